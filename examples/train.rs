@@ -4,206 +4,245 @@
 //!     cargo run --release --example train -- --preset seed  # the original NumPy project
 //!     cargo run --release --example train -- --save www/models/pretrained.inkling
 
+// The trainer is a native tool; `wasm-pack test` builds examples for wasm32 too, where it is empty.
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    native::main()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
 mod common;
 
-use clap::{Parser, ValueEnum};
-use indicatif::{ProgressBar, ProgressStyle};
-use inkling::model_file;
-use inkling::optim::{AdamConfig, MomentumConfig, OptimizerConfig, RmsPropConfig, Schedule, SgdConfig};
-use inkling::trainer::{TrainConfig, Trainer};
-use std::path::PathBuf;
-use std::time::Instant;
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
+    use crate::common;
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum Preset {
-    /// 784-128-10, Adam 4e-3, batch 32, warm-up + cosine over 2.5 epochs, label smoothing 0.1.
-    Default,
-    /// The original project: 784-10-10, full-batch gradient descent, α = 0.1, 500 iterations.
-    Seed,
-}
+    use clap::{Parser, ValueEnum};
+    use indicatif::{ProgressBar, ProgressStyle};
+    use inkling::model_file;
+    use inkling::optim::{
+        AdamConfig, MomentumConfig, OptimizerConfig, RmsPropConfig, Schedule, SgdConfig,
+    };
+    use inkling::trainer::{TrainConfig, Trainer};
+    use std::path::PathBuf;
+    use std::time::Instant;
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum OptimizerKind {
-    Gd,
-    Sgd,
-    Momentum,
-    Rmsprop,
-    Adam,
-}
-
-#[derive(Parser, Debug)]
-#[command(about = "Train Inkling's hand-written MLP on MNIST")]
-struct Args {
-    #[arg(long, value_enum, default_value = "default")]
-    preset: Preset,
-    /// Hidden layer sizes, e.g. `128` or `256,128` (overrides the preset).
-    #[arg(long, value_delimiter = ',')]
-    hidden: Option<Vec<usize>>,
-    /// Optimiser (overrides the preset); `gd` is full-batch gradient descent.
-    #[arg(long, value_enum)]
-    optimizer: Option<OptimizerKind>,
-    /// Learning rate (overrides the preset).
-    #[arg(long)]
-    lr: Option<f32>,
-    /// Batch size (overrides the preset).
-    #[arg(long)]
-    batch: Option<usize>,
-    /// Length of the run in epochs (full-batch iterations for `gd`).
-    #[arg(long)]
-    epochs: Option<f32>,
-    /// Label smoothing ε.
-    #[arg(long)]
-    smoothing: Option<f32>,
-    /// Keep the learning rate constant instead of warm-up + cosine decay.
-    #[arg(long)]
-    constant_lr: bool,
-    /// Seed for the initial weights and the order of the examples.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Train on only the first N training images.
-    #[arg(long)]
-    limit: Option<usize>,
-    /// Evaluate on the test set every this many training examples (0: only at the end).
-    #[arg(long, default_value_t = 0)]
-    eval_every: u64,
-    /// Directory with the four MNIST IDX files (default: the npm package's).
-    #[arg(long)]
-    data: Option<PathBuf>,
-    /// Save the trained model here.
-    #[arg(long)]
-    save: Option<PathBuf>,
-}
-
-fn main() {
-    if let Err(message) = run(Args::parse()) {
-        eprintln!("error: {message}");
-        std::process::exit(1);
+    #[derive(Clone, Copy, Debug, ValueEnum)]
+    enum Preset {
+        /// 784-128-10, Adam 4e-3, batch 32, warm-up + cosine over 2.5 epochs, label smoothing 0.1.
+        Default,
+        /// The original project: 784-10-10, full-batch gradient descent, α = 0.1, 500 iterations.
+        Seed,
     }
-}
 
-fn run(args: Args) -> Result<(), String> {
-    let (mut train, test) = common::load(args.data.as_deref())?;
-    if let Some(limit) = args.limit {
-        train = train.take(limit);
+    #[derive(Clone, Copy, Debug, ValueEnum)]
+    enum OptimizerKind {
+        Gd,
+        Sgd,
+        Momentum,
+        Rmsprop,
+        Adam,
     }
-    let config = build_config(&args, train.len());
-    let seed_preset = matches!(args.preset, Preset::Seed);
-    println!(
-        "network {:?}, {:?}, batch {}, {} epochs, label smoothing {}, seed {}",
-        config.sizes(),
-        config.optimizer,
-        config.batch_size,
-        config.epochs,
-        config.label_smoothing,
-        args.seed
-    );
-    let mut trainer = Trainer::new(config, train, Some(test.clone()), args.seed).map_err(|e| e.to_string())?;
-    let started = Instant::now();
-    let mut evaluated_at = 0u64;
 
-    if seed_preset {
-        // The original printed the training accuracy every 10 iterations.
-        while !trainer.is_finished() {
-            let report = trainer.train(10, || true).map_err(|e| e.to_string())?;
-            println!(
-                "iteration {:>4}: training accuracy {:.4}, loss {:.4}",
-                report.total_steps, report.accuracy, report.loss
-            );
+    #[derive(Parser, Debug)]
+    #[command(about = "Train Inkling's hand-written MLP on MNIST")]
+    struct Args {
+        #[arg(long, value_enum, default_value = "default")]
+        preset: Preset,
+        /// Hidden layer sizes, e.g. `128` or `256,128` (overrides the preset).
+        #[arg(long, value_delimiter = ',')]
+        hidden: Option<Vec<usize>>,
+        /// Optimiser (overrides the preset); `gd` is full-batch gradient descent.
+        #[arg(long, value_enum)]
+        optimizer: Option<OptimizerKind>,
+        /// Learning rate (overrides the preset).
+        #[arg(long)]
+        lr: Option<f32>,
+        /// Batch size (overrides the preset).
+        #[arg(long)]
+        batch: Option<usize>,
+        /// Length of the run in epochs (full-batch iterations for `gd`).
+        #[arg(long)]
+        epochs: Option<f32>,
+        /// Label smoothing ε.
+        #[arg(long)]
+        smoothing: Option<f32>,
+        /// Keep the learning rate constant instead of warm-up + cosine decay.
+        #[arg(long)]
+        constant_lr: bool,
+        /// Seed for the initial weights and the order of the examples.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Train on only the first N training images.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Evaluate on the test set every this many training examples (0: only at the end).
+        #[arg(long, default_value_t = 0)]
+        eval_every: u64,
+        /// Directory with the four MNIST IDX files (default: the npm package's).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Save the trained model here.
+        #[arg(long)]
+        save: Option<PathBuf>,
+    }
+
+    pub fn main() {
+        if let Err(message) = run(Args::parse()) {
+            eprintln!("error: {message}");
+            std::process::exit(1);
         }
-    } else {
-        let bar = ProgressBar::new(trainer.planned_examples());
-        bar.set_style(
-            ProgressStyle::with_template("{bar:40} {pos}/{len} examples, {per_sec}, eta {eta} {msg}")
-                .expect("a valid template"),
+    }
+
+    fn run(args: Args) -> Result<(), String> {
+        let (mut train, test) = common::load(args.data.as_deref())?;
+        if let Some(limit) = args.limit {
+            train = train.take(limit);
+        }
+        let config = build_config(&args, train.len());
+        let seed_preset = matches!(args.preset, Preset::Seed);
+        println!(
+            "network {:?}, {:?}, batch {}, {} epochs, label smoothing {}, seed {}",
+            config.sizes(),
+            config.optimizer,
+            config.batch_size,
+            config.epochs,
+            config.label_smoothing,
+            args.seed
         );
-        while !trainer.is_finished() {
-            let report = trainer.train(200, || true).map_err(|e| e.to_string())?;
-            bar.set_position(report.total_examples);
-            bar.set_message(format!("loss {:.3}, accuracy {:.3}", report.loss, report.accuracy));
-            if args.eval_every > 0 && report.total_examples - evaluated_at >= args.eval_every {
-                evaluated_at = report.total_examples;
-                let e = trainer.evaluate(&test);
-                let line = format!(
-                    "after {:>7} examples ({:>5.1} s): test accuracy {:.2} %",
-                    e.at_examples,
-                    started.elapsed().as_secs_f32(),
-                    100.0 * e.accuracy
+        let mut trainer = Trainer::new(config, train, Some(test.clone()), args.seed)
+            .map_err(|e| e.to_string())?;
+        let started = Instant::now();
+        let mut evaluated_at = 0u64;
+
+        if seed_preset {
+            // The original printed the training accuracy every 10 iterations.
+            while !trainer.is_finished() {
+                let report = trainer.train(10, || true).map_err(|e| e.to_string())?;
+                println!(
+                    "iteration {:>4}: training accuracy {:.4}, loss {:.4}",
+                    report.total_steps, report.accuracy, report.loss
                 );
-                // indicatif draws nothing when output is not a terminal; the line must still show.
-                if bar.is_hidden() {
-                    println!("{line}");
-                } else {
-                    bar.println(line);
+            }
+        } else {
+            let bar = ProgressBar::new(trainer.planned_examples());
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} examples, {per_sec}, eta {eta} {msg}",
+                )
+                .expect("a valid template"),
+            );
+            while !trainer.is_finished() {
+                let report = trainer.train(200, || true).map_err(|e| e.to_string())?;
+                bar.set_position(report.total_examples);
+                bar.set_message(format!(
+                    "loss {:.3}, accuracy {:.3}",
+                    report.loss, report.accuracy
+                ));
+                if args.eval_every > 0 && report.total_examples - evaluated_at >= args.eval_every {
+                    evaluated_at = report.total_examples;
+                    let e = trainer.evaluate(&test);
+                    let line = format!(
+                        "after {:>7} examples ({:>5.1} s): test accuracy {:.2} %",
+                        e.at_examples,
+                        started.elapsed().as_secs_f32(),
+                        100.0 * e.accuracy
+                    );
+                    // indicatif draws nothing when output is not a terminal; the line must still show.
+                    if bar.is_hidden() {
+                        println!("{line}");
+                    } else {
+                        bar.println(line);
+                    }
                 }
             }
+            bar.finish();
         }
-        bar.finish();
-    }
-    let seconds = started.elapsed().as_secs_f64();
-    let examples = trainer.total_examples();
-    let train_eval = trainer.evaluate(&trainer.train_set().clone());
-    let test_eval = trainer.evaluate(&test);
-    println!(
-        "trained {} steps, {} examples in {:.1} s ({:.0} examples/s)",
-        trainer.total_steps(),
-        examples,
-        seconds,
-        examples as f64 / seconds
-    );
-    println!("training accuracy {:.2} %", 100.0 * train_eval.accuracy);
-    println!("test accuracy {:.2} % ({} of {} test images)", 100.0 * test_eval.accuracy, test_eval.correct, test_eval.examples);
-
-    if let Some(path) = args.save {
-        let description = format!(
-            "{:?} trained natively, seed {}, {} examples; test accuracy {:.2} %",
-            trainer.config().sizes(),
-            args.seed,
+        let seconds = started.elapsed().as_secs_f64();
+        let examples = trainer.total_examples();
+        let train_eval = trainer.evaluate(&trainer.train_set().clone());
+        let test_eval = trainer.evaluate(&test);
+        println!(
+            "trained {} steps, {} examples in {:.1} s ({:.0} examples/s)",
+            trainer.total_steps(),
             examples,
-            100.0 * test_eval.accuracy
+            seconds,
+            examples as f64 / seconds
         );
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
-        }
-        std::fs::write(&path, model_file::save(trainer.network(), &description))
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        println!("saved {}", path.display());
-    }
-    Ok(())
-}
+        println!("training accuracy {:.2} %", 100.0 * train_eval.accuracy);
+        println!(
+            "test accuracy {:.2} % ({} of {} test images)",
+            100.0 * test_eval.accuracy,
+            test_eval.correct,
+            test_eval.examples
+        );
 
-fn build_config(args: &Args, train_size: usize) -> TrainConfig {
-    let mut config = match args.preset {
-        Preset::Default => TrainConfig::default(),
-        Preset::Seed => TrainConfig::seed_network(train_size),
-    };
-    if let Some(hidden) = &args.hidden {
-        config.hidden = hidden.clone();
-    }
-    let lr = args.lr.unwrap_or(config.optimizer.learning_rate());
-    if let Some(kind) = args.optimizer {
-        config.optimizer = match kind {
-            OptimizerKind::Gd | OptimizerKind::Sgd => OptimizerConfig::Sgd(SgdConfig { learning_rate: lr }),
-            OptimizerKind::Momentum => OptimizerConfig::Momentum(MomentumConfig { learning_rate: lr, ..Default::default() }),
-            OptimizerKind::Rmsprop => OptimizerConfig::RmsProp(RmsPropConfig { learning_rate: lr, ..Default::default() }),
-            OptimizerKind::Adam => OptimizerConfig::Adam(AdamConfig { learning_rate: lr, ..Default::default() }),
-        };
-        if matches!(kind, OptimizerKind::Gd) {
-            config.batch_size = train_size;
+        if let Some(path) = args.save {
+            let description = format!(
+                "{:?} trained natively, seed {}, {} examples; test accuracy {:.2} %",
+                trainer.config().sizes(),
+                args.seed,
+                examples,
+                100.0 * test_eval.accuracy
+            );
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+            }
+            std::fs::write(&path, model_file::save(trainer.network(), &description))
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            println!("saved {}", path.display());
         }
-    } else if let Some(lr) = args.lr {
-        config.optimizer = config.optimizer.with_learning_rate(lr);
+        Ok(())
     }
-    if let Some(batch) = args.batch {
-        config.batch_size = batch;
+
+    fn build_config(args: &Args, train_size: usize) -> TrainConfig {
+        let mut config = match args.preset {
+            Preset::Default => TrainConfig::default(),
+            Preset::Seed => TrainConfig::seed_network(train_size),
+        };
+        if let Some(hidden) = &args.hidden {
+            config.hidden = hidden.clone();
+        }
+        let lr = args.lr.unwrap_or(config.optimizer.learning_rate());
+        if let Some(kind) = args.optimizer {
+            config.optimizer = match kind {
+                OptimizerKind::Gd | OptimizerKind::Sgd => {
+                    OptimizerConfig::Sgd(SgdConfig { learning_rate: lr })
+                }
+                OptimizerKind::Momentum => OptimizerConfig::Momentum(MomentumConfig {
+                    learning_rate: lr,
+                    ..Default::default()
+                }),
+                OptimizerKind::Rmsprop => OptimizerConfig::RmsProp(RmsPropConfig {
+                    learning_rate: lr,
+                    ..Default::default()
+                }),
+                OptimizerKind::Adam => OptimizerConfig::Adam(AdamConfig {
+                    learning_rate: lr,
+                    ..Default::default()
+                }),
+            };
+            if matches!(kind, OptimizerKind::Gd) {
+                config.batch_size = train_size;
+            }
+        } else if let Some(lr) = args.lr {
+            config.optimizer = config.optimizer.with_learning_rate(lr);
+        }
+        if let Some(batch) = args.batch {
+            config.batch_size = batch;
+        }
+        if let Some(epochs) = args.epochs {
+            config.epochs = epochs;
+        }
+        if let Some(smoothing) = args.smoothing {
+            config.label_smoothing = smoothing;
+        }
+        if args.constant_lr {
+            config.schedule = Schedule::Constant;
+        }
+        config
     }
-    if let Some(epochs) = args.epochs {
-        config.epochs = epochs;
-    }
-    if let Some(smoothing) = args.smoothing {
-        config.label_smoothing = smoothing;
-    }
-    if args.constant_lr {
-        config.schedule = Schedule::Constant;
-    }
-    config
 }

@@ -69,6 +69,19 @@ impl Images {
 
 /// Parses an IDX image file (`train-images-idx3-ubyte`, `t10k-images-idx3-ubyte`).
 pub fn parse_images(bytes: &[u8]) -> Result<Images> {
+    check_images_header(bytes)?;
+    parse_images_vec(bytes.to_vec())
+}
+
+/// [`parse_images`] taking ownership: the pixels stay in the same allocation (the header is shifted
+/// out), so 47 MB of training images are never held twice — it matters in the browser's memory.
+pub fn parse_images_vec(mut bytes: Vec<u8>) -> Result<Images> {
+    let (count, rows, cols) = check_images_header(&bytes)?;
+    bytes.drain(..16);
+    Ok(Images { count, rows, cols, pixels: bytes })
+}
+
+fn check_images_header(bytes: &[u8]) -> Result<(usize, usize, usize)> {
     const WHAT: &str = "image file";
     check_magic(bytes, IMAGES_MAGIC, WHAT)?;
     let count = read_u32(bytes, 4, WHAT)? as usize;
@@ -79,7 +92,7 @@ pub fn parse_images(bytes: &[u8]) -> Result<Images> {
     }
     let expected = count.checked_mul(rows * cols).ok_or_else(|| Error::Idx(format!("{WHAT}: absurd count {count}")))?;
     check_length(bytes, 16, expected, WHAT)?;
-    Ok(Images { count, rows, cols, pixels: bytes[16..].to_vec() })
+    Ok((count, rows, cols))
 }
 
 /// Parses an IDX label file (`train-labels-idx1-ubyte`, `t10k-labels-idx1-ubyte`); every label is 0–9.

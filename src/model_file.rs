@@ -7,7 +7,7 @@
 
 use crate::error::{Error, Result};
 use crate::layer::Dense;
-use crate::network::{validate_sizes, Mlp};
+use crate::network::{validate_sizes, Mlp, MAX_LAYERS};
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 
@@ -70,19 +70,29 @@ pub fn load(bytes: &[u8]) -> Result<(Mlp, String)> {
             "format version {version} is not supported by this build, which reads version {VERSION}"
         )));
     }
-    let (record, rest): (ModelFile, &[u8]) =
-        postcard::take_from_bytes(&bytes[10..]).map_err(|e| Error::Model(format!("the file is corrupt ({e})")))?;
+    let corrupt = |e: postcard::Error| Error::Model(format!("the file is corrupt ({e})"));
+    // The architecture and the number of layers come first in the record; they are checked before the
+    // rest is decoded, since millions of declared (empty) layers would take gigabytes to decode.
+    // Sequence lengths are varints, read here as u64.
+    let body = &bytes[10..];
+    let (declared_sizes, _) = postcard::take_from_bytes::<u64>(body).map_err(corrupt)?;
+    if declared_sizes > MAX_LAYERS as u64 + 1 {
+        let layers = declared_sizes.saturating_sub(1);
+        return Err(Error::Model(format!("the file declares {layers} layers, at most {MAX_LAYERS} are supported")));
+    }
+    let (sizes, after_sizes) = postcard::take_from_bytes::<Vec<u32>>(body).map_err(corrupt)?;
+    let sizes: Vec<usize> = sizes.iter().map(|&s| s as usize).collect();
+    validate_sizes(&sizes).map_err(|e| Error::Model(format!("unusable architecture {sizes:?}: {e}")))?;
+    let (declared_layers, _) = postcard::take_from_bytes::<u64>(after_sizes).map_err(corrupt)?;
+    if declared_layers != sizes.len() as u64 - 1 {
+        return Err(Error::Model(format!(
+            "the architecture has {} layers but the file holds {declared_layers}",
+            sizes.len() - 1
+        )));
+    }
+    let (record, rest): (ModelFile, &[u8]) = postcard::take_from_bytes(body).map_err(corrupt)?;
     if !rest.is_empty() {
         return Err(Error::Model(format!("the file is corrupt ({} stray bytes at its end)", rest.len())));
-    }
-    let sizes: Vec<usize> = record.sizes.iter().map(|&s| s as usize).collect();
-    validate_sizes(&sizes).map_err(|e| Error::Model(format!("unusable architecture {sizes:?}: {e}")))?;
-    if record.layers.len() != sizes.len() - 1 {
-        return Err(Error::Model(format!(
-            "the architecture has {} layers but the file holds {}",
-            sizes.len() - 1,
-            record.layers.len()
-        )));
     }
     let mut layers = Vec::with_capacity(record.layers.len());
     for (i, (layer, w)) in record.layers.into_iter().zip(sizes.windows(2)).enumerate() {

@@ -16,6 +16,9 @@ use rand::Rng;
 /// from trying to allocate gigabytes inside the browser tab.
 pub const MAX_LAYER_SIZE: usize = 4096;
 pub const MAX_PARAMETERS: usize = 20_000_000;
+/// Most weight layers: far deeper than a plain ReLU MLP trains, and it bounds what a model file can
+/// make the loader allocate (millions of 1×1 layers would pass the two limits above).
+pub const MAX_LAYERS: usize = 64;
 
 /// Above this fraction of non-zero inputs the dense first-layer product is cheaper than the sparse one.
 const SPARSE_DENSITY_LIMIT: f32 = 0.5;
@@ -51,6 +54,9 @@ impl BatchStats {
 pub fn validate_sizes(sizes: &[usize]) -> Result<()> {
     if sizes.len() < 2 {
         return Err(Error::Config("a network needs an input and an output layer".into()));
+    }
+    if sizes.len() > MAX_LAYERS + 1 {
+        return Err(Error::Config(format!("{} layers are too many (at most {MAX_LAYERS})", sizes.len() - 1)));
     }
     if let Some(&bad) = sizes.iter().find(|&&s| s == 0) {
         return Err(Error::Config(format!("layer sizes must be at least 1 (got {bad})")));
@@ -144,7 +150,8 @@ impl Mlp {
 
     /// Forward and backward for one batch, adding `scale · ∂L/∂θ` to every gradient (L summed over the
     /// batch, so `scale = 1/m` gives the mean). Returns the batch's loss and correct count, measured
-    /// before the update.
+    /// before the update; the loss reported is the plain cross-entropy (ε = 0) even when the gradient
+    /// uses label smoothing, so that training and test losses can be compared.
     pub fn accumulate_gradients(
         &mut self,
         x: &InputBatch,
@@ -156,7 +163,7 @@ impl Mlp {
         let m = x.len();
         assert_eq!(labels.len(), m, "one label per example");
         self.forward(x, ws);
-        let stats = self.stats(ws, labels, label_smoothing);
+        let stats = self.stats(ws, labels, 0.0);
 
         // dZᴸ = Aᴸ − Y, written over a copy of the probabilities.
         let last = self.layers.len() - 1;

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 /// Plain gradient descent: `θ ← θ − α·g`. With the whole training set as one batch this is the
 /// original project's full-batch gradient descent; with small batches it is mini-batch SGD.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct SgdConfig {
     /// Learning rate α. Defaults to 0.1 (the original project's).
     pub learning_rate: f32,
@@ -22,6 +23,7 @@ impl Default for SgdConfig {
 
 /// SGD with (heavy-ball) momentum: `v ← μ·v + g`, `θ ← θ − α·v` (Polyak, 1964; the form PyTorch uses).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct MomentumConfig {
     /// Learning rate α. Defaults to 0.05.
     pub learning_rate: f32,
@@ -36,6 +38,7 @@ impl Default for MomentumConfig {
 
 /// RMSProp (Hinton, Lecture 6e, 2012): `s ← ρ·s + (1−ρ)·g²`, `θ ← θ − α·g / (√s + ε)`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct RmsPropConfig {
     /// Learning rate α. Defaults to 1e-3.
     pub learning_rate: f32,
@@ -53,6 +56,7 @@ impl Default for RmsPropConfig {
 /// Adam (Kingma & Ba, 2015, Algorithm 1): `m ← β₁·m + (1−β₁)·g`, `v ← β₂·v + (1−β₂)·g²`,
 /// `m̂ = m/(1−β₁ᵗ)`, `v̂ = v/(1−β₂ᵗ)`, `θ ← θ − α·m̂/(√v̂ + ε)`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct AdamConfig {
     /// Learning rate α. Defaults to 1e-3.
     pub learning_rate: f32,

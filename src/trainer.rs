@@ -113,6 +113,9 @@ pub struct TrainReport {
     pub loss: f32,
     pub accuracy: f32,
     pub learning_rate: f32,
+    /// Exponential moving averages of the per-step loss and accuracy (the charts' smoothed curves).
+    pub smoothed_loss: f32,
+    pub smoothed_accuracy: f32,
     /// Steps and examples since the start of the run.
     pub total_steps: u64,
     pub total_examples: u64,
@@ -120,6 +123,30 @@ pub struct TrainReport {
     pub epoch: f32,
     /// The run has reached its configured length.
     pub finished: bool,
+}
+
+/// Weight of the newest step in the smoothed curves: about the last 50 steps count.
+const SMOOTHING: f32 = 0.02;
+
+/// An exponential moving average with bias correction, so the first values are not pulled towards 0
+/// (the same correction Adam applies to its moments).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Ema {
+    sum: f32,
+    weight: f32,
+}
+impl Ema {
+    fn add(&mut self, value: f32) {
+        self.sum = (1.0 - SMOOTHING) * self.sum + SMOOTHING * value;
+        self.weight = (1.0 - SMOOTHING) * self.weight + SMOOTHING;
+    }
+    fn value(&self) -> f32 {
+        if self.weight > 0.0 {
+            self.sum / self.weight
+        } else {
+            f32::NAN
+        }
+    }
 }
 
 /// Result of evaluating a network on a whole data set.
@@ -166,17 +193,19 @@ pub struct Trainer {
     ws: Workspace,
     pending: Option<PendingEvaluation>,
     last_evaluation: Option<Evaluation>,
+    smoothed_loss: Ema,
+    smoothed_accuracy: Ema,
 }
 
 impl Trainer {
     /// A run from fresh weights: `seed` fixes the initial weights and the order of the examples.
     pub fn new(config: TrainConfig, train: Dataset, test: Option<Dataset>, seed: u64) -> Result<Self> {
         config.validate(train.len())?;
-        let mut rng = Pcg64Mcg::seed_from_u64(seed);
-        let net = Mlp::new(&config.sizes(), &mut rng)?;
         let mut trainer = Trainer {
+            net: Mlp { layers: Vec::new() },
             optimizer: config.optimizer.build(),
-            order: (0..train.len() as u32).collect(),
+            rng: Pcg64Mcg::seed_from_u64(seed),
+            order: Vec::new(),
             input: InputBatch::with_capacity(IMAGE_PIXELS, CHUNK),
             labels: Vec::with_capacity(CHUNK),
             ws: Workspace::default(),
@@ -187,15 +216,37 @@ impl Trainer {
             total_examples: 0,
             pending: None,
             last_evaluation: None,
-            config,
+            smoothed_loss: Ema::default(),
+            smoothed_accuracy: Ema::default(),
+            config: config.clone(),
             train,
             test,
-            net,
-            rng,
         };
-        trainer.order.shuffle(&mut trainer.rng);
-        trainer.ws.ensure(&trainer.net, CHUNK);
+        trainer.restart(config, seed)?;
         Ok(trainer)
+    }
+
+    /// Starts over from fresh weights with new settings, keeping the data. On an error nothing changes.
+    pub fn restart(&mut self, config: TrainConfig, seed: u64) -> Result<()> {
+        config.validate(self.train.len())?;
+        let mut rng = Pcg64Mcg::seed_from_u64(seed);
+        self.net = Mlp::new(&config.sizes(), &mut rng)?;
+        self.optimizer = config.optimizer.build();
+        self.order = (0..self.train.len() as u32).collect();
+        self.order.shuffle(&mut rng);
+        self.rng = rng;
+        self.position = 0;
+        self.batch_filled = 0;
+        self.batch_stats = BatchStats::default();
+        self.total_steps = 0;
+        self.total_examples = 0;
+        self.pending = None;
+        self.last_evaluation = None;
+        self.smoothed_loss = Ema::default();
+        self.smoothed_accuracy = Ema::default();
+        self.config = config;
+        self.ws.ensure(&self.net, CHUNK);
+        Ok(())
     }
 
     pub fn config(&self) -> &TrainConfig {
@@ -281,6 +332,8 @@ impl Trainer {
                     )));
                 }
                 completed.add(step_stats);
+                self.smoothed_loss.add(step_stats.mean_loss());
+                self.smoothed_accuracy.add(step_stats.accuracy());
                 report.steps += 1;
             }
         }
@@ -288,6 +341,8 @@ impl Trainer {
         report.loss = completed.mean_loss();
         report.accuracy = completed.accuracy();
         report.learning_rate = self.learning_rate();
+        report.smoothed_loss = self.smoothed_loss.value();
+        report.smoothed_accuracy = self.smoothed_accuracy.value();
         report.total_steps = self.total_steps;
         report.total_examples = self.total_examples;
         report.epoch = self.epoch();

@@ -1,0 +1,207 @@
+//! The JavaScript face of the crate — the only module with `#[wasm_bindgen]`.
+//!
+//! A [`Session`] is an opaque handle: the MNIST bytes, the network and the optimiser live in wasm
+//! memory; JavaScript hands the data over once and afterwards gets back only small results (a
+//! report, an accuracy, ten probabilities). Every error becomes a JavaScript exception with a clear
+//! message; nothing here panics on bad input.
+
+use crate::error::Error;
+use crate::mnist::{self, Dataset, Images};
+use crate::model_file;
+use crate::preprocess;
+use crate::trainer::{TrainConfig, Trainer};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(start)]
+fn start() {
+    // A panic would be a bug; make sure it reaches the console with its message.
+    console_error_panic_hook::set_once();
+}
+
+fn js_error(e: Error) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    // Maps rather than plain objects would surprise JavaScript callers.
+    let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    value.serialize(&serializer).map_err(|e| JsError::new(&format!("internal: cannot convert a result ({e})")))
+}
+
+fn settings_from_js(settings: JsValue) -> Result<TrainConfig, JsError> {
+    if settings.is_undefined() || settings.is_null() {
+        return Ok(TrainConfig::default());
+    }
+    let json = js_sys::JSON::stringify(&settings)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| JsError::new("settings: expected an object of settings"))?;
+    serde_json::from_str(&json).map_err(|e| JsError::new(&format!("settings: {e}")))
+}
+
+/// Milliseconds from a monotonic clock (the page's or a worker's `performance.now()`).
+fn now() -> f64 {
+    js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("performance"))
+        .ok()
+        .and_then(|p| p.dyn_into::<web_sys::Performance>().ok())
+        .map(|p| p.now())
+        .unwrap_or_else(js_sys::Date::now)
+}
+
+fn seed_or_random(seed: Option<f64>) -> Result<u64, JsError> {
+    match seed {
+        Some(s) if s.is_finite() && s >= 0.0 && s <= 9_007_199_254_740_991.0 && s.fract() == 0.0 => Ok(s as u64),
+        Some(s) => Err(JsError::new(&format!("settings: the seed must be a whole number from 0 to 2^53 − 1 (got {s})"))),
+        None => {
+            let mut bytes = [0u8; 8];
+            getrandom::fill(&mut bytes).map_err(|e| JsError::new(&format!("no random source: {e}")))?;
+            // 53 bits, so the seed survives the trip through a JavaScript number and can be shown.
+            Ok(u64::from_le_bytes(bytes) >> 11)
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Info {
+    sizes: Vec<usize>,
+    parameters: usize,
+    train_examples: usize,
+    test_examples: usize,
+    seed: u64,
+    planned_examples: u64,
+    settings: TrainConfig,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DrawingPrediction {
+    /// No ink on the pad: nothing to classify.
+    empty: bool,
+    digit: Option<u8>,
+    probabilities: Vec<f32>,
+    /// What the network sees: 28×28 values in [0, 1], row by row.
+    preview: Vec<f32>,
+}
+
+/// Data, network and optimiser, kept in wasm memory.
+#[wasm_bindgen]
+pub struct Session {
+    trainer: Trainer,
+    seed: u64,
+}
+
+#[wasm_bindgen]
+impl Session {
+    /// Takes the four decompressed MNIST IDX files (train images, train labels, test images, test
+    /// labels), the settings (`undefined` for the defaults) and a seed (`undefined` draws one).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        train_images: Vec<u8>,
+        train_labels: Vec<u8>,
+        test_images: Vec<u8>,
+        test_labels: Vec<u8>,
+        settings: JsValue,
+        seed: Option<f64>,
+    ) -> Result<Session, JsError> {
+        let config = settings_from_js(settings)?;
+        let seed = seed_or_random(seed)?;
+        let dataset = |images: Vec<u8>, labels: &[u8], name: &str| -> Result<Dataset, JsError> {
+            let images: Images =
+                mnist::parse_images_vec(images).map_err(|e| JsError::new(&format!("{name} {e}")))?;
+            let labels = mnist::parse_labels(labels).map_err(|e| JsError::new(&format!("{name} {e}")))?;
+            Dataset::new(images, labels).map_err(|e| JsError::new(&format!("{name} {e}")))
+        };
+        let train = dataset(train_images, &train_labels, "training")?;
+        let test = dataset(test_images, &test_labels, "test")?;
+        let trainer = Trainer::new(config, train, Some(test), seed).map_err(js_error)?;
+        Ok(Session { trainer, seed })
+    }
+
+    /// Starts over from fresh weights with new settings (and seed), keeping the data. On an error the
+    /// current network is kept.
+    pub fn reset(&mut self, settings: JsValue, seed: Option<f64>) -> Result<(), JsError> {
+        let config = settings_from_js(settings)?;
+        let seed = seed_or_random(seed)?;
+        self.trainer.restart(config, seed).map_err(js_error)?;
+        self.seed = seed;
+        Ok(())
+    }
+
+    /// Architecture, data sizes, seed and settings.
+    pub fn info(&self) -> Result<JsValue, JsError> {
+        let t = &self.trainer;
+        to_js(&Info {
+            sizes: t.network().sizes(),
+            parameters: t.network().parameter_count(),
+            train_examples: t.train_set().len(),
+            test_examples: t.test_set().map_or(0, Dataset::len),
+            seed: self.seed,
+            planned_examples: t.planned_examples(),
+            settings: t.config().clone(),
+        })
+    }
+
+    /// Trains for at most `max_steps` optimiser steps or `budget_ms` milliseconds, whichever comes
+    /// first, and returns a report: `{steps, examples, loss, accuracy, learningRate, totalSteps,
+    /// totalExamples, epoch, finished}`. If the loss diverges, the last good weights are restored and
+    /// an exception says so.
+    pub fn train(&mut self, max_steps: u32, budget_ms: f64) -> Result<JsValue, JsError> {
+        let deadline = now() + budget_ms.max(0.0);
+        let report = self.trainer.train(max_steps as u64, || now() < deadline).map_err(js_error)?;
+        to_js(&report)
+    }
+
+    /// Advances the test-set evaluation by up to `max_examples` images. Returns `null` while it is
+    /// under way, and `{loss, accuracy, correct, examples, atExamples}` when all test images are done.
+    pub fn evaluate(&mut self, max_examples: u32) -> Result<JsValue, JsError> {
+        match self.trainer.evaluate_test_chunk(max_examples as usize).map_err(js_error)? {
+            Some(evaluation) => to_js(&evaluation),
+            None => Ok(JsValue::NULL),
+        }
+    }
+
+    /// Prepares a drawing (a canvas' RGBA pixels) the MNIST way and classifies it:
+    /// `{empty, digit, probabilities, preview}`; an empty pad gives `empty: true` and no digit.
+    #[wasm_bindgen(js_name = predictDrawing)]
+    pub fn predict_drawing(&mut self, rgba: &[u8], width: u32, height: u32) -> Result<JsValue, JsError> {
+        let prepared = preprocess::prepare_rgba(rgba, width as usize, height as usize).map_err(js_error)?;
+        let result = match prepared {
+            None => DrawingPrediction { empty: true, digit: None, probabilities: Vec::new(), preview: Vec::new() },
+            Some(p) => {
+                let probabilities = self.trainer.predict(&p.pixels).map_err(js_error)?;
+                let digit = crate::network::argmax(&probabilities) as u8;
+                DrawingPrediction { empty: false, digit: Some(digit), probabilities, preview: p.pixels }
+            }
+        };
+        to_js(&result)
+    }
+
+    /// Probabilities of the ten digits for 784 pixel values in [0, 1] (row by row).
+    #[wasm_bindgen(js_name = predictPixels)]
+    pub fn predict_pixels(&mut self, pixels: &[f32]) -> Result<Vec<f32>, JsError> {
+        self.trainer.predict(pixels).map_err(js_error)
+    }
+
+    /// The model file's bytes (architecture and weights).
+    #[wasm_bindgen(js_name = exportModel)]
+    pub fn export_model(&self, description: &str) -> Vec<u8> {
+        model_file::save(self.trainer.network(), description)
+    }
+
+    /// Replaces the network with a model file's; returns its description. On an error the current
+    /// network is kept.
+    #[wasm_bindgen(js_name = importModel)]
+    pub fn import_model(&mut self, bytes: &[u8]) -> Result<String, JsError> {
+        let (net, description) = model_file::load(bytes).map_err(js_error)?;
+        self.trainer.set_network(net).map_err(js_error)?;
+        Ok(description)
+    }
+
+    /// Bytes of wasm memory in use by this instance (it grows, never shrinks).
+    #[wasm_bindgen(js_name = memoryBytes)]
+    pub fn memory_bytes() -> f64 {
+        wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>().buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length() as f64
+    }
+}

@@ -1,0 +1,142 @@
+//! The wasm API in real browsers (`wasm-pack test --headless --firefox` / `--chrome`): a session
+//! trains with falling loss, predicts, round-trips a model, and turns bad input into a JavaScript
+//! exception with a clear message — after which the instance still works.
+#![cfg(target_arch = "wasm32")]
+
+use inkling::mnist::{to_idx, IMAGE_PIXELS};
+use inkling::wasm::Session;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A small learnable data set: digit k is a bright horizontal bar at row 3 + 2k, with a little
+/// deterministic variation so examples differ.
+fn synthetic(count: usize, offset: usize) -> (Vec<u8>, Vec<u8>) {
+    let mut images = vec![0u8; count * IMAGE_PIXELS];
+    let mut labels = Vec::with_capacity(count);
+    for i in 0..count {
+        let label = (i + offset) % 10;
+        let row = 3 + 2 * label;
+        let start = 4 + (i * 7 + offset) % 6;
+        for x in start..start + 14 {
+            images[i * IMAGE_PIXELS + row * 28 + x] = 255;
+            images[i * IMAGE_PIXELS + (row + 1) * 28 + x] = 128;
+        }
+        labels.push(label as u8);
+    }
+    to_idx(&images, &labels)
+}
+
+fn session(settings: JsValue) -> Session {
+    let (train_images, train_labels) = synthetic(400, 0);
+    let (test_images, test_labels) = synthetic(100, 3);
+    Session::new(train_images, train_labels, test_images, test_labels, settings, Some(3.0)).expect("a valid session")
+}
+
+fn field(value: &JsValue, name: &str) -> f64 {
+    js_sys::Reflect::get(value, &JsValue::from_str(name)).unwrap().as_f64().unwrap_or(f64::NAN)
+}
+
+fn message(error: JsError) -> String {
+    let value: JsValue = error.into();
+    js_sys::Error::from(value).message().into()
+}
+
+fn settings(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn trains_with_falling_loss_and_learns() {
+    let mut s = session(settings(r#"{"hidden":[32],"batchSize":20,"epochs":5}"#));
+    let first = s.train(5, 1e9).unwrap();
+    assert_eq!(field(&first, "steps"), 5.0);
+    let mut last = first.clone();
+    for _ in 0..15 {
+        last = s.train(5, 1e9).unwrap();
+    }
+    assert!(
+        field(&last, "loss") < 0.5 * field(&first, "loss"),
+        "loss should fall: {} -> {}",
+        field(&first, "loss"),
+        field(&last, "loss")
+    );
+    let evaluation = loop {
+        let e = s.evaluate(30).unwrap();
+        if !e.is_null() {
+            break e;
+        }
+    };
+    assert_eq!(field(&evaluation, "examples"), 100.0);
+    assert!(field(&evaluation, "accuracy") > 0.9, "accuracy {}", field(&evaluation, "accuracy"));
+}
+
+#[wasm_bindgen_test]
+fn predicts_pixels_and_drawings() {
+    let mut s = session(JsValue::UNDEFINED);
+    let probabilities = s.predict_pixels(&[0.0; IMAGE_PIXELS]).unwrap();
+    assert_eq!(probabilities.len(), 10);
+    assert!((probabilities.iter().sum::<f32>() - 1.0).abs() < 1e-4);
+
+    // A blank white canvas is empty: no digit.
+    let blank = vec![255u8; 100 * 100 * 4];
+    let result = s.predict_drawing(&blank, 100, 100).unwrap();
+    assert_eq!(js_sys::Reflect::get(&result, &"empty".into()).unwrap(), JsValue::TRUE);
+    assert!(js_sys::Reflect::get(&result, &"digit".into()).unwrap().is_null() || js_sys::Reflect::get(&result, &"digit".into()).unwrap().is_undefined());
+
+    // A black stroke is a digit with ten probabilities and a 28×28 preview.
+    let mut canvas = blank.clone();
+    for y in 20..80 {
+        for x in 45..55 {
+            canvas[(y * 100 + x) * 4..(y * 100 + x) * 4 + 3].copy_from_slice(&[0, 0, 0]);
+        }
+    }
+    let result = s.predict_drawing(&canvas, 100, 100).unwrap();
+    assert_eq!(js_sys::Reflect::get(&result, &"empty".into()).unwrap(), JsValue::FALSE);
+    let preview = js_sys::Array::from(&js_sys::Reflect::get(&result, &"preview".into()).unwrap());
+    assert_eq!(preview.length(), 784);
+}
+
+#[wasm_bindgen_test]
+fn bad_input_throws_clear_errors_and_the_session_survives() {
+    let mut s = session(JsValue::UNDEFINED);
+    let before = s.predict_pixels(&[0.5; IMAGE_PIXELS]).unwrap();
+
+    let e = message(s.predict_pixels(&[0.0; 3]).unwrap_err());
+    assert!(e.contains("784"), "{e}");
+    let e = message(s.predict_drawing(&[0u8; 10], 100, 100).unwrap_err());
+    assert!(e.contains("RGBA"), "{e}");
+    let e = message(s.reset(settings(r#"{"hidden":[0]}"#), None).unwrap_err());
+    assert!(e.contains("at least 1"), "{e}");
+    let e = message(s.reset(settings(r#"{"optimizer":{"kind":"adam","learningRate":-1}}"#), None).unwrap_err());
+    assert!(e.contains("learning rate"), "{e}");
+    let e = message(s.reset(settings(r#"{"batchSize":100000}"#), None).unwrap_err());
+    assert!(e.contains("larger than"), "{e}");
+    let e = message(s.reset(settings(r#"{"colour":"blue"}"#), None).unwrap_err());
+    assert!(e.contains("colour"), "{e}");
+    let e = message(s.import_model(b"definitely not a model").unwrap_err());
+    assert!(e.contains("not an Inkling model"), "{e}");
+
+    // The failed calls changed nothing: same network, same answers.
+    assert_eq!(s.predict_pixels(&[0.5; IMAGE_PIXELS]).unwrap(), before);
+
+    // Data files that do not fit give a clear error instead of a session.
+    let (images, labels) = synthetic(10, 0);
+    let (_, other_labels) = synthetic(11, 0);
+    let e = Session::new(images.clone(), other_labels, images.clone(), labels.clone(), JsValue::UNDEFINED, None);
+    assert!(message(e.err().unwrap()).contains("10 images but 11 labels"));
+    let e = Session::new(labels.clone(), labels.clone(), images, labels, JsValue::UNDEFINED, None);
+    assert!(message(e.err().unwrap()).contains("magic"));
+}
+
+#[wasm_bindgen_test]
+fn a_model_round_trips() {
+    let mut s = session(settings(r#"{"hidden":[16]}"#));
+    s.train(10, 1e9).unwrap();
+    let bytes = s.export_model("test model");
+    let expected = s.predict_pixels(&[0.3; IMAGE_PIXELS]).unwrap();
+    let mut other = session(settings(r#"{"hidden":[64, 8]}"#));
+    assert_eq!(other.import_model(&bytes).unwrap(), "test model");
+    assert_eq!(other.predict_pixels(&[0.3; IMAGE_PIXELS]).unwrap(), expected);
+}

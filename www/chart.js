@@ -1,0 +1,104 @@
+// Live training charts with uPlot: loss and accuracy against epochs, with the test set's values as
+// points. Point counts stay bounded however long training runs.
+import uPlot from './vendor/uPlot.esm.js';
+
+const MAX_POINTS = 1200;
+const COLORS = { train: '#2563eb', test: '#ea580c' };
+
+function chartWidth(element) {
+  return Math.max(240, Math.floor(element.clientWidth || 480));
+}
+
+function makeChart(element, { yLabel, yRange, format }) {
+  const data = [[], [], []];
+  const options = {
+    width: chartWidth(element),
+    height: 180,
+    legend: { show: true, live: false },
+    cursor: { drag: { x: false, y: false } },
+    scales: { x: { time: false }, y: yRange ? { range: yRange } : { auto: true } },
+    axes: [
+      { label: 'epochs', size: 40, labelSize: 18, stroke: '#475569', grid: { stroke: '#e2e8f0' } },
+      { label: yLabel, size: 52, labelSize: 18, stroke: '#475569', grid: { stroke: '#e2e8f0' }, values: (u, v) => v.map(format) },
+    ],
+    series: [
+      { label: 'epoch', value: (u, v) => (v == null ? '—' : v.toFixed(2)) },
+      { label: 'training (smoothed)', stroke: COLORS.train, width: 2, spanGaps: true, value: (u, v) => (v == null ? '—' : format(v)) },
+      {
+        label: 'test (all 10,000)', stroke: COLORS.test, width: 2, spanGaps: true,
+        points: { show: true, size: 6, fill: COLORS.test }, value: (u, v) => (v == null ? '—' : format(v)),
+      },
+    ],
+  };
+  const plot = new uPlot(options, data, element);
+  let dirty = false;
+
+  // Halves the number of points, keeping every test point: long runs stay cheap to draw.
+  function thin() {
+    const keep = data[0].map((_, i) => i % 2 === 0 || data[2][i] != null);
+    for (let s = 0; s < data.length; s++) data[s] = data[s].filter((_, i) => keep[i]);
+  }
+
+  return {
+    add(epoch, train, test) {
+      data[0].push(epoch);
+      data[1].push(train);
+      data[2].push(test);
+      if (data[0].length > MAX_POINTS) thin();
+      dirty = true;
+    },
+    draw() {
+      if (!dirty) return;
+      plot.setData(data);
+      dirty = false;
+    },
+    clear() {
+      for (const s of data) s.length = 0;
+      plot.setData(data);
+    },
+    resize() {
+      plot.setSize({ width: chartWidth(element), height: 180 });
+    },
+    get pointCount() {
+      return data[0].length;
+    },
+  };
+}
+
+export function createCharts(lossElement, accuracyElement) {
+  const loss = makeChart(lossElement, { yLabel: 'cross-entropy', format: (v) => v.toFixed(2) });
+  const accuracy = makeChart(accuracyElement, {
+    yLabel: 'accuracy', yRange: [0, 1], format: (v) => `${(v * 100).toFixed(0)}%`,
+  });
+  let lastDraw = 0;
+  const resize = () => {
+    loss.resize();
+    accuracy.resize();
+  };
+  addEventListener('resize', resize);
+  return {
+    addTraining(report) {
+      if (!Number.isFinite(report.smoothedLoss)) return;
+      loss.add(report.epoch, report.smoothedLoss, null);
+      accuracy.add(report.epoch, report.smoothedAccuracy, null);
+    },
+    addTest(evaluation, epoch) {
+      loss.add(epoch, null, evaluation.loss);
+      accuracy.add(epoch, null, evaluation.accuracy);
+    },
+    // Redraws at most ~8 times a second: uPlot is fast, but not free, inside a training frame.
+    draw(now, force = false) {
+      if (!force && now - lastDraw < 120) return;
+      lastDraw = now;
+      loss.draw();
+      accuracy.draw();
+    },
+    clear() {
+      loss.clear();
+      accuracy.clear();
+    },
+    get pointCounts() {
+      return [loss.pointCount, accuracy.pointCount];
+    },
+  };
+}
