@@ -44,12 +44,31 @@ impl InputBatch {
     }
 
     /// Adds one example given as bytes, scaled to `[0, 1]` (MNIST's pixel convention here).
+    ///
+    /// The hot path of gathering a batch, so both passes are branch-free: which pixels are non-zero
+    /// is unpredictable, and a branch per pixel cost more than the network's own first layer.
     pub fn push_bytes(&mut self, pixels: &[u8]) {
-        self.push_with(|dst| {
-            for (d, &p) in dst.iter_mut().zip(pixels) {
-                *d = p as f32 / 255.0;
-            }
-        });
+        assert!(self.len < self.capacity, "InputBatch is full ({} examples)", self.capacity);
+        assert_eq!(pixels.len(), self.inputs, "one value per input");
+        let column = &mut self.dense[self.len * self.inputs..(self.len + 1) * self.inputs];
+        for (d, &p) in column.iter_mut().zip(pixels) {
+            *d = p as f32 / 255.0;
+        }
+        // Compaction: write every pixel's entry, advance only past the non-zero ones.
+        let start = self.nonzero_index.len();
+        self.nonzero_index.resize(start + self.inputs, 0);
+        self.nonzero_value.resize(start + self.inputs, 0.0);
+        let (indices, values) = (&mut self.nonzero_index[start..], &mut self.nonzero_value[start..]);
+        let mut n = 0;
+        for (i, (&p, &v)) in pixels.iter().zip(column.iter()).enumerate() {
+            indices[n] = i as u32;
+            values[n] = v;
+            n += (p != 0) as usize;
+        }
+        self.nonzero_index.truncate(start + n);
+        self.nonzero_value.truncate(start + n);
+        self.offsets.push(start + n);
+        self.len += 1;
     }
 
     /// Adds one example given as floats.

@@ -42,7 +42,10 @@ pub fn cross_entropy_sum(probabilities: DMatrixView<f32>, labels: &[u8], smoothi
         for (k, &p) in column.iter().enumerate() {
             let y = target(label as usize, k, classes, smoothing);
             if y > 0.0 {
-                total -= y * p.max(MIN_PROBABILITY).ln();
+                // Written as a comparison rather than `max`, so a NaN probability stays NaN and a
+                // diverged network is noticed instead of costing a finite, capped loss.
+                let p = if p < MIN_PROBABILITY { MIN_PROBABILITY } else { p };
+                total -= y * p.ln();
             }
         }
     }

@@ -233,7 +233,9 @@ impl Trainer {
         self.net = Mlp::new(&config.sizes(), &mut rng)?;
         self.optimizer = config.optimizer.build();
         self.order = (0..self.train.len() as u32).collect();
-        self.order.shuffle(&mut rng);
+        if config.batch_size < self.train.len() {
+            self.order.shuffle(&mut rng);
+        }
         self.rng = rng;
         self.position = 0;
         self.batch_filled = 0;
@@ -367,7 +369,11 @@ impl Trainer {
             self.labels.push(self.train.labels[index]);
             self.position += 1;
             if self.position == self.order.len() {
-                self.order.shuffle(&mut self.rng);
+                // A full batch sums the same gradient in any order; reading the images in memory
+                // order is then ~2× faster (random access to 47 MB misses the cache on every image).
+                if batch_size < self.order.len() {
+                    self.order.shuffle(&mut self.rng);
+                }
                 self.position = 0;
             }
         }

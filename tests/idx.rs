@@ -2,6 +2,7 @@
 //! can be wrong — truncated, of the wrong kind (label file as image file, gzip-compressed), images and
 //! labels that do not match, trailing bytes, labels above 9, images not 28×28. Every error must be of
 //! the right variant and say what is wrong.
+#![cfg(not(target_arch = "wasm32"))] // native only: the browser tests are in tests/web.rs
 
 use inkling::mnist::{parse_images, parse_images_vec, parse_labels, to_idx, Dataset, IMAGE_PIXELS};
 use inkling::Error;

@@ -3,6 +3,7 @@
 //! version, of a mismatched or absurd architecture, or with non-finite weights gives `Error::Model`
 //! with a clear message — never a panic, and never a huge allocation (measured with a counting
 //! allocator).
+#![cfg(not(target_arch = "wasm32"))] // native only: the browser tests are in tests/web.rs
 
 use inkling::batch::InputBatch;
 use inkling::model_file::{load, save, LayerFile, ModelFile, MAGIC, MAX_FILE_BYTES, VERSION};
@@ -130,10 +131,14 @@ fn round_trip_gives_identical_predictions() {
     let mut rng = Pcg64Mcg::seed_from_u64(2);
     let (mut input, mut ws) = (InputBatch::with_capacity(784, 1), Workspace::default());
     for _ in 0..20 {
-        let pixels: Vec<f32> = (0..784).map(|_| if rng.random_bool(0.8) { 0.0 } else { rng.random_range(0.0..1.0) }).collect();
+        let pixels: Vec<f32> =
+            (0..784).map(|_| if rng.random_bool(0.8) { 0.0 } else { rng.random_range(0.0..1.0) }).collect();
         let before = predict(&net, &pixels, &mut input, &mut ws).unwrap();
         let after = predict(&loaded, &pixels, &mut input, &mut ws).unwrap();
-        assert_eq!(before.iter().map(|p| p.to_bits()).collect::<Vec<_>>(), after.iter().map(|p| p.to_bits()).collect::<Vec<_>>());
+        assert_eq!(
+            before.iter().map(|p| p.to_bits()).collect::<Vec<_>>(),
+            after.iter().map(|p| p.to_bits()).collect::<Vec<_>>()
+        );
     }
     // Saving the loaded network gives the same bytes.
     assert_eq!(save(&loaded, DESCRIPTION), bytes);
@@ -186,7 +191,11 @@ enum Part {
     /// A length or a size: any change breaks the structure.
     Structure,
     /// Byte `byte` of parameter `index` of layer `layer` (weights then biases, flattened).
-    Float { layer: usize, index: usize, byte: usize },
+    Float {
+        layer: usize,
+        index: usize,
+        byte: usize,
+    },
     Description,
 }
 
@@ -201,7 +210,8 @@ fn varint_len(mut v: usize) -> usize {
 
 fn layout(sizes: &[usize], description: &str) -> Vec<Part> {
     let mut parts = vec![Part::Header; 10];
-    let structure = |parts: &mut Vec<Part>, v: usize| parts.extend(std::iter::repeat_n(Part::Structure, varint_len(v)));
+    let structure =
+        |parts: &mut Vec<Part>, v: usize| parts.extend(std::iter::repeat(Part::Structure).take(varint_len(v)));
     structure(&mut parts, sizes.len());
     for &s in sizes {
         structure(&mut parts, s);
@@ -218,7 +228,7 @@ fn layout(sizes: &[usize], description: &str) -> Vec<Part> {
         }
     }
     structure(&mut parts, description.len());
-    parts.extend(std::iter::repeat_n(Part::Description, description.len()));
+    parts.extend(std::iter::repeat(Part::Description).take(description.len()));
     parts
 }
 
@@ -246,7 +256,10 @@ fn flipped_bytes() {
             let result = load(&bytes);
             match part {
                 Part::Header | Part::Structure => {
-                    assert!(matches!(result, Err(Error::Model(_))), "byte {position} ({part:?}) ^ {mask:#04x}: {result:?}");
+                    assert!(
+                        matches!(result, Err(Error::Model(_))),
+                        "byte {position} ({part:?}) ^ {mask:#04x}: {result:?}"
+                    );
                     outcomes[0] += 1;
                 }
                 Part::Float { layer, index, byte } => {

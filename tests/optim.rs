@@ -4,6 +4,7 @@
 //! values are worked out twice, independently of the crate: a few by hand (the numbers in the comments,
 //! asserted as literals), and all of them by a plain f64 transcription of the textbook update rules
 //! (Adam in the paper's Algorithm 1 form, with m̂ and v̂ — not the folded form `src/optim.rs` uses).
+#![cfg(not(target_arch = "wasm32"))] // native only: the browser tests are in tests/web.rs
 
 use inkling::optim::{AdamConfig, MomentumConfig, OptimizerConfig, RmsPropConfig, Schedule, SgdConfig};
 use inkling::Error;
@@ -180,14 +181,14 @@ fn warmup_cosine_schedule() {
     let schedule = Schedule::WarmupCosine { warmup: 0.1 };
     let base = 0.004f32;
     let cases = [
-        (0.0, base * 1e-3),   // start: the floor
-        (-0.5, base * 1e-3),  // progress is clamped to [0, 1]
-        (0.05, base * 0.5),   // middle of the warm-up
-        (0.1, base),          // end of the warm-up: the full rate, cos 0 = 1
+        (0.0, base * 1e-3),                                            // start: the floor
+        (-0.5, base * 1e-3),                                           // progress is clamped to [0, 1]
+        (0.05, base * 0.5),                                            // middle of the warm-up
+        (0.1, base),                                                   // end of the warm-up: the full rate, cos 0 = 1
         (0.325, base * 0.5 * (1.0 + std::f32::consts::FRAC_1_SQRT_2)), // a quarter into the decay: cos(π/4)
-        (0.55, base * 0.5),   // halfway through the decay: cos(π/2) = 0
-        (1.0, 0.0),           // end: cos π = −1
-        (1.5, 0.0),           // clamped
+        (0.55, base * 0.5),                                            // halfway through the decay: cos(π/2) = 0
+        (1.0, 0.0),                                                    // end: cos π = −1
+        (1.5, 0.0),                                                    // clamped
     ];
     for (progress, want) in cases {
         let got = schedule.rate(base, progress);

