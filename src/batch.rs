@@ -128,6 +128,59 @@ impl InputBatch {
     }
 }
 
+/// The non-zeros of a batch grouped by input instead of by example: for input `i`, the examples
+/// where it is non-zero and its values there. The first layer's weight gradient is a sum over
+/// examples per input, so with this order each weight column is read and written once per batch
+/// instead of once per example.
+#[derive(Debug, Clone, Default)]
+pub struct ByInput {
+    /// Input `i`'s entries are `offsets[i]..offsets[i+1]`.
+    offsets: Vec<u32>,
+    examples: Vec<u32>,
+    values: Vec<f32>,
+    /// Scratch: where each input's next entry goes while building.
+    next: Vec<u32>,
+}
+
+impl ByInput {
+    /// Regroups `x`'s non-zeros by input (a counting sort: two passes over the non-zeros).
+    pub fn build(&mut self, x: &InputBatch) {
+        let inputs = x.inputs();
+        self.offsets.clear();
+        self.offsets.resize(inputs + 1, 0);
+        let total = x.nonzero_index.len();
+        for &i in &x.nonzero_index {
+            self.offsets[i as usize + 1] += 1;
+        }
+        for i in 0..inputs {
+            self.offsets[i + 1] += self.offsets[i];
+        }
+        self.examples.resize(total, 0);
+        self.values.resize(total, 0.0);
+        self.next.clear();
+        self.next.extend_from_slice(&self.offsets[..inputs]);
+        for j in 0..x.len() {
+            let (indices, values) = x.nonzeros(j);
+            for (&i, &v) in indices.iter().zip(values) {
+                let slot = &mut self.next[i as usize];
+                self.examples[*slot as usize] = j as u32;
+                self.values[*slot as usize] = v;
+                *slot += 1;
+            }
+        }
+    }
+
+    pub fn inputs(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    /// The examples where input `i` is non-zero, and its values there.
+    pub fn entries(&self, i: usize) -> (&[u32], &[f32]) {
+        let range = self.offsets[i] as usize..self.offsets[i + 1] as usize;
+        (&self.examples[range.clone()], &self.values[range])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,6 +195,12 @@ mod tests {
         assert_eq!(b.nonzeros(0), (&[1u32, 3][..], &[1.0f32, 0.2][..]));
         assert_eq!(b.nonzeros(1), (&[0u32][..], &[0.5f32][..]));
         assert!((b.density() - 3.0 / 8.0).abs() < 1e-6);
+        let mut by_input = ByInput::default();
+        by_input.build(&b);
+        assert_eq!(by_input.entries(0), (&[1u32][..], &[0.5f32][..]));
+        assert_eq!(by_input.entries(1), (&[0u32][..], &[1.0f32][..]));
+        assert_eq!(by_input.entries(2), (&[][..], &[][..]));
+        assert_eq!(by_input.entries(3), (&[0u32][..], &[0.2f32][..]));
         b.clear();
         assert!(b.is_empty());
     }

@@ -4,7 +4,7 @@
 //! (inputs × m), `Z` is outputs × m. Matrices are column-major, so one example — and one column of
 //! `W`, the weights leaving one input — is a contiguous slice.
 
-use crate::batch::InputBatch;
+use crate::batch::{ByInput, InputBatch};
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut, DVector, Dyn, Matrix, Storage};
 use rand::Rng;
 use rand_distr::{Distribution, Normal};
@@ -43,6 +43,52 @@ where
         c.gemm(alpha, a, b, beta);
     } else {
         c.gemm(alpha, &a.clone_owned(), &b.clone_owned(), beta);
+    }
+}
+
+/// `z[o..o+B] = b[o..o+B] + Σ_k v_k · W[o..o+B, i_k]`, the accumulator kept in registers.
+#[inline(always)]
+fn sparse_dot_block<const B: usize>(
+    w: &[f32],
+    outputs: usize,
+    o: usize,
+    indices: &[u32],
+    values: &[f32],
+    b: &[f32],
+    z: &mut [f32],
+) {
+    let mut acc: [f32; B] = b[o..o + B].try_into().expect("a block of B");
+    for (&i, &v) in indices.iter().zip(values) {
+        let start = i as usize * outputs + o;
+        let w: &[f32; B] = w[start..start + B].try_into().expect("a block of B");
+        for k in 0..B {
+            acc[k] += v * w[k];
+        }
+    }
+    z[o..o + B].copy_from_slice(&acc);
+}
+
+/// `column[o..o+B] += scale · Σ_k v_k · dZ[o..o+B, j_k]`, the accumulator kept in registers.
+#[inline(always)]
+fn sparse_grad_block<const B: usize>(
+    dz: &[f32],
+    outputs: usize,
+    o: usize,
+    examples: &[u32],
+    values: &[f32],
+    scale: f32,
+    column: &mut [f32],
+) {
+    let mut acc = [0.0f32; B];
+    for (&j, &v) in examples.iter().zip(values) {
+        let start = j as usize * outputs + o;
+        let d: &[f32; B] = dz[start..start + B].try_into().expect("a block of B");
+        for k in 0..B {
+            acc[k] += v * d[k];
+        }
+    }
+    for (c, a) in column[o..o + B].iter_mut().zip(acc) {
+        *c += scale * a;
     }
 }
 
@@ -90,16 +136,35 @@ impl Dense {
 
     /// `Z = W·X + b`, visiting only each example's non-zero inputs: column `j` of `Z` is
     /// `b + Σ_{i: x_ij ≠ 0} x_ij · W[:, i]`. Same result as [`Dense::forward`], less work on sparse input.
+    ///
+    /// The outputs are taken in blocks held in registers while all of the example's non-zero inputs
+    /// are added in, so each weight is loaded once and `Z` is written once per block — rather than
+    /// reading and writing `Z` for every input.
     pub fn forward_sparse(&self, x: &InputBatch, z: &mut [f32]) {
         let outputs = self.outputs();
-        let z = &mut z[..outputs * x.len()];
-        self.set_to_biases(z);
         let w = self.weights.as_slice();
-        for (j, z_column) in z.chunks_exact_mut(outputs).enumerate().take(x.len()) {
+        let b = self.biases.as_slice();
+        for (j, z_column) in z[..outputs * x.len()].chunks_exact_mut(outputs).enumerate() {
             let (indices, values) = x.nonzeros(j);
-            for (&i, &v) in indices.iter().zip(values) {
-                let i = i as usize;
-                axpy(z_column, v, &w[i * outputs..(i + 1) * outputs]);
+            let mut o = 0;
+            while o + 16 <= outputs {
+                sparse_dot_block::<16>(w, outputs, o, indices, values, b, z_column);
+                o += 16;
+            }
+            if o + 8 <= outputs {
+                sparse_dot_block::<8>(w, outputs, o, indices, values, b, z_column);
+                o += 8;
+            }
+            if o + 4 <= outputs {
+                sparse_dot_block::<4>(w, outputs, o, indices, values, b, z_column);
+                o += 4;
+            }
+            for o in o..outputs {
+                let mut acc = b[o];
+                for (&i, &v) in indices.iter().zip(values) {
+                    acc += v * w[i as usize * outputs + o];
+                }
+                z_column[o] = acc;
             }
         }
     }
@@ -118,18 +183,39 @@ impl Dense {
         self.accumulate_bias_grads(dz, scale);
     }
 
-    /// [`Dense::accumulate_grads`] over the non-zero inputs only: `dW[:, i] += scale · x_ij · dZ[:, j]`.
-    pub fn accumulate_grads_sparse(&mut self, dz: &[f32], x: &InputBatch, scale: f32) {
+    /// [`Dense::accumulate_grads`] over the non-zero inputs only: `dW[:, i] += scale · Σ_j x_ij · dZ[:, j]`,
+    /// with the batch's non-zeros grouped by input so each column of `dW` is loaded and stored once.
+    pub fn accumulate_grads_sparse(&mut self, dz: &[f32], x: &ByInput, m: usize, scale: f32) {
         let outputs = self.outputs();
         let grads = self.weight_grads.as_mut_slice();
-        for (j, dz_column) in dz.chunks_exact(outputs).enumerate().take(x.len()) {
-            let (indices, values) = x.nonzeros(j);
-            for (&i, &v) in indices.iter().zip(values) {
-                let i = i as usize;
-                axpy(&mut grads[i * outputs..(i + 1) * outputs], scale * v, dz_column);
+        for i in 0..x.inputs() {
+            let (examples, values) = x.entries(i);
+            if examples.is_empty() {
+                continue;
+            }
+            let column = &mut grads[i * outputs..(i + 1) * outputs];
+            let mut o = 0;
+            while o + 16 <= outputs {
+                sparse_grad_block::<16>(dz, outputs, o, examples, values, scale, column);
+                o += 16;
+            }
+            if o + 8 <= outputs {
+                sparse_grad_block::<8>(dz, outputs, o, examples, values, scale, column);
+                o += 8;
+            }
+            if o + 4 <= outputs {
+                sparse_grad_block::<4>(dz, outputs, o, examples, values, scale, column);
+                o += 4;
+            }
+            for o in o..outputs {
+                let mut acc = 0.0;
+                for (&j, &v) in examples.iter().zip(values) {
+                    acc += v * dz[j as usize * outputs + o];
+                }
+                column[o] += scale * acc;
             }
         }
-        let dz = DMatrixView::from_slice(&dz[..outputs * x.len()], outputs, x.len());
+        let dz = DMatrixView::from_slice(&dz[..outputs * m], outputs, m);
         self.accumulate_bias_grads(dz, scale);
     }
 
@@ -149,8 +235,9 @@ impl Dense {
     }
 
     pub fn zero_grads(&mut self) {
-        self.weight_grads.fill(0.0);
-        self.bias_grads.fill(0.0);
+        // On the slices: nalgebra's `fill` walks element by element, a slice fill is a memset.
+        self.weight_grads.as_mut_slice().fill(0.0);
+        self.bias_grads.as_mut_slice().fill(0.0);
     }
 }
 
@@ -186,7 +273,9 @@ mod tests {
         let dz: Vec<f32> = (0..13 * 9).map(|_| rng.random_range(-1.0..1.0)).collect();
         let mut sparse = layer.clone();
         layer.accumulate_grads(&dz, x.dense_slice(), 9, 0.5);
-        sparse.accumulate_grads_sparse(&dz, &x, 0.5);
+        let mut by_input = ByInput::default();
+        by_input.build(&x);
+        sparse.accumulate_grads_sparse(&dz, &by_input, 9, 0.5);
         for (a, b) in layer.weight_grads.iter().zip(sparse.weight_grads.iter()) {
             assert!((a - b).abs() < 1e-5, "{a} vs {b}");
         }

@@ -5,7 +5,7 @@
 //! `dZˡ⁻¹ = Wˡᵀ·dZˡ ⊙ ReLU′(Zˡ⁻¹)` — the original project's formulas, for any number of layers.
 
 use crate::activation::{relu, relu_backward, softmax_columns};
-use crate::batch::InputBatch;
+use crate::batch::{ByInput, InputBatch};
 use crate::error::{Error, Result};
 use crate::layer::Dense;
 use crate::loss::{cross_entropy_sum, softmax_cross_entropy_grad};
@@ -179,7 +179,8 @@ impl Mlp {
             let layer = &mut self.layers[l];
             if l == 0 {
                 if x.density() < SPARSE_DENSITY_LIMIT {
-                    layer.accumulate_grads_sparse(&ws.delta, x, scale);
+                    ws.by_input.build(x);
+                    layer.accumulate_grads_sparse(&ws.delta, &ws.by_input, m, scale);
                 } else {
                     layer.accumulate_grads(&ws.delta, x.dense_slice(), m, scale);
                 }
@@ -235,6 +236,8 @@ pub struct Workspace {
     /// dZ of the layer being worked on, and of the layer below.
     pub delta: Vec<f32>,
     pub delta_below: Vec<f32>,
+    /// The input batch's non-zeros grouped by input, for the first layer's weight gradient.
+    pub by_input: ByInput,
 }
 
 impl Workspace {

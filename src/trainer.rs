@@ -273,6 +273,33 @@ impl Trainer {
         self.last_evaluation.as_ref()
     }
 
+    /// Overwrites one layer's weights (outputs × inputs, column-major) and biases, keeping the
+    /// optimiser's state. On an error nothing changes.
+    pub fn set_layer_parameters(&mut self, layer: usize, weights: &[f32], biases: &[f32]) -> Result<()> {
+        let count = self.net.layers.len();
+        let dense = self
+            .net
+            .layers
+            .get_mut(layer)
+            .ok_or_else(|| Error::Input(format!("layer {layer} does not exist (the network has {count})")))?;
+        if weights.len() != dense.weights.len() || biases.len() != dense.biases.len() {
+            return Err(Error::Input(format!(
+                "layer {layer} takes {} weights and {} biases, got {} and {}",
+                dense.weights.len(),
+                dense.biases.len(),
+                weights.len(),
+                biases.len()
+            )));
+        }
+        if weights.iter().chain(biases).any(|v| !v.is_finite()) {
+            return Err(Error::Input("weights and biases must be finite numbers".into()));
+        }
+        dense.weights.as_mut_slice().copy_from_slice(weights);
+        dense.biases.as_mut_slice().copy_from_slice(biases);
+        self.pending = None;
+        Ok(())
+    }
+
     /// Replaces the weights (an imported model) and starts the optimiser afresh.
     pub fn set_network(&mut self, net: Mlp) -> Result<()> {
         if net.inputs() != IMAGE_PIXELS || net.outputs() != CLASSES {

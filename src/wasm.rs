@@ -184,6 +184,35 @@ impl Session {
         self.trainer.predict(pixels).map_err(js_error)
     }
 
+    /// Layer `layer`'s weights, outputs × inputs in column-major order — which is also row-major
+    /// inputs × outputs, so row `i` holds the weights leaving input `i` (a 28×28 picture per hidden
+    /// unit for the first layer).
+    #[wasm_bindgen(js_name = layerWeights)]
+    pub fn layer_weights(&self, layer: usize) -> Result<Vec<f32>, JsError> {
+        let layers = &self.trainer.network().layers;
+        layers
+            .get(layer)
+            .map(|l| l.weights.as_slice().to_vec())
+            .ok_or_else(|| JsError::new(&format!("input: layer {layer} does not exist (the network has {})", layers.len())))
+    }
+
+    /// Layer `layer`'s biases.
+    #[wasm_bindgen(js_name = layerBiases)]
+    pub fn layer_biases(&self, layer: usize) -> Result<Vec<f32>, JsError> {
+        let layers = &self.trainer.network().layers;
+        layers
+            .get(layer)
+            .map(|l| l.biases.as_slice().to_vec())
+            .ok_or_else(|| JsError::new(&format!("input: layer {layer} does not exist (the network has {})", layers.len())))
+    }
+
+    /// Sets layer `layer`'s weights (same layout as `layerWeights`) and biases, e.g. to start two
+    /// implementations from the same weights. On an error nothing changes.
+    #[wasm_bindgen(js_name = setLayerParameters)]
+    pub fn set_layer_parameters(&mut self, layer: usize, weights: &[f32], biases: &[f32]) -> Result<(), JsError> {
+        self.trainer.set_layer_parameters(layer, weights, biases).map_err(js_error)
+    }
+
     /// The model file's bytes (architecture and weights).
     #[wasm_bindgen(js_name = exportModel)]
     pub fn export_model(&self, description: &str) -> Vec<u8> {
