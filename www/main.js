@@ -10,6 +10,30 @@ import { applyPreset, matchingPreset, readSettings, syncBatchField } from './set
 
 const $ = (id) => document.getElementById(id);
 
+// Features beyond training and drawing (inspection panels, model files, …) subscribe here instead of
+// being wired into this controller: app.on('evaluation', fn) and so on. Events:
+//   report(report)         after each training slice      evaluation(evaluation) after a full test pass
+//   drawing(result|null)   after the pad's answer changes  reset(info)            after a (re)start or import
+//   state(state)           after the page state changes
+function createEvents() {
+  const listeners = new Map();
+  return {
+    on(name, fn) {
+      if (!listeners.has(name)) listeners.set(name, []);
+      listeners.get(name).push(fn);
+    },
+    emit(name, value) {
+      for (const fn of listeners.get(name) ?? []) {
+        try {
+          fn(value);
+        } catch (error) {
+          console.error(`${name} listener failed:`, error);
+        }
+      }
+    },
+  };
+}
+
 function elements() {
   return {
     error: $('error'),
@@ -53,6 +77,7 @@ function setState(app, state) {
   ui.train.setAttribute('aria-pressed', String(state === 'training'));
   ui.step.disabled = !usable || state === 'training' || app.finished;
   ui.reset.disabled = !usable;
+  app.events?.emit('state', state);
 }
 
 function showError(app, message) {
@@ -104,6 +129,7 @@ function resetView(app) {
   app.ui.status.textContent = describeNetwork(app.info);
   app.loop.evaluateNow(0);
   predictDrawing(app);
+  app.events.emit('reset', app.info);
 }
 
 // Starts over with the form's settings. Returns false (and says why) if they make no sense.
@@ -128,11 +154,14 @@ function predictDrawing(app) {
   if (!app.session) return;
   if (app.pad.isEmpty) {
     app.predictionView.show({ empty: true });
+    app.events.emit('drawing', null);
     return;
   }
   const image = app.pad.pixels();
   try {
-    app.predictionView.show(app.session.predictDrawing(image.data, image.width, image.height));
+    const result = app.session.predictDrawing(image.data, image.width, image.height);
+    app.predictionView.show(result);
+    app.events.emit('drawing', result.empty ? null : result);
   } catch (error) {
     app.ui.status.textContent = error.message;
   }
@@ -144,6 +173,7 @@ function onReport(app, report, now) {
   app.charts.addTraining(report);
   app.charts.draw(now);
   showProgress(app, report);
+  app.events.emit('report', report);
   // The drawing's answer follows the network as it learns.
   if (!app.pad.isEmpty && now - (app.lastPredictionAt ?? 0) > 250) {
     app.lastPredictionAt = now;
@@ -155,6 +185,7 @@ function onEvaluation(app, evaluation) {
   app.ui.testAccuracy.textContent = formatPercent(evaluation.accuracy);
   app.charts.addTest(evaluation, evaluation.atExamples / app.info.trainExamples);
   app.charts.draw(performance.now(), true);
+  app.events.emit('evaluation', evaluation);
 }
 
 function onStop(app, reason) {
@@ -227,7 +258,9 @@ function settingsEdited(app) {
 
 async function main() {
   const ui = elements();
-  const app = { ui, state: 'loading', session: null, loop: null, finished: false, settingsChanged: false };
+  const app = {
+    ui, state: 'loading', session: null, loop: null, finished: false, settingsChanged: false, events: createEvents(),
+  };
   setState(app, 'loading');
   try {
     await init();
@@ -275,6 +308,7 @@ async function main() {
   });
   wireControls(app);
   syncBatchField(ui.form);
+  // Feature modules register here: setupX(app) subscribes with app.events.on(…).
   ui.loading.hidden = true;
   resetView(app);
   setState(app, 'ready');
