@@ -92,6 +92,32 @@ fn sparse_grad_block<const B: usize>(
     }
 }
 
+/// [`sparse_grad_block`] for outputs `o..outputs` (fewer than 4), computed as the block of 4 that
+/// ends at the last output.
+#[inline(always)]
+fn sparse_grad_block_tail(
+    dz: &[f32],
+    outputs: usize,
+    o: usize,
+    examples: &[u32],
+    values: &[f32],
+    scale: f32,
+    column: &mut [f32],
+) {
+    let first = outputs - 4;
+    let mut acc = [0.0f32; 4];
+    for (&j, &v) in examples.iter().zip(values) {
+        let start = j as usize * outputs + first;
+        let d: &[f32; 4] = dz[start..start + 4].try_into().expect("a block of 4");
+        for k in 0..4 {
+            acc[k] += v * d[k];
+        }
+    }
+    for k in (o - first)..4 {
+        column[first + k] += scale * acc[k];
+    }
+}
+
 impl Dense {
     /// He initialisation: `W ~ N(0, 2 / inputs)`, `b = 0`, which keeps the activations' variance
     /// steady through ReLU layers (He et al., 2015). The original project drew `U(−0.5, 0.5)`, which
@@ -159,12 +185,18 @@ impl Dense {
                 sparse_dot_block::<4>(w, outputs, o, indices, values, b, z_column);
                 o += 4;
             }
-            for o in o..outputs {
-                let mut acc = b[o];
-                for (&i, &v) in indices.iter().zip(values) {
-                    acc += v * w[i as usize * outputs + o];
+            if o < outputs && outputs >= 4 {
+                // The last 1–3 outputs: recompute a block of 4 ending at the last output. The
+                // overlap is written again with the same values.
+                sparse_dot_block::<4>(w, outputs, outputs - 4, indices, values, b, z_column);
+            } else {
+                for o in o..outputs {
+                    let mut acc = b[o];
+                    for (&i, &v) in indices.iter().zip(values) {
+                        acc += v * w[i as usize * outputs + o];
+                    }
+                    z_column[o] = acc;
                 }
-                z_column[o] = acc;
             }
         }
     }
@@ -206,6 +238,12 @@ impl Dense {
             if o + 4 <= outputs {
                 sparse_grad_block::<4>(dz, outputs, o, examples, values, scale, column);
                 o += 4;
+            }
+            if o < outputs && outputs >= 4 {
+                // The last 1–3 outputs: a block of 4 ending at the last output, of which only the
+                // outputs not yet done are added.
+                sparse_grad_block_tail(dz, outputs, o, examples, values, scale, column);
+                continue;
             }
             for o in o..outputs {
                 let mut acc = 0.0;

@@ -5,10 +5,13 @@
 //! natively with `cargo test`; `wasm` is the one thin module that binds it for JavaScript.
 
 pub mod activation;
+pub mod augment;
 pub mod batch;
 pub mod error;
+pub mod inspect;
 pub mod layer;
 pub mod loss;
+pub mod metrics;
 pub mod mnist;
 pub mod model_file;
 pub mod network;

@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 
 pub const MAGIC: &[u8; 8] = b"INKMODEL";
 pub const VERSION: u16 = 1;
-/// Largest model file accepted: far above any network the settings allow (20 M parameters ≈ 80 MB).
-pub const MAX_FILE_BYTES: usize = 96 * 1024 * 1024;
+/// Largest model file accepted: well above any network the settings allow (4 M parameters ≈ 16 MB).
+pub const MAX_FILE_BYTES: usize = 32 * 1024 * 1024;
 /// Suggested file name extension.
 pub const EXTENSION: &str = "inkling";
 

@@ -13,9 +13,11 @@ use nalgebra::DMatrixViewMut;
 use rand::Rng;
 
 /// Largest layer the settings accept, and the most parameters: keeps a typo such as `1280000`
-/// from trying to allocate gigabytes inside the browser tab.
+/// from trying to allocate gigabytes inside the browser tab. Training holds about 32 bytes per
+/// parameter (weights, gradients, Adam's two moments, and the last good copy of each), so 4 M
+/// parameters — a 784-4096-10 network fits — cost about 130 MB.
 pub const MAX_LAYER_SIZE: usize = 4096;
-pub const MAX_PARAMETERS: usize = 20_000_000;
+pub const MAX_PARAMETERS: usize = 4_000_000;
 /// Most weight layers: far deeper than a plain ReLU MLP trains, and it bounds what a model file can
 /// make the loader allocate (millions of 1×1 layers would pass the two limits above).
 pub const MAX_LAYERS: usize = 64;

@@ -4,6 +4,7 @@
 //! frame loop) can stop between any two chunks — even in the middle of a 60,000-example full-batch
 //! step, whose gradient simply keeps accumulating on the next call.
 
+use crate::augment::{AugmentRanges, Augmenter};
 use crate::batch::InputBatch;
 use crate::error::{Error, Result};
 use crate::mnist::{Dataset, CLASSES, IMAGE_PIXELS};
@@ -36,6 +37,9 @@ pub struct TrainConfig {
     pub epochs: f32,
     /// ε of label smoothing (0 = plain one-hot). Defaults to 0.1.
     pub label_smoothing: f32,
+    /// Random shifts, scaling, small rotations and stroke thickness changes of every training
+    /// example, drawn anew each time it is used ([`crate::augment`]). Defaults to false.
+    pub augment: bool,
 }
 
 impl Default for TrainConfig {
@@ -49,6 +53,7 @@ impl Default for TrainConfig {
             schedule: Schedule::WarmupCosine { warmup: 0.05 },
             epochs: 2.5,
             label_smoothing: 0.1,
+            augment: false,
         }
     }
 }
@@ -63,6 +68,7 @@ impl TrainConfig {
             schedule: Schedule::Constant,
             epochs: 500.0,
             label_smoothing: 0.0,
+            augment: false,
         }
     }
 
@@ -189,10 +195,15 @@ pub struct Trainer {
     total_steps: u64,
     total_examples: u64,
     input: InputBatch,
+    /// Buffers for augmented examples (reused: no allocation per example).
+    augmenter: Augmenter,
     labels: Vec<u8>,
     ws: Workspace,
     pending: Option<PendingEvaluation>,
     last_evaluation: Option<Evaluation>,
+    /// The weights `last_evaluation` measured (its predictions come from them), for a second look at
+    /// its examples.
+    evaluated_net: Option<Mlp>,
     smoothed_loss: Ema,
     smoothed_accuracy: Ema,
 }
@@ -207,6 +218,7 @@ impl Trainer {
             rng: Pcg64Mcg::seed_from_u64(seed),
             order: Vec::new(),
             input: InputBatch::with_capacity(IMAGE_PIXELS, CHUNK),
+            augmenter: Augmenter::new(),
             labels: Vec::with_capacity(CHUNK),
             ws: Workspace::default(),
             position: 0,
@@ -216,6 +228,7 @@ impl Trainer {
             total_examples: 0,
             pending: None,
             last_evaluation: None,
+            evaluated_net: None,
             smoothed_loss: Ema::default(),
             smoothed_accuracy: Ema::default(),
             config: config.clone(),
@@ -271,6 +284,11 @@ impl Trainer {
     }
     pub fn last_evaluation(&self) -> Option<&Evaluation> {
         self.last_evaluation.as_ref()
+    }
+    /// The network as it was when [`Trainer::last_evaluation`] was measured (the current one has
+    /// usually trained on since); `None` when there is no evaluation.
+    pub fn last_evaluated_network(&self) -> Option<&Mlp> {
+        self.last_evaluation.as_ref().and(self.evaluated_net.as_ref())
     }
 
     /// Overwrites one layer's weights (outputs × inputs, column-major) and biases, keeping the
@@ -392,7 +410,13 @@ impl Trainer {
         self.labels.clear();
         for _ in 0..n {
             let index = self.order[self.position] as usize;
-            self.input.push_bytes(self.train.image(index));
+            let image = self.train.image(index);
+            if self.config.augment {
+                let params = AugmentRanges::default().sample(&mut self.rng);
+                self.input.push_bytes(self.augmenter.apply_bytes(image, &params));
+            } else {
+                self.input.push_bytes(image);
+            }
             self.labels.push(self.train.labels[index]);
             self.position += 1;
             if self.position == self.order.len() {
@@ -462,6 +486,7 @@ impl Trainer {
             predictions: done.predictions,
         };
         self.last_evaluation = Some(evaluation.clone());
+        self.evaluated_net = Some(done.net);
         Ok(Some(evaluation))
     }
 

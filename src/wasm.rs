@@ -13,6 +13,8 @@ use crate::trainer::{TrainConfig, Trainer};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+mod inspect;
+
 #[wasm_bindgen(start)]
 fn start() {
     // A panic would be a bug; make sure it reaches the console with its message.

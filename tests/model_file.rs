@@ -407,7 +407,7 @@ fn absurd_declared_sizes() {
 #[test]
 fn files_over_the_size_limit() {
     let bytes = vec![0u8; MAX_FILE_BYTES + 1];
-    assert_model_error(load(&bytes), &["too large", "96 MB"]);
+    assert_model_error(load(&bytes), &["too large", "32 MB"]);
 }
 
 /// Random damage — bytes overwritten, cut or inserted anywhere — gives errors or (for damage confined

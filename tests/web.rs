@@ -140,3 +140,78 @@ fn a_model_round_trips() {
     assert_eq!(other.import_model(&bytes).unwrap(), "test model");
     assert_eq!(other.predict_pixels(&[0.3; IMAGE_PIXELS]).unwrap(), expected);
 }
+
+/// Hostile input to every exported function: each call may fail, but only with an exception —
+/// never a panic, which would kill the wasm instance — and the session works normally afterwards.
+#[wasm_bindgen_test]
+fn hostile_input_never_breaks_the_instance() {
+    let mut s = session(settings(r#"{"hidden":[16]}"#));
+    let reference = s.predict_pixels(&[0.25; IMAGE_PIXELS]).unwrap();
+
+    // Constructor: empty, random and mismatched bytes.
+    assert!(Session::new(vec![], vec![], vec![], vec![], JsValue::UNDEFINED, None).is_err());
+    let noise: Vec<u8> = (0..5000u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+    assert!(Session::new(noise.clone(), noise.clone(), noise.clone(), noise.clone(), JsValue::UNDEFINED, None).is_err());
+    let (images, labels) = synthetic(10, 0);
+    for seed in [-1.0, 0.5, f64::NAN, f64::INFINITY, 1e300] {
+        assert!(Session::new(images.clone(), labels.clone(), images.clone(), labels.clone(), JsValue::UNDEFINED, Some(seed)).is_err());
+    }
+
+    // Settings of every wrong kind.
+    for bad in [
+        r#"{"hidden":[-1]}"#,
+        r#"{"hidden":[4096,4096,4096]}"#,
+        r#"{"hidden":"128"}"#,
+        r#"{"hidden":[1e12]}"#,
+        r#"{"batchSize":0}"#,
+        r#"{"batchSize":-5}"#,
+        r#"{"epochs":0}"#,
+        r#"{"epochs":1e30}"#,
+        r#"{"labelSmoothing":1}"#,
+        r#"{"optimizer":{"kind":"sgd","learningRate":0}}"#,
+        r#"{"optimizer":{"kind":"adam","learningRate":null}}"#,
+        r#"{"optimizer":{"kind":"adam","beta1":1.5}}"#,
+        r#"{"optimizer":{"kind":"lbfgs"}}"#,
+        r#"{"schedule":{"kind":"warmup-cosine","warmup":2}}"#,
+        r#"[1,2,3]"#,
+        r#""adam""#,
+    ] {
+        let result = s.reset(settings(bad), Some(1.0));
+        assert!(result.is_err(), "{bad} was accepted");
+    }
+    assert!(s.reset(JsValue::from_f64(f64::NAN), None).is_err());
+
+    // Training and evaluation with odd budgets.
+    s.train(0, 1e9).unwrap();
+    s.train(3, f64::NAN).unwrap();
+    s.train(3, -1.0).unwrap();
+    s.evaluate(0).unwrap();
+
+    // Prediction input of the wrong size or kind.
+    assert!(s.predict_pixels(&[]).is_err());
+    assert!(s.predict_pixels(&[f32::NAN; IMAGE_PIXELS]).is_err());
+    assert!(s.predict_pixels(&[0.0; IMAGE_PIXELS + 1]).is_err());
+    assert!(s.predict_drawing(&[], 0, 0).is_err());
+    assert!(s.predict_drawing(&[0; 16], 2, 3).is_err());
+    assert!(s.predict_drawing(&[0; 16], u32::MAX, u32::MAX).is_err());
+    assert!(s.predict_drawing(&[0; 16], 1, 100_000).is_err());
+
+    // Parameters and models.
+    assert!(s.layer_weights(99).is_err());
+    assert!(s.layer_biases(usize::MAX).is_err());
+    assert!(s.set_layer_parameters(0, &[1.0; 3], &[0.0; 16]).is_err());
+    assert!(s.set_layer_parameters(7, &[], &[]).is_err());
+    assert!(s.set_layer_parameters(0, &vec![f32::INFINITY; 16 * IMAGE_PIXELS], &[0.0; 16]).is_err());
+    assert!(s.import_model(&[]).is_err());
+    assert!(s.import_model(&noise).is_err());
+    assert!(s.import_model(b"INKMODEL\x01\x00<script>alert(1)</script>").is_err());
+    let mut truncated = s.export_model("x");
+    truncated.truncate(truncated.len() / 2);
+    assert!(s.import_model(&truncated).is_err());
+
+    // Nothing above changed the network, and it still trains.
+    assert_eq!(s.predict_pixels(&[0.25; IMAGE_PIXELS]).unwrap(), reference);
+    let report = s.train(2, 1e9).unwrap();
+    assert_eq!(field(&report, "steps"), 2.0);
+    assert!(Session::memory_bytes() > 0.0);
+}
