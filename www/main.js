@@ -7,6 +7,7 @@ import { createCharts } from './chart.js';
 import { createDrawPad } from './draw-pad.js';
 import { createPredictionView } from './prediction-view.js';
 import { applyPreset, matchingPreset, readSettings, syncBatchField } from './settings.js';
+import { setupInspect } from './inspect.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -53,6 +54,8 @@ function elements() {
     speed: $('speed'),
     eta: $('eta'),
     status: $('status'),
+    memory: $('memory'),
+    chartPoints: $('chart-points'),
     pad: $('pad'),
     clear: $('clear'),
   };
@@ -107,6 +110,12 @@ function showProgress(app, report) {
     const left = report.finished ? 0 : (planned - report.totalExamples) / app.examplesPerSecond;
     ui.eta.textContent = formatDuration(left);
   }
+}
+
+// Memory and chart sizes, for people curious about the cost (and for the long-run test).
+function showDiagnostics(app) {
+  app.ui.memory.textContent = `${(Session.memoryBytes() / 1048576).toFixed(1)} MB`;
+  app.ui.chartPoints.textContent = String(Math.max(...app.charts.pointCounts));
 }
 
 function describeNetwork(info) {
@@ -173,6 +182,10 @@ function onReport(app, report, now) {
   app.charts.addTraining(report);
   app.charts.draw(now);
   showProgress(app, report);
+  if (now - (app.diagnosticsAt ?? 0) > 500) {
+    app.diagnosticsAt = now;
+    showDiagnostics(app);
+  }
   app.events.emit('report', report);
   // The drawing's answer follows the network as it learns.
   if (!app.pad.isEmpty && now - (app.lastPredictionAt ?? 0) > 250) {
@@ -185,6 +198,7 @@ function onEvaluation(app, evaluation) {
   app.ui.testAccuracy.textContent = formatPercent(evaluation.accuracy);
   app.charts.addTest(evaluation, evaluation.atExamples / app.info.trainExamples);
   app.charts.draw(performance.now(), true);
+  showDiagnostics(app);
   app.events.emit('evaluation', evaluation);
 }
 
@@ -309,6 +323,7 @@ async function main() {
   wireControls(app);
   syncBatchField(ui.form);
   // Feature modules register here: setupX(app) subscribes with app.events.on(…).
+  setupInspect(app);
   ui.loading.hidden = true;
   resetView(app);
   setState(app, 'ready');

@@ -1,0 +1,69 @@
+// Work spread over animation frames: each job is a generator that does one small, bounded piece of
+// work per step (`yield` between pieces). Every frame runs steps for at most `budgetMs`, so views can
+// refresh while training without making a frame late. Jobs have names; starting a job under a name
+// that is still running replaces it (its results would be stale anyway). No DOM here.
+
+/**
+ * createFrameJobs({ budgetMs, onError }) → { start(name, generator), cancel(name), clear(), busy }
+ * onError(name, error) hears about a step that threw; that job is dropped.
+ */
+export function createFrameJobs({ budgetMs = 3, onError } = {}) {
+  const jobs = new Map(); // name → generator, in starting order
+  let frameId = 0;
+
+  // A job that is replaced from inside its own step is already running and cannot be returned.
+  const stop = (job) => {
+    try {
+      job?.return();
+    } catch {
+      // it ends when its step returns; being out of the map, it is never stepped again
+    }
+  };
+
+  function schedule() {
+    if (!frameId && jobs.size) frameId = requestAnimationFrame(run);
+  }
+
+  function step(name, job) {
+    try {
+      if (job.next().done && jobs.get(name) === job) jobs.delete(name);
+    } catch (error) {
+      if (jobs.get(name) === job) jobs.delete(name);
+      onError?.(name, error);
+    }
+  }
+
+  function run() {
+    frameId = 0;
+    const deadline = performance.now() + budgetMs;
+    // Round-robin over the jobs, one step each, until the budget is spent (always at least one step).
+    do {
+      for (const [name, job] of [...jobs]) {
+        if (jobs.get(name) !== job) continue; // replaced or cancelled by an earlier step
+        step(name, job);
+        if (performance.now() >= deadline) break;
+      }
+    } while (jobs.size && performance.now() < deadline);
+    schedule();
+  }
+
+  return {
+    start(name, generator) {
+      stop(jobs.get(name));
+      jobs.delete(name); // a restarted job goes to the back of the queue
+      jobs.set(name, generator);
+      schedule();
+    },
+    cancel(name) {
+      stop(jobs.get(name));
+      jobs.delete(name);
+    },
+    clear() {
+      for (const job of jobs.values()) stop(job);
+      jobs.clear();
+    },
+    get busy() {
+      return jobs.size > 0;
+    },
+  };
+}

@@ -1,0 +1,178 @@
+// "Look inside": the first layer's weights as pictures, every layer's activity for the drawing, the
+// confusion matrix of the last test evaluation with its images, a gallery of mistakes, and each
+// digit's accuracy. It listens to the page's events and does its work in small frame jobs, so it
+// never makes a training or drawing frame late; all numbers come from Rust.
+import { createFrameJobs } from './frame-jobs.js';
+import { createWeightsView } from './weights-view.js';
+import { createActivationsView } from './activations-view.js';
+import { createConfusionView } from './confusion-view.js';
+import { createThumbnailList, percent } from './thumbnails.js';
+
+const WEIGHTS_EVERY_MS = 500;   // weights are fetched at most this often while training
+const JOB_BUDGET_MS = 3;        // inspection work per frame; training takes 10 of the ~16.7 ms
+const GALLERY_SIZE = 24;
+const CELL_LIMIT = 48;          // images shown for one confusion-matrix cell
+const EXAMPLES_PER_STEP = 8;    // test images fetched and drawn per job step
+const TOP = 3;                  // most likely digits shown per image
+const STRONGEST = 3;            // most active first-layer units outlined for a drawing
+
+const count = (n, what) => `${n.toLocaleString('en')} ${what}${n === 1 ? '' : 's'}`;
+
+function span(className) {
+  const element = document.createElement('span');
+  element.className = className;
+  return element;
+}
+
+// One image of a confusion-matrix cell: the network's answer and how sure it was.
+function renderCellImage(item, example) {
+  const best = example.top[0];
+  item.caption.textContent = percent(best.probability);
+  item.li.title = `Test image ${example.index}`;
+  item.li.setAttribute('aria-label', `Test image ${example.index}: a ${example.label} read as ${example.predicted}, ` +
+    `${percent(best.probability)} sure`);
+  item.li.classList.toggle('wrong', example.label !== example.predicted);
+  item.canvas.setAttribute('aria-hidden', 'true');
+}
+
+// One mistake: the true digit, the answer, and the network's most likely digits.
+function renderMistake(item, example) {
+  if (!item.parts) {
+    item.parts = { verdict: span('verdict'), top: span('top') };
+    item.caption.replaceChildren(item.parts.verdict, item.parts.top);
+  }
+  const { verdict, top } = item.parts;
+  verdict.textContent = `${example.label} → ${example.predicted}`;
+  top.replaceChildren(...example.top.map(({ digit, probability }) => {
+    const entry = span(digit === example.label ? 'rank true' : 'rank');
+    entry.textContent = `${digit} ${percent(probability)}`;
+    return entry;
+  }));
+  const ranks = example.top.map(({ digit, probability }) => `${digit} (${percent(probability)})`).join(', ');
+  item.li.setAttribute('aria-label', `Test image ${example.index}: a ${example.label}, read as ${example.predicted}; ` +
+    `most likely ${ranks}`);
+  item.canvas.setAttribute('aria-hidden', 'true');
+  item.li.title = `Test image ${example.index}`;
+}
+
+export function setupInspect(app) {
+  const $ = (id) => document.getElementById(id);
+  const status = $('inspect-status');
+  const jobs = createFrameJobs({
+    budgetMs: JOB_BUDGET_MS,
+    onError: (name, error) => {
+      status.textContent = `The ${name} view could not be updated: ${error.message}`;
+    },
+  });
+  const view = { sizes: [784, 10], drawing: null, weightsAt: -Infinity, weightsTimer: 0, matrix: null };
+
+  const weights = createWeightsView($('weights'), $('weights-caption'));
+  const activations = createActivationsView($('activations'), $('activations-summary'));
+  const cellImages = createThumbnailList($('cell-images'), renderCellImage);
+  const gallery = createThumbnailList($('gallery'), renderMistake);
+  const cellTitle = $('cell-title');
+  const gallerySummary = $('gallery-summary');
+  const confusion = createConfusionView(
+    { table: $('confusion'), summary: $('confusion-summary'), perDigit: $('per-digit') },
+    { onSelect: (actual, predicted) => jobs.start('cell', showCell(actual, predicted)) },
+  );
+
+  // Bounded lists filled a few images per frame; the last step drops what the new list lacks.
+  function* fillList(list, indices) {
+    for (let k = 0; k < indices.length; k += EXAMPLES_PER_STEP) {
+      yield;
+      list.show(k, app.session.testExamples(indices.subarray(k, k + EXAMPLES_PER_STEP), TOP));
+    }
+    list.truncate(indices.length);
+  }
+
+  function* showCell(actual, predicted) {
+    const total = view.matrix?.counts[actual * 10 + predicted] ?? 0;
+    const indices = app.session.cellExamples(actual, predicted, CELL_LIMIT);
+    const what = actual === predicted ? `${actual}s read correctly` : `${actual}s read as ${predicted}`;
+    if (!total) {
+      cellTitle.textContent = `No test image of a ${actual} was read as ${predicted}.`;
+    } else {
+      const shown = indices.length < total ? ` — the first ${indices.length}` : '';
+      cellTitle.textContent = `${count(total, 'test image')}: ${what}${shown}.`;
+    }
+    yield* fillList(cellImages, indices);
+  }
+
+  function* showGallery(matrix) {
+    const wrong = matrix.examples - matrix.correct;
+    const indices = app.session.misclassifiedExamples(GALLERY_SIZE);
+    gallerySummary.textContent = wrong === 0
+      ? 'The network reads every test image correctly.'
+      : `It gets ${count(wrong, 'test image')} of ${matrix.examples.toLocaleString('en')} wrong. ` +
+        `${indices.length < wrong ? `${indices.length} of them, taken from every digit in turn` : 'Each'}: ` +
+        'true digit → answer, then the most likely digits (the true one in blue).';
+    yield* fillList(gallery, indices);
+  }
+
+  function* showEvaluation() {
+    const matrix = app.session.confusionMatrix();
+    view.matrix = matrix;
+    confusion.show(matrix);
+    if (!matrix) return;
+    const selected = confusion.selected;
+    if (selected) jobs.start('cell', showCell(selected.a, selected.p));
+    jobs.start('gallery', showGallery(matrix));
+  }
+
+  function* showActivations() {
+    const layers = view.drawing ? app.session.activations(Float32Array.from(view.drawing.preview), STRONGEST) : null;
+    activations.show(layers, view.sizes);
+    weights.highlight(layers ? layers[0].strongest : []);
+  }
+
+  function refreshWeights() {
+    clearTimeout(view.weightsTimer);
+    view.weightsTimer = 0;
+    view.weightsAt = performance.now();
+    jobs.start('weights', weights.refresh(app.session, view.sizes));
+  }
+
+  // At most every WEIGHTS_EVERY_MS, and once more after the last request (the final weights).
+  function requestWeights() {
+    if (view.weightsTimer) return;
+    const wait = view.weightsAt + WEIGHTS_EVERY_MS - performance.now();
+    if (wait <= 0) refreshWeights();
+    else view.weightsTimer = setTimeout(refreshWeights, wait);
+  }
+
+  function clearSelection() {
+    confusion.select(null);
+    cellImages.truncate(0);
+    cellTitle.textContent = 'Click a cell to see its test images.';
+  }
+
+  app.events.on('reset', (info) => {
+    view.sizes = info.sizes;
+    view.matrix = null;
+    jobs.clear();
+    confusion.clear();
+    clearSelection();
+    gallery.truncate(0);
+    gallerySummary.textContent = '';
+    status.textContent = '';
+    weights.clear(info.sizes);
+    refreshWeights();
+    jobs.start('activations', showActivations());
+  });
+  app.events.on('report', requestWeights);
+  app.events.on('state', (state) => {
+    if (state === 'paused' || state === 'ready') requestWeights();
+  });
+  app.events.on('evaluation', () => {
+    // Image lists in progress belong to the previous evaluation: stop them before they mix.
+    jobs.cancel('cell');
+    jobs.cancel('gallery');
+    jobs.start('evaluation', showEvaluation());
+  });
+  app.events.on('drawing', (result) => {
+    view.drawing = result;
+    jobs.start('activations', showActivations());
+  });
+  clearSelection();
+}
