@@ -26,14 +26,14 @@ pub const MAX_EPOCHS: f32 = 10_000.0;
 pub struct TrainConfig {
     /// Hidden layer sizes; the input (784) and output (10) layers are implied. Defaults to `[128]`.
     pub hidden: Vec<usize>,
-    /// Defaults to Adam with learning rate 4e-3.
+    /// Defaults to Adam with learning rate 3e-3.
     pub optimizer: OptimizerConfig,
     /// Examples per optimiser step; the training set's size means full-batch gradient descent.
     /// Defaults to 32.
     pub batch_size: usize,
     /// Defaults to 5 % linear warm-up, then cosine decay to 0.
     pub schedule: Schedule,
-    /// Length of the run in passes over the training set; the schedule spans it. Defaults to 2.5.
+    /// Length of the run in passes over the training set; the schedule spans it. Defaults to 3.
     pub epochs: f32,
     /// ε of label smoothing (0 = plain one-hot). Defaults to 0.1.
     pub label_smoothing: f32,
@@ -43,15 +43,16 @@ pub struct TrainConfig {
 }
 
 impl Default for TrainConfig {
-    /// The measured fastest recipe to 98 % on MNIST (see the README): 784-128-10, Adam 4e-3, batch 32,
-    /// warm-up + cosine over 150,000 examples, label smoothing 0.1.
+    /// A measured fast and reliable recipe to 98 % on MNIST (see the README): 784-128-10, Adam 3e-3,
+    /// batch 32, 5 % warm-up then cosine decay over 3 epochs, label smoothing 0.1 — 98.09–98.25 % on
+    /// the test set over seeds 1–6. (4e-3 over 2.5 epochs is 20 % shorter but ended at 98.00–98.21 %.)
     fn default() -> Self {
         TrainConfig {
             hidden: vec![128],
-            optimizer: OptimizerConfig::Adam(AdamConfig { learning_rate: 4e-3, ..AdamConfig::default() }),
+            optimizer: OptimizerConfig::Adam(AdamConfig { learning_rate: 3e-3, ..AdamConfig::default() }),
             batch_size: 32,
             schedule: Schedule::WarmupCosine { warmup: 0.05 },
-            epochs: 2.5,
+            epochs: 3.0,
             label_smoothing: 0.1,
             augment: false,
         }
