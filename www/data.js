@@ -86,11 +86,12 @@ export async function loadMnist(baseUrl, onProgress) {
       loadedPerFile.set(name, n);
       report();
     });
-    const bytes = await gunzip(compressed);
-    const digest = await sha256Hex(bytes);
-    if (bytes.length !== entry.bytes || (digest && digest !== entry.sha256)) {
+    const bytes = await gunzip(compressed).catch(() => null);
+    const digest = bytes && await sha256Hex(bytes);
+    if (!bytes || bytes.length !== entry.bytes || (digest && digest !== entry.sha256)) {
       if (cache) await cache.delete(url);
-      throw new Error(`${name} is damaged (its size or checksum is wrong). Reload the page to download it again.`);
+      const why = bytes ? 'its size or checksum is wrong' : 'it does not decompress';
+      throw new Error(`${name} is damaged (${why}). Reload the page to download it again.`);
     }
     if (cache && !cached) {
       await cache.put(url, new Response(compressed, { headers: { 'Content-Type': 'application/gzip' } }))

@@ -8,8 +8,8 @@ fuzz_target!(|data: &[u8]| {
     if data.len() < 4 {
         return;
     }
-    let width = u16::from_le_bytes([data[0], data[1]]) as usize % 300;
-    let height = u16::from_le_bytes([data[2], data[3]]) as usize % 300;
+    let width = u16::from_le_bytes([data[0], data[1]]) as usize % 97;
+    let height = u16::from_le_bytes([data[2], data[3]]) as usize % 97;
     let pixels = &data[4..];
     // Mostly the right length, so the resampling and centring code is reached.
     let rgba: Vec<u8> = if width * height * 4 > 0 {

@@ -57,15 +57,15 @@ async function stopChild(child) {
 }
 
 /**
- * Starts http-server for www/ and resolves to { url, port, stop() } once it answers.
+ * Starts http-server for www/ (or `root`) and resolves to { url, port, stop() } once it answers.
  * url ends with a slash: `${url}data/manifest.json`.
  */
-export async function startServer({ timeoutMs = 30_000 } = {}) {
+export async function startServer({ timeoutMs = 30_000, root = WWW } = {}) {
   let lastOutput = '';
   // Another process could take the port between our probe and http-server's listen: try again then.
   for (let attempt = 1; attempt <= 5; attempt++) {
     const port = await freePort();
-    const child = spawn(process.execPath, [HTTP_SERVER, WWW, '-a', '127.0.0.1', '-p', String(port), '-c-1', '--silent'], {
+    const child = spawn(process.execPath, [HTTP_SERVER, root, '-a', '127.0.0.1', '-p', String(port), '-c-1', '--silent'], {
       cwd: ROOT,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
