@@ -8,6 +8,7 @@ pub mod activation;
 pub mod augment;
 pub mod batch;
 pub mod error;
+pub mod explain;
 pub mod inspect;
 pub mod layer;
 pub mod loss;
@@ -17,6 +18,7 @@ pub mod model_file;
 pub mod network;
 pub mod optim;
 pub mod preprocess;
+pub mod stroke;
 pub mod trainer;
 
 #[cfg(target_arch = "wasm32")]

@@ -249,9 +249,9 @@ mod tests {
 
     #[test]
     fn misclassified_sample_takes_the_classes_in_turn() {
-        // Mistakes by class: 0 → [1, 4, 5], 1 → [], 2 → [7, 9]; index 2, 3, 6, 8 are right.
+        // Mistakes by class: 0 → [1, 4, 5], 1 → [], 2 → [7, 9]; indices 0, 2, 3, 6 and 8 are right.
         let labels = [0, 0, 1, 1, 0, 0, 2, 2, 2, 2];
-        let predictions = [1, 2, 1, 1, 2, 1, 2, 0, 2, 1];
+        let predictions = [0, 2, 1, 1, 2, 1, 2, 0, 2, 1];
         assert_eq!(misclassified_sample(&labels, &predictions, 3, 10), vec![1, 7, 4, 9, 5]);
         assert_eq!(misclassified_sample(&labels, &predictions, 3, 3), vec![1, 7, 4]);
         assert_eq!(misclassified_sample(&labels, &predictions, 3, 0), Vec::<u32>::new());

@@ -14,6 +14,7 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_pcg::Pcg64Mcg;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// Most examples processed between two looks at the clock.
 pub const CHUNK: usize = 256;
@@ -183,8 +184,9 @@ struct PendingEvaluation {
 
 pub struct Trainer {
     config: TrainConfig,
-    train: Dataset,
-    test: Option<Dataset>,
+    /// Shared, not copied, by runs trained side by side ([`crate::explain::Comparison`]).
+    train: Arc<Dataset>,
+    test: Option<Arc<Dataset>>,
     net: Mlp,
     optimizer: Optimizer,
     rng: Pcg64Mcg,
@@ -212,6 +214,11 @@ pub struct Trainer {
 impl Trainer {
     /// A run from fresh weights: `seed` fixes the initial weights and the order of the examples.
     pub fn new(config: TrainConfig, train: Dataset, test: Option<Dataset>, seed: u64) -> Result<Self> {
+        Self::with_shared_data(config, Arc::new(train), test.map(Arc::new), seed)
+    }
+
+    /// [`Trainer::new`] on data that other trainers may use too (it is never modified).
+    pub fn with_shared_data(config: TrainConfig, train: Arc<Dataset>, test: Option<Arc<Dataset>>, seed: u64) -> Result<Self> {
         config.validate(train.len())?;
         let mut trainer = Trainer {
             net: Mlp { layers: Vec::new() },
@@ -275,7 +282,11 @@ impl Trainer {
         &self.train
     }
     pub fn test_set(&self) -> Option<&Dataset> {
-        self.test.as_ref()
+        self.test.as_deref()
+    }
+    /// The training set, to share with another trainer.
+    pub fn shared_train_set(&self) -> Arc<Dataset> {
+        Arc::clone(&self.train)
     }
     pub fn total_examples(&self) -> u64 {
         self.total_examples

@@ -13,7 +13,9 @@ use crate::trainer::{TrainConfig, Trainer};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+mod explain;
 mod inspect;
+mod keep;
 
 #[wasm_bindgen(start)]
 fn start() {
@@ -83,9 +85,16 @@ struct DrawingPrediction {
     empty: bool,
     digit: Option<u8>,
     probabilities: Vec<f32>,
+    /// The top probability is at least [`CONFIDENT_PROBABILITY`]; otherwise the page says "not sure".
+    confident: bool,
     /// What the network sees: 28×28 values in [0, 1], row by row.
     preview: Vec<f32>,
 }
+
+/// Below this top probability a drawing's answer counts as "not sure": under one half, the network
+/// itself rates "some other digit" as more likely than its own answer. (Label smoothing 0.1 caps a
+/// clear answer at about 0.9, so a higher bar would call many good answers unsure.)
+pub const CONFIDENT_PROBABILITY: f32 = 0.5;
 
 /// Data, network and optimiser, kept in wasm memory.
 #[wasm_bindgen]
@@ -165,16 +174,23 @@ impl Session {
     }
 
     /// Prepares a drawing (a canvas' RGBA pixels) the MNIST way and classifies it:
-    /// `{empty, digit, probabilities, preview}`; an empty pad gives `empty: true` and no digit.
+    /// `{empty, digit, probabilities, confident, preview}`; an empty pad gives `empty: true` and no digit.
     #[wasm_bindgen(js_name = predictDrawing)]
     pub fn predict_drawing(&mut self, rgba: &[u8], width: u32, height: u32) -> Result<JsValue, JsError> {
         let prepared = preprocess::prepare_rgba(rgba, width as usize, height as usize).map_err(js_error)?;
         let result = match prepared {
-            None => DrawingPrediction { empty: true, digit: None, probabilities: Vec::new(), preview: Vec::new() },
+            None => DrawingPrediction {
+                empty: true,
+                digit: None,
+                probabilities: Vec::new(),
+                confident: false,
+                preview: Vec::new(),
+            },
             Some(p) => {
                 let probabilities = self.trainer.predict(&p.pixels).map_err(js_error)?;
                 let digit = crate::network::argmax(&probabilities) as u8;
-                DrawingPrediction { empty: false, digit: Some(digit), probabilities, preview: p.pixels }
+                let confident = probabilities[digit as usize] >= CONFIDENT_PROBABILITY;
+                DrawingPrediction { empty: false, digit: Some(digit), probabilities, confident, preview: p.pixels }
             }
         };
         to_js(&result)

@@ -105,7 +105,7 @@ export function setupInspect(app) {
     gallerySummary.textContent = wrong === 0
       ? 'The network reads every test image correctly.'
       : `It gets ${count(wrong, 'test image')} of ${matrix.examples.toLocaleString('en')} wrong. ` +
-        `${indices.length < wrong ? `${indices.length} of them, taken from every digit in turn` : 'Each'}: ` +
+        `${indices.length < wrong ? `${indices.length} of them, taken from every digit in turn` : 'All of them'}: ` +
         'true digit → answer, then the most likely digits (the true one in blue).';
     yield* fillList(gallery, indices);
   }

@@ -8,6 +8,12 @@ import { createDrawPad } from './draw-pad.js';
 import { createPredictionView } from './prediction-view.js';
 import { applyPreset, matchingPreset, readSettings, syncBatchField } from './settings.js';
 import { setupInspect } from './inspect.js';
+import { setupMathPanel } from './math-panel.js';
+import { setupGradientCheck } from './gradient-check.js';
+import { setupSaliency } from './saliency.js';
+import { setupCompare } from './compare.js';
+import { readUrlSettings, setupUrlSettings } from './url-settings.js';
+import { setupModelStore } from './model-store.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -305,6 +311,8 @@ async function main() {
   }
 
   ui.loadingText.textContent = 'Checking the digits…';
+  // Settings in the page's address (a shared link) fill the form before the network is made from it.
+  readUrlSettings(ui.form, ui.settingsMessage);
   try {
     const { settings, seed } = readSettings(ui.form, 60000);
     app.session = new Session(data.trainImages, data.trainLabels, data.testImages, data.testLabels, settings, seed);
@@ -324,8 +332,18 @@ async function main() {
   syncBatchField(ui.form);
   // Feature modules register here: setupX(app) subscribes with app.events.on(…).
   setupInspect(app);
-  ui.loading.hidden = true;
+  setupMathPanel(app);
+  setupGradientCheck(app);
+  setupSaliency(app);
+  setupCompare(app);
+  setupUrlSettings(app);
+  const models = setupModelStore(app, { resetView: () => resetView(app), setState: (state) => setState(app, state) });
   resetView(app);
+  // Drawing works at once: the model saved in this browser, else the pretrained one, replaces the
+  // fresh weights before the page is ready (Train still starts from scratch, per the form).
+  ui.loadingText.textContent = 'Loading the pretrained model…';
+  await models.start();
+  ui.loading.hidden = true;
   setState(app, 'ready');
 }
 

@@ -5,7 +5,7 @@
 const SIDE = 28;
 
 /** Draws 784 bytes (0 = paper, 255 = ink) into a 28×28 canvas. */
-export function drawDigit(canvas, pixels) {
+export function paintDigit(canvas, pixels) {
   const context = canvas.getContext('2d');
   const image = context.createImageData(SIDE, SIDE);
   for (let i = 0; i < SIDE * SIDE; i++) {
@@ -47,7 +47,7 @@ export function createThumbnailList(list, render) {
     show(start, examples) {
       examples.forEach((example, k) => {
         const it = item(start + k);
-        drawDigit(it.canvas, example.pixels);
+        paintDigit(it.canvas, example.pixels);
         render(it, example);
       });
     },
