@@ -123,7 +123,7 @@ impl Augmenter {
         for (y, row) in image.chunks_exact(IMAGE_SIDE).enumerate() {
             let padded = &mut self.source[(y + 1) * PADDED + 1..(y + 1) * PADDED + 1 + IMAGE_SIDE];
             for (d, &b) in padded.iter_mut().zip(row) {
-                *d = b as f32 * (1.0 / 255.0);
+                *d = b as f32 / 255.0; // as InputBatch::push_bytes scales
             }
         }
         let t = params.thickness.clamp(-1.0, 1.0);

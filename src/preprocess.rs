@@ -4,9 +4,15 @@
 //! 20×20 box with anti-aliasing, then placing it in a 28×28 field so that its centre of mass sits at
 //! the centre. A drawing gets the same treatment, so a digit drawn small, large or off-centre looks
 //! to the network like the digits it learned from.
+//!
+//! One thing MNIST's digits share that drawings do not: a pad's pen has one width in screen pixels,
+//! so once scaled to the 20×20 box a small digit is bold and a large one thin. Before scaling, the
+//! strokes are therefore redrawn at MNIST's usual width ([`crate::stroke`]) on a grid of fixed
+//! resolution relative to the digit.
 
 use crate::error::{Error, Result};
 use crate::mnist::{IMAGE_PIXELS, IMAGE_SIDE};
+use crate::stroke;
 
 /// Side of the box the digit is scaled to fit, as in MNIST.
 pub const BOX_SIDE: f32 = 20.0;
@@ -15,6 +21,15 @@ pub const BOX_SIDE: f32 = 20.0;
 pub const INK_THRESHOLD: f32 = 0.1;
 /// Largest drawing accepted, per side.
 pub const MAX_SIDE: usize = 4096;
+/// Stroke width the drawing's strokes are redrawn at, in pixels of the 28×28 image: the median width
+/// of MNIST's training digits, measured with [`stroke::stroke_width`] on the images upsampled 4×
+/// (quartiles 2.0 and 2.9 px).
+pub const STROKE_WIDTH: f32 = 2.4;
+/// The grid the strokes are redrawn on: the ink's longer side becomes this many pixels — eight per
+/// pixel of the 20-pixel box, so edges keep their place to an eighth of a final pixel whatever the
+/// drawing's size — with an empty margin of WORK_MARGIN pixels for strokes to grow into.
+const WORK_SIDE: usize = 160;
+const WORK_MARGIN: usize = 24;
 
 /// A drawing in MNIST form.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,13 +87,16 @@ pub fn prepare(ink: &[f32], width: usize, height: usize) -> Result<Option<Prepar
     let Some(bounds) = ink_bounds(ink, width, height) else {
         return Ok(None);
     };
-    let [x0, y0, w, h] = bounds;
+    let (work, work_width, work_height) = normalise_strokes(ink, width, height, bounds);
+    let Some([x0, y0, w, h]) = ink_bounds(&work, work_width, work_height) else {
+        return Ok(None);
+    };
 
     // Scale so the longer side becomes 20 px; each small pixel averages the drawing's area under it.
     let scale = BOX_SIDE / w.max(h) as f32;
     let small_w = ((w as f32 * scale).round() as usize).clamp(1, BOX_SIDE as usize);
     let small_h = ((h as f32 * scale).round() as usize).clamp(1, BOX_SIDE as usize);
-    let small = area_resample(ink, width, [x0, y0, w, h], small_w, small_h);
+    let small = area_resample(&work, work_width, [x0, y0, w, h], small_w, small_h);
 
     // Centre of mass of the scaled digit, in continuous coordinates (pixel i covers [i, i+1)).
     let (mut mass, mut mx, mut my) = (0.0f32, 0.0f32, 0.0f32);
@@ -111,6 +129,48 @@ pub fn prepare(ink: &[f32], width: usize, height: usize) -> Result<Option<Prepar
     // MNIST's strokes reach full intensity; a thin or light pen should too.
     pixels.iter_mut().for_each(|v| *v = (*v / max).clamp(0.0, 1.0));
     Ok(Some(Prepared { pixels, bounds }))
+}
+
+/// The ink inside `bounds`, scaled so its longer side is [`WORK_SIDE`] pixels, with a margin, and its
+/// strokes redrawn [`STROKE_WIDTH`] wide (relative to the 20-pixel box). Dots and filled blobs, whose
+/// "width" is most of their size, are left as drawn. Returns the grid and its width and height.
+fn normalise_strokes(ink: &[f32], width: usize, height: usize, bounds: [usize; 4]) -> (Vec<f32>, usize, usize) {
+    let [x0, y0, w, h] = bounds;
+    let scale = WORK_SIDE as f32 / w.max(h) as f32;
+    let inner_w = ((w as f32 * scale).round() as usize).clamp(1, WORK_SIDE);
+    let inner_h = ((h as f32 * scale).round() as usize).clamp(1, WORK_SIDE);
+    let (grid_w, grid_h) = (inner_w + 2 * WORK_MARGIN, inner_h + 2 * WORK_MARGIN);
+    // Enlarging a small drawing interpolates bilinearly: its anti-aliased edges then stay smooth ramps
+    // whose half-way line (the mask's edge) keeps its sub-pixel place. Shrinking averages areas.
+    let inner = if scale > 1.0 {
+        let (sx, sy) = (w as f32 / inner_w as f32, h as f32 / inner_h as f32);
+        let mut out = Vec::with_capacity(inner_w * inner_h);
+        for y in 0..inner_h {
+            for x in 0..inner_w {
+                let (u, v) = (x0 as f32 + (x as f32 + 0.5) * sx - 0.5, y0 as f32 + (y as f32 + 0.5) * sy - 0.5);
+                out.push(bilinear(ink, width, height, u, v));
+            }
+        }
+        out
+    } else {
+        area_resample(ink, width, bounds, inner_w, inner_h)
+    };
+    let mut grid = vec![0.0f32; grid_w * grid_h];
+    for (y, row) in inner.chunks_exact(inner_w).enumerate() {
+        let start = (y + WORK_MARGIN) * grid_w + WORK_MARGIN;
+        grid[start..start + inner_w].copy_from_slice(row);
+    }
+    // Growing every stroke by d on each side also grows the digit by 2d, which the scaling to the
+    // box then shrinks again: d solves (measured + 2d) · BOX / (WORK + 2d) = STROKE_WIDTH. Strokes
+    // keep at least 2 grid pixels (half a final pixel), and stay inside the margin.
+    let grow = |measured: f32| {
+        let d = (STROKE_WIDTH * WORK_SIDE as f32 - BOX_SIDE * measured) / (2.0 * (BOX_SIDE - STROKE_WIDTH));
+        d.clamp(-((measured - 2.0).max(0.0)) / 2.0, (WORK_MARGIN - 2) as f32)
+    };
+    match stroke::restroke(&grid, grid_w, grid_h, grow) {
+        Some((redrawn, measured)) if measured < WORK_SIDE as f32 / 3.0 => (redrawn, grid_w, grid_h),
+        _ => (grid, grid_w, grid_h),
+    }
 }
 
 /// Smallest rectangle holding every pixel with ink above [`INK_THRESHOLD`]: x, y, width, height.

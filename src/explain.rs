@@ -1,0 +1,678 @@
+//! Explaining the network to a person: one forward and one backward pass traced for one input, a
+//! finite-difference check of chosen gradients, which pixels pushed an answer up or down, and two
+//! training runs side by side.
+//!
+//! Nothing here re-implements the network's math. A trace runs [`Mlp::accumulate_gradients`] — the
+//! training step's own forward and backward code — on a batch of one, on a copy of the network, and
+//! reads what it left behind: `Zˡ` and `Aˡ` in the [`Workspace`], `dWˡ` and `dbˡ` in the copy's
+//! gradients. With `m = 1` and `scale = 1`, `dbˡ = Σ_j dZˡ[:, j]/m` is `dZˡ` itself, so the backward
+//! pass's `dZˡ` is read from there. The saliency continues the same backward pass one layer further,
+//! to the input, with [`Dense::input_grads`]; the update is the SGD step of [`Optimizer::step`].
+//!
+//! [`Dense::input_grads`]: crate::layer::Dense::input_grads
+
+use crate::batch::InputBatch;
+use crate::error::{Error, Result};
+use crate::loss::target;
+use crate::mnist::Dataset;
+use crate::network::{argmax, Mlp, Workspace};
+use crate::optim::{OptimizerConfig, SgdConfig};
+use crate::trainer::{TrainConfig, Trainer, CHUNK};
+use serde::Serialize;
+use std::sync::Arc;
+
+/// Most entries a trace lists per gradient tensor.
+pub const MAX_TOP: usize = 32;
+
+/// Step `ε` of the central difference `(L(θ+ε) − L(θ−ε)) / 2ε`. The network computes in f32, so the
+/// loss carries rounding noise of about 1e-7; divided by 2ε that is ~1e-5 in the quotient. A smaller
+/// ε drowns the gradient in that noise, a larger one grows the O(ε²) truncation error and crosses
+/// more ReLU kinks (the same choice, and reasoning, as `tests/gradient_check.rs`).
+pub const CHECK_EPSILON: f32 = 1e-2;
+/// Backprop and the finite difference must agree to 1 %:
+/// `|backprop − numeric| / max(|backprop|, |numeric|) < CHECK_TOLERANCE`.
+pub const CHECK_TOLERANCE: f32 = 1e-2;
+/// Gradients smaller than this are below what a finite difference in f32 can measure (the noise
+/// above, ~1e-5, would be a large part of them); the check does not pick them.
+pub const CHECK_MIN_GRADIENT: f32 = 1e-3;
+/// Most candidates, per tensor, that the check tries before giving up on finding ones that are
+/// large enough and away from ReLU kinks.
+const CHECK_CANDIDATES: usize = 64;
+
+/// An entry of a vector, by position.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Entry {
+    pub index: usize,
+    pub value: f32,
+}
+
+/// One entry of a weight gradient `dWˡ[row, col]` with the weight it belongs to, before and after one
+/// plain gradient-descent step on this example: `W − α·dW`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WeightEntry {
+    /// The unit the weight leads to (an output of the layer).
+    pub row: usize,
+    /// The input the weight comes from (a pixel for the first layer: row `col / 28`, column `col % 28`).
+    pub col: usize,
+    pub grad: f32,
+    pub weight: f32,
+    pub updated: f32,
+}
+
+/// One entry of a bias gradient `dbˡ[row]`, with the bias before and after the step.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BiasEntry {
+    pub row: usize,
+    pub grad: f32,
+    pub bias: f32,
+    pub updated: f32,
+}
+
+/// What one layer computed for the traced example.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LayerTrace {
+    pub inputs: usize,
+    pub outputs: usize,
+    /// A hidden layer (ReLU) rather than the output layer (softmax).
+    pub hidden: bool,
+    /// `Zˡ = Wˡ·Aˡ⁻¹ + bˡ`.
+    pub z: Vec<f32>,
+    /// `Aˡ = ReLU(Zˡ)` for a hidden layer, `softmax(Zˡ)` for the output layer.
+    pub a: Vec<f32>,
+    /// Units with `Zˡ > 0`: the ones a hidden layer lets through, forward and (by ReLU′) backward.
+    pub active: usize,
+    /// `dZˡ = ∂L/∂Zˡ`; `Aᴸ − Y` for the output layer.
+    pub dz: Vec<f32>,
+    /// `dbˡ = Σ dZˡ / m` (equal to `dZˡ` for this one example).
+    pub db: Vec<f32>,
+    /// The entries of `Zˡ`, `Aˡ` and `dZˡ` largest in size, largest first.
+    pub largest_z: Vec<Entry>,
+    pub largest_a: Vec<Entry>,
+    pub largest_dz: Vec<Entry>,
+    /// Entries of `dWˡ = dZˡ·Aˡ⁻¹ᵀ / m` largest in size, largest first: the largest of each unit's
+    /// row, for the units where that is largest ([`largest_per_row`]).
+    pub largest_weight_grads: Vec<WeightEntry>,
+    pub largest_bias_grads: Vec<BiasEntry>,
+    /// `‖dWˡ‖` (Frobenius) and the number of non-zero entries of `dWˡ`.
+    pub weight_grad_norm: f32,
+    pub weight_grads_nonzero: usize,
+}
+
+/// One forward and one backward pass for one input and its true label, as training computes them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Trace {
+    /// Layer sizes, inputs first.
+    pub sizes: Vec<usize>,
+    pub label: u8,
+    /// ε of label smoothing in the target `Y` (training's own setting).
+    pub label_smoothing: f32,
+    /// α of the update shown, `W ← W − α·dW`.
+    pub learning_rate: f32,
+    /// Inputs that are not zero (inked pixels).
+    pub input_nonzero: usize,
+    /// The target `Y`: `1 − ε + ε/K` for the true label, `ε/K` for every other class.
+    pub target: Vec<f32>,
+    /// `L = −Σ_k Y_k log A_k`, with `Y` as above.
+    pub loss: f32,
+    /// The same with a plain one-hot `Y` (`−log A_label`), what training reports as its loss.
+    pub plain_loss: f32,
+    pub predicted: u8,
+    pub layers: Vec<LayerTrace>,
+    /// The network's parameters with the gradients of this pass (`weight_grads`, `bias_grads`).
+    #[serde(skip)]
+    pub gradients: Mlp,
+    /// The parameters after one plain gradient-descent step on this example, `θ − α·∂L/∂θ`.
+    #[serde(skip)]
+    pub updated: Mlp,
+}
+
+fn check_input(net: &Mlp, pixels: &[f32]) -> Result<()> {
+    if pixels.len() != net.inputs() {
+        return Err(Error::Input(format!("expected {} pixel values, got {}", net.inputs(), pixels.len())));
+    }
+    if let Some(bad) = pixels.iter().find(|v| !v.is_finite()) {
+        return Err(Error::Input(format!("pixel values must be finite numbers (got {bad})")));
+    }
+    Ok(())
+}
+
+fn check_class(net: &Mlp, class: usize, what: &str) -> Result<u8> {
+    if class < net.outputs() {
+        Ok(class as u8)
+    } else {
+        Err(Error::Input(format!("{what} {class} does not exist (classes are 0 to {})", net.outputs() - 1)))
+    }
+}
+
+fn check_smoothing(smoothing: f32) -> Result<()> {
+    if (0.0..1.0).contains(&smoothing) {
+        Ok(())
+    } else {
+        Err(Error::Input(format!("label smoothing must be in [0, 1) (got {smoothing})")))
+    }
+}
+
+/// Indices of the `k` entries largest in size, largest first (the first one on ties).
+pub fn largest(values: &[f32], k: usize) -> Vec<usize> {
+    let k = k.min(values.len());
+    if k == 0 {
+        return Vec::new();
+    }
+    let by_size = |a: &usize, b: &usize| values[*b].abs().total_cmp(&values[*a].abs()).then(a.cmp(b));
+    let mut indices: Vec<usize> = (0..values.len()).collect();
+    if k < indices.len() {
+        indices.select_nth_unstable_by(k - 1, by_size);
+        indices.truncate(k);
+    }
+    indices.sort_unstable_by(by_size);
+    indices
+}
+
+/// Column-major indices into a matrix of `rows` rows: the largest entry (in size) of each row, for
+/// the `k` rows whose largest entries are largest, largest first. One entry per unit: the entries
+/// of one row of `dW` share that unit's `dZ`, and where the inputs are equal (full-ink pixels) are
+/// equal, so the plain `k` largest would often be one unit's `k` copies of the same number.
+pub fn largest_per_row(values: &[f32], rows: usize, k: usize) -> Vec<usize> {
+    if rows == 0 || values.is_empty() {
+        return Vec::new();
+    }
+    let mut best: Vec<usize> = (0..rows).collect();
+    for (i, v) in values.iter().enumerate() {
+        let row = i % rows;
+        if v.abs() > values[best[row]].abs() {
+            best[row] = i;
+        }
+    }
+    let sizes: Vec<f32> = best.iter().map(|&i| values[i]).collect();
+    largest(&sizes, k).into_iter().map(|row| best[row]).collect()
+}
+
+fn entries(values: &[f32], k: usize) -> Vec<Entry> {
+    largest(values, k).into_iter().map(|index| Entry { index, value: values[index] }).collect()
+}
+
+/// `net` on a batch of one: the forward and backward pass of training with `scale = 1`, on a copy of
+/// `net` whose gradients start at zero. Returns the copy (with `dW`, `db`), the workspace (with `Z`,
+/// `A`) and the batch.
+fn backward_on_one(net: &Mlp, pixels: &[f32], label: u8, smoothing: f32) -> (Mlp, Workspace, InputBatch) {
+    let mut copy = net.clone();
+    copy.zero_grads();
+    let mut x = InputBatch::with_capacity(net.inputs(), 1);
+    x.push(pixels);
+    let mut ws = Workspace::default();
+    copy.accumulate_gradients(&x, &[label], smoothing, 1.0, &mut ws);
+    (copy, ws, x)
+}
+
+/// Traces one forward and one backward pass of `net` for `pixels` with the true `label`, using
+/// training's label smoothing `smoothing`; the update shown is plain gradient descent with rate
+/// `learning_rate`. Lists the `top` (at most [`MAX_TOP`]) largest entries of every vector and
+/// gradient.
+pub fn trace(net: &Mlp, pixels: &[f32], label: usize, smoothing: f32, learning_rate: f32, top: usize) -> Result<Trace> {
+    check_input(net, pixels)?;
+    let label = check_class(net, label, "label")?;
+    check_smoothing(smoothing)?;
+    if !(learning_rate.is_finite() && learning_rate > 0.0) {
+        return Err(Error::Input(format!("the learning rate must be a number above 0 (got {learning_rate})")));
+    }
+    let top = top.min(MAX_TOP);
+    let (gradients, ws, _) = backward_on_one(net, pixels, label, smoothing);
+
+    // The update: the optimiser's own SGD step on a copy.
+    let mut updated = gradients.clone();
+    OptimizerConfig::Sgd(SgdConfig { learning_rate }).build().step(updated.parameters_and_grads(), learning_rate);
+
+    let last = net.layers.len() - 1;
+    let layers = gradients
+        .layers
+        .iter()
+        .zip(&updated.layers)
+        .enumerate()
+        .map(|(l, (layer, after))| {
+            let n = layer.outputs();
+            let z = ws.z[l][..n].to_vec();
+            let a = ws.a[l][..n].to_vec();
+            let dz = layer.bias_grads.as_slice().to_vec();
+            let dw = layer.weight_grads.as_slice();
+            let largest_weight_grads = largest_per_row(dw, n, top)
+                .into_iter()
+                .map(|i| WeightEntry {
+                    row: i % n,
+                    col: i / n,
+                    grad: dw[i],
+                    weight: layer.weights.as_slice()[i],
+                    updated: after.weights.as_slice()[i],
+                })
+                .collect();
+            let largest_bias_grads = largest(&dz, top)
+                .into_iter()
+                .map(|row| BiasEntry {
+                    row,
+                    grad: dz[row],
+                    bias: layer.biases[row],
+                    updated: after.biases[row],
+                })
+                .collect();
+            LayerTrace {
+                inputs: layer.inputs(),
+                outputs: n,
+                hidden: l != last,
+                active: z.iter().filter(|&&v| v > 0.0).count(),
+                largest_z: entries(&z, top),
+                largest_a: entries(&a, top),
+                largest_dz: entries(&dz, top),
+                largest_weight_grads,
+                largest_bias_grads,
+                weight_grad_norm: dw.iter().map(|g| g * g).sum::<f32>().sqrt(),
+                weight_grads_nonzero: dw.iter().filter(|&&g| g != 0.0).count(),
+                db: dz.clone(),
+                z,
+                a,
+                dz,
+            }
+        })
+        .collect();
+
+    let classes = net.outputs();
+    let probabilities = &ws.a[last][..classes];
+    Ok(Trace {
+        sizes: net.sizes(),
+        label,
+        label_smoothing: smoothing,
+        learning_rate,
+        input_nonzero: pixels.iter().filter(|&&v| v != 0.0).count(),
+        target: (0..classes).map(|k| target(label as usize, k, classes, smoothing)).collect(),
+        loss: gradients.stats(&ws, &[label], smoothing).loss_sum,
+        plain_loss: gradients.stats(&ws, &[label], 0.0).loss_sum,
+        predicted: argmax(probabilities) as u8,
+        layers,
+        gradients,
+        updated,
+    })
+}
+
+/// Which pixels pushed the answer up or down.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Saliency {
+    pub class: u8,
+    /// The network's answer for the input, and the probability it gives `class`.
+    pub predicted: u8,
+    pub probability: f32,
+    /// The score explained: `log Aᴸ_class`, the log-probability of the class.
+    pub log_probability: f32,
+    /// `∂ log Aᴸ_class / ∂x` for every input: positive where more ink would raise the class'
+    /// probability, negative where it would lower it.
+    pub gradient: Vec<f32>,
+    /// The largest `|gradient|` (for a colour scale).
+    pub largest: f32,
+}
+
+/// The gradient of the log-probability of `class` with respect to the input, `∂ log A_class / ∂x`.
+///
+/// The score is the log-probability rather than the logit `Z_class`: a pixel that raises every
+/// logit alike changes no probability, and the log-probability counts it as the nothing it is. It is
+/// also minus the cross-entropy with label `class`, so the gradient is the training's own backward
+/// pass (`dZᴸ = Aᴸ − Y` with a one-hot `Y`, down to `dZ¹`) taken one layer further, to the input:
+/// `∂L/∂x = W¹ᵀ·dZ¹`, and the saliency is `−∂L/∂x`. `class` `None` explains the network's answer.
+pub fn saliency(net: &Mlp, pixels: &[f32], class: Option<usize>) -> Result<Saliency> {
+    check_input(net, pixels)?;
+    let class = match class {
+        Some(class) => check_class(net, class, "digit")?,
+        None => {
+            let mut x = InputBatch::with_capacity(net.inputs(), 1);
+            let probabilities = crate::trainer::predict(net, pixels, &mut x, &mut Workspace::default())?;
+            argmax(&probabilities) as u8
+        }
+    };
+    let (gradients, ws, _) = backward_on_one(net, pixels, class, 0.0);
+    let first = &gradients.layers[0];
+    let dz1 = first.bias_grads.as_slice(); // = dZ¹ for m = 1
+    let mut dx = vec![0.0; net.inputs()];
+    first.input_grads(dz1, 1, &mut dx);
+    let gradient: Vec<f32> = dx.iter().map(|g| -g).collect();
+    let last = net.layers.len() - 1;
+    let probabilities = &ws.a[last][..net.outputs()];
+    Ok(Saliency {
+        class,
+        predicted: argmax(probabilities) as u8,
+        probability: probabilities[class as usize],
+        log_probability: probabilities[class as usize].ln(),
+        largest: gradient.iter().fold(0.0f32, |m, g| m.max(g.abs())),
+        gradient,
+    })
+}
+
+/// A parameter tensor of a network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tensor {
+    Weights,
+    Biases,
+}
+
+/// One parameter: `Wˡ[row, col]` or `bˡ[row]` (`layer` counts from 0, `col` is 0 for a bias).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Parameter {
+    pub layer: usize,
+    pub tensor: Tensor,
+    pub row: usize,
+    pub col: usize,
+}
+
+/// Backprop's gradient of one parameter next to the central difference of the loss.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckedParameter {
+    pub parameter: Parameter,
+    pub value: f32,
+    /// `∂L/∂θ` from the backward pass.
+    pub backprop: f32,
+    /// `(L(θ+ε) − L(θ−ε)) / 2ε`, with the step actually taken after rounding θ ± ε to f32.
+    pub numeric: f32,
+    /// `|backprop − numeric| / max(|backprop|, |numeric|)` (0 when both are 0).
+    pub relative_error: f32,
+    /// The ±ε step switched some hidden unit on or off: the loss has a kink there and the finite
+    /// difference is not a derivative.
+    pub crosses_kink: bool,
+}
+
+/// A gradient check on one example.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GradientCheck {
+    pub epsilon: f32,
+    pub tolerance: f32,
+    /// `L` of the unperturbed network for the example.
+    pub loss: f32,
+    pub parameters: Vec<CheckedParameter>,
+    /// Every parameter that does not cross a kink is within the tolerance.
+    pub passed: bool,
+}
+
+fn parameter_mut(net: &mut Mlp, p: Parameter) -> &mut f32 {
+    let layer = &mut net.layers[p.layer];
+    match p.tensor {
+        Tensor::Weights => &mut layer.weights[(p.row, p.col)],
+        Tensor::Biases => &mut layer.biases[p.row],
+    }
+}
+
+/// Loss of one example and the on/off pattern of every hidden unit, from the forward pass only.
+fn loss_and_pattern(net: &Mlp, x: &InputBatch, label: u8, smoothing: f32, ws: &mut Workspace) -> (f32, Vec<bool>) {
+    net.forward(x, ws);
+    let hidden = net.layers.len() - 1;
+    let pattern = (0..hidden).flat_map(|l| ws.z[l][..net.layers[l].outputs()].iter().map(|&z| z > 0.0)).collect();
+    (net.stats(ws, &[label], smoothing).loss_sum, pattern)
+}
+
+struct Checker<'a> {
+    net: Mlp,
+    gradients: &'a Mlp,
+    x: InputBatch,
+    label: u8,
+    smoothing: f32,
+    ws: Workspace,
+    base_pattern: Vec<bool>,
+}
+
+impl Checker<'_> {
+    fn check(&mut self, p: Parameter) -> CheckedParameter {
+        let layer = &self.gradients.layers[p.layer];
+        let backprop = match p.tensor {
+            Tensor::Weights => layer.weight_grads[(p.row, p.col)],
+            Tensor::Biases => layer.bias_grads[p.row],
+        };
+        let original = *parameter_mut(&mut self.net, p);
+        let (plus, minus) = (original + CHECK_EPSILON, original - CHECK_EPSILON);
+        *parameter_mut(&mut self.net, p) = plus;
+        let (loss_plus, pattern_plus) = loss_and_pattern(&self.net, &self.x, self.label, self.smoothing, &mut self.ws);
+        *parameter_mut(&mut self.net, p) = minus;
+        let (loss_minus, pattern_minus) = loss_and_pattern(&self.net, &self.x, self.label, self.smoothing, &mut self.ws);
+        *parameter_mut(&mut self.net, p) = original;
+        let numeric = ((loss_plus as f64 - loss_minus as f64) / (plus as f64 - minus as f64)) as f32;
+        let size = backprop.abs().max(numeric.abs());
+        CheckedParameter {
+            parameter: p,
+            value: original,
+            backprop,
+            numeric,
+            relative_error: if size > 0.0 { (backprop - numeric).abs() / size } else { 0.0 },
+            crosses_kink: pattern_plus != self.base_pattern || pattern_minus != self.base_pattern,
+        }
+    }
+}
+
+/// Checks backprop against finite differences for one example: for every parameter tensor (W¹, b¹,
+/// W², …) the `per_tensor` (at most 8) parameters, of different units, with the largest gradients
+/// that are measurable
+/// (at least [`CHECK_MIN_GRADIENT`]) and whose ±ε step crosses no ReLU kink. The loss is training's,
+/// with label smoothing `smoothing`; `net` itself is not changed (the check works on a copy).
+pub fn gradient_check(net: &Mlp, pixels: &[f32], label: usize, smoothing: f32, per_tensor: usize) -> Result<GradientCheck> {
+    check_input(net, pixels)?;
+    let label = check_class(net, label, "label")?;
+    check_smoothing(smoothing)?;
+    let per_tensor = per_tensor.clamp(1, 8);
+    let (gradients, _, x) = backward_on_one(net, pixels, label, smoothing);
+    let mut ws = Workspace::default();
+    let (loss, base_pattern) = loss_and_pattern(net, &x, label, smoothing, &mut ws);
+    let mut checker = Checker { net: net.clone(), gradients: &gradients, x, label, smoothing, ws, base_pattern };
+
+    let mut parameters = Vec::new();
+    for (l, layer) in gradients.layers.iter().enumerate() {
+        let n = layer.outputs();
+        for (tensor, grads) in [(Tensor::Weights, layer.weight_grads.as_slice()), (Tensor::Biases, layer.bias_grads.as_slice())] {
+            let mut rows = Vec::new();
+            for i in largest(grads, CHECK_CANDIDATES) {
+                if rows.len() == per_tensor || grads[i].abs() < CHECK_MIN_GRADIENT {
+                    break;
+                }
+                let parameter = match tensor {
+                    Tensor::Weights => Parameter { layer: l, tensor, row: i % n, col: i / n },
+                    Tensor::Biases => Parameter { layer: l, tensor, row: i, col: 0 },
+                };
+                // Weights of different units: those of one unit share its dZ, and on full-ink
+                // pixels even its gradient.
+                if rows.contains(&parameter.row) {
+                    continue;
+                }
+                let checked = checker.check(parameter);
+                if !checked.crosses_kink {
+                    parameters.push(checked);
+                    rows.push(parameter.row);
+                }
+            }
+        }
+    }
+    let passed = parameters.iter().all(|p| p.relative_error < CHECK_TOLERANCE);
+    Ok(GradientCheck { epsilon: CHECK_EPSILON, tolerance: CHECK_TOLERANCE, loss, parameters, passed })
+}
+
+/// One point of a comparison's curves: the test loss and accuracy of a run's weights, measured after
+/// `examples` training examples (`steps` optimiser steps).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CurvePoint {
+    pub epoch: f32,
+    pub examples: u64,
+    pub steps: u64,
+    pub loss: f32,
+    pub accuracy: f32,
+}
+
+/// Where one run of a comparison stands.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunProgress {
+    pub steps: u64,
+    pub examples: u64,
+    pub epoch: f32,
+    pub planned_examples: u64,
+    pub finished: bool,
+    /// The run's loss became NaN or infinite; it was stopped with this message.
+    pub diverged: Option<String>,
+    pub points: usize,
+}
+
+/// Examples one run trains on before the other gets its turn (about a frame's work in the browser;
+/// a time budget ends a turn sooner). Each turn is one `Trainer::train` call, which keeps a copy of
+/// the weights for divergence, so turns are not made much shorter.
+const TURN_EXAMPLES: usize = 1024;
+/// Test images per evaluation call: small, so a time budget is kept.
+const EVALUATION_CHUNK: usize = 200;
+
+/// Two training runs on the same data with the same seed, trained in turns so that neither gets
+/// ahead of the other in examples seen, each measured on the same test images every
+/// `evaluate_every` examples. Each run is an ordinary [`Trainer`]; the training set is shared, not
+/// copied.
+pub struct Comparison {
+    runs: Vec<Trainer>,
+    evaluate_every: u64,
+    next_evaluation: Vec<u64>,
+    evaluating: Vec<bool>,
+    steps_at_evaluation: Vec<u64>,
+    last_evaluated: Vec<Option<u64>>,
+    points: Vec<Vec<CurvePoint>>,
+    diverged: Vec<Option<String>>,
+}
+
+impl Comparison {
+    /// Runs for each of `configs` (one or more; two for a comparison) from `seed`, on `train`,
+    /// evaluated on `test` every `evaluate_every` examples and at the end.
+    pub fn new(configs: Vec<TrainConfig>, train: Arc<Dataset>, test: Arc<Dataset>, seed: u64, evaluate_every: u64) -> Result<Self> {
+        if configs.is_empty() {
+            return Err(Error::Config("a comparison needs at least one run".into()));
+        }
+        if evaluate_every == 0 {
+            return Err(Error::Config("the evaluation interval must be at least 1 example".into()));
+        }
+        let runs = configs
+            .into_iter()
+            .enumerate()
+            .map(|(r, config)| {
+                Trainer::with_shared_data(config, Arc::clone(&train), Some(Arc::clone(&test)), seed).map_err(|e| match e {
+                    Error::Config(m) => Error::Config(format!("run {}: {m}", (b'A' + r as u8) as char)),
+                    other => other,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let n = runs.len();
+        Ok(Comparison {
+            runs,
+            evaluate_every,
+            next_evaluation: vec![0; n],
+            evaluating: vec![false; n],
+            steps_at_evaluation: vec![0; n],
+            last_evaluated: vec![None; n],
+            points: vec![Vec::new(); n],
+            diverged: vec![None; n],
+        })
+    }
+
+    pub fn runs(&self) -> &[Trainer] {
+        &self.runs
+    }
+
+    /// Run `r`'s curve so far.
+    pub fn points(&self, r: usize) -> &[CurvePoint] {
+        &self.points[r]
+    }
+
+    fn training(&self, r: usize) -> bool {
+        self.diverged[r].is_none() && !self.runs[r].is_finished()
+    }
+
+    fn evaluation_due(&self, r: usize) -> bool {
+        if self.diverged[r].is_some() {
+            return false;
+        }
+        let run = &self.runs[r];
+        self.evaluating[r]
+            || (run.total_examples() >= self.next_evaluation[r] && self.training(r))
+            || (run.is_finished() && self.last_evaluated[r] != Some(run.total_examples()))
+    }
+
+    /// Every run has finished (or diverged) and has been measured at its end.
+    pub fn is_done(&self) -> bool {
+        (0..self.runs.len()).all(|r| !self.training(r) && !self.evaluation_due(r))
+    }
+
+    fn evaluate_chunk(&mut self, r: usize) -> Result<()> {
+        let run = &mut self.runs[r];
+        if !self.evaluating[r] {
+            self.evaluating[r] = true;
+            self.steps_at_evaluation[r] = run.total_steps();
+            let at = run.total_examples();
+            self.next_evaluation[r] = (at / self.evaluate_every + 1) * self.evaluate_every;
+        }
+        if let Some(evaluation) = run.evaluate_test_chunk(EVALUATION_CHUNK)? {
+            self.evaluating[r] = false;
+            self.last_evaluated[r] = Some(evaluation.at_examples);
+            self.points[r].push(CurvePoint {
+                epoch: (evaluation.at_examples as f64 / run.train_set().len() as f64) as f32,
+                examples: evaluation.at_examples,
+                steps: self.steps_at_evaluation[r],
+                loss: evaluation.loss,
+                accuracy: evaluation.accuracy,
+            });
+        }
+        Ok(())
+    }
+
+    /// Works until `keep_going` (asked between small pieces of work) says stop or everything is done:
+    /// evaluations that are due first, then a little training of the run that has seen fewer
+    /// examples. A run whose loss diverges is stopped (its message is in [`Comparison::progress`]);
+    /// the other goes on.
+    pub fn work(&mut self, mut keep_going: impl FnMut() -> bool) -> Result<()> {
+        while keep_going() {
+            if let Some(r) = (0..self.runs.len()).find(|&r| self.evaluation_due(r)) {
+                self.evaluate_chunk(r)?;
+                continue;
+            }
+            let Some(r) = (0..self.runs.len()).filter(|&r| self.training(r)).min_by_key(|&r| self.runs[r].total_examples())
+            else {
+                break;
+            };
+            // The turn ends at the next evaluation mark, so that where the curve's points fall does not
+            // depend on how the work was sliced. The trainer's chunks are predictable: the rest of the
+            // current batch, at most CHUNK examples (a step's batch is complete every batch_size).
+            let run = &mut self.runs[r];
+            let batch = run.config().batch_size as u64;
+            let mut position = run.total_examples();
+            let stop_at = self.next_evaluation[r].min(position + TURN_EXAMPLES as u64);
+            let turn = run.train(u64::MAX, || {
+                if position >= stop_at || !keep_going() {
+                    return false;
+                }
+                position += (CHUNK as u64).min(batch - position % batch);
+                true
+            });
+            match turn {
+                Ok(_) => {}
+                Err(Error::Diverged(message)) => self.diverged[r] = Some(message),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    pub fn progress(&self) -> Vec<RunProgress> {
+        self.runs
+            .iter()
+            .enumerate()
+            .map(|(r, run)| RunProgress {
+                steps: run.total_steps(),
+                examples: run.total_examples(),
+                epoch: run.epoch(),
+                planned_examples: run.planned_examples(),
+                finished: !self.training(r),
+                diverged: self.diverged[r].clone(),
+                points: self.points[r].len(),
+            })
+            .collect()
+    }
+}
