@@ -466,24 +466,25 @@ pub fn gradient_check(net: &Mlp, pixels: &[f32], label: usize, smoothing: f32, p
     for (l, layer) in gradients.layers.iter().enumerate() {
         let n = layer.outputs();
         for (tensor, grads) in [(Tensor::Weights, layer.weight_grads.as_slice()), (Tensor::Biases, layer.bias_grads.as_slice())] {
-            let mut rows = Vec::new();
-            for i in largest(grads, CHECK_CANDIDATES) {
-                if rows.len() == per_tensor || grads[i].abs() < CHECK_MIN_GRADIENT {
+            // Candidates of different units: each unit's largest weight gradient (the largest
+            // entries of dW¹ are mostly one unit's, on its inked pixels), or the largest biases'.
+            let candidates = match tensor {
+                Tensor::Weights => largest_per_row(grads, n, CHECK_CANDIDATES),
+                Tensor::Biases => largest(grads, CHECK_CANDIDATES),
+            };
+            let mut found = 0;
+            for i in candidates {
+                if found == per_tensor || grads[i].abs() < CHECK_MIN_GRADIENT {
                     break;
                 }
                 let parameter = match tensor {
                     Tensor::Weights => Parameter { layer: l, tensor, row: i % n, col: i / n },
                     Tensor::Biases => Parameter { layer: l, tensor, row: i, col: 0 },
                 };
-                // Weights of different units: those of one unit share its dZ, and on full-ink
-                // pixels even its gradient.
-                if rows.contains(&parameter.row) {
-                    continue;
-                }
                 let checked = checker.check(parameter);
                 if !checked.crosses_kink {
                     parameters.push(checked);
-                    rows.push(parameter.row);
+                    found += 1;
                 }
             }
         }

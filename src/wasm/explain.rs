@@ -82,6 +82,9 @@ pub struct Comparison {
     evaluate_every: u64,
     /// Points of each run already handed to JavaScript.
     reported: Vec<usize>,
+    /// Milliseconds the longest recent piece of work took (a training chunk or an evaluation chunk):
+    /// a piece is not started unless it is expected to end before the deadline.
+    piece_ms: f64,
 }
 
 #[wasm_bindgen]
@@ -175,6 +178,7 @@ impl Session {
             seed,
             test_examples: test_images as usize,
             evaluate_every: evaluate_every as u64,
+            piece_ms: 0.0,
         })
     }
 }
@@ -203,12 +207,28 @@ impl Comparison {
         })
     }
 
-    /// Trains the runs in turns for about `budget_ms` milliseconds: `{runs: [{steps, examples,
+    /// Trains the runs in turns for at most about `budget_ms` milliseconds: `{runs: [{steps, examples,
     /// epoch, plannedExamples, finished, diverged, points}], points: [[{epoch, examples, steps, loss,
     /// accuracy}], …], done}`, with each run's points measured since the last call.
     pub fn work(&mut self, budget_ms: f64) -> Result<JsValue, JsError> {
-        let deadline = now() + budget_ms.max(0.0);
-        self.inner.work(|| now() < deadline).map_err(js_error)?;
+        let mut last = now();
+        let deadline = last + budget_ms.max(0.0);
+        let mut pieces = 0;
+        let piece_ms = &mut self.piece_ms;
+        // Each call of the closure comes between two pieces of work, so the time since the previous
+        // call is what a piece took. The estimate decays, so that one slow piece is soon forgotten.
+        self.inner
+            .work(|| {
+                let t = now();
+                if pieces > 0 {
+                    *piece_ms = (*piece_ms * 0.95).max(t - last);
+                }
+                pieces += 1;
+                last = t;
+                // At least one piece per call, so that a slow piece cannot stall the comparison.
+                pieces == 1 || t + *piece_ms < deadline
+            })
+            .map_err(js_error)?;
         let points = (0..self.reported.len()).map(|r| &self.inner.points(r)[self.reported[r]..]).collect();
         let report = ComparisonReport { runs: self.inner.progress(), points, done: self.inner.is_done() };
         let value = to_js(&report)?;

@@ -1,0 +1,248 @@
+// "Compare runs": two training configurations trained side by side on the same data with the same
+// seed, both measured on the same 1,000 test images as they go, their curves on one chart. The runs
+// live in Rust (Session.compareRuns: a Comparison handle sharing the session's training set); here a
+// frame loop gives them what is left of each frame, and never runs while the main training does.
+import uPlot from './vendor/uPlot.esm.js';
+import { PRESETS, readSettings } from './settings.js';
+import { formatCount, formatNumber, formatPercent, h } from './learn-format.js';
+
+const TEST_IMAGES = 1000;
+const POINTS_PER_EPOCH = 20;
+const FRAME_MS = 11;      // the comparison fills each frame up to this long after the frame began
+const MIN_SLICE_MS = 2;
+const COLORS = ['#ea580c', '#2563eb'];
+const NAMES = ['A', 'B'];
+
+// Configurations: the two presets of the settings form, variations of the recipe that change one
+// thing each, and whatever the form holds.
+const CHOICES = [
+  { id: 'seed', label: 'Seed network: 784-10-10, full-batch gradient descent, α = 0.1', fields: () => PRESETS.seed },
+  { id: 'recipe', label: 'Fast recipe: 784-128-10, Adam α = 0.003, batch 32, warm-up + cosine, smoothing 0.1', fields: () => PRESETS.recipe },
+  { id: 'recipe-sgd', label: 'The recipe with plain SGD (α = 0.1) instead of Adam', fields: () => ({ ...PRESETS.recipe, optimizer: 'sgd', learningRate: '0.1' }) },
+  { id: 'recipe-constant', label: 'The recipe with a constant learning rate', fields: () => ({ ...PRESETS.recipe, schedule: false }) },
+  { id: 'recipe-no-smoothing', label: 'The recipe without label smoothing', fields: () => ({ ...PRESETS.recipe, labelSmoothing: false }) },
+  { id: 'seed-minibatch', label: 'The seed network in mini-batches of 32 (SGD, α = 0.1)', fields: () => ({ ...PRESETS.seed, optimizer: 'sgd', batchSize: '32' }) },
+  ...(PRESETS.handwriting
+    ? [{ id: 'handwriting', label: 'Handwriting recipe: 784-256-10 with augmentation', fields: () => PRESETS.handwriting }]
+    : []),
+  { id: 'form', label: 'Your settings (the form in section 1)', fields: null },
+];
+
+/** Settings for Rust from a preset's field values, through the form's own reader. */
+function settingsFromFields(fields, trainExamples) {
+  const elements = new Proxy({}, {
+    get(_, key) {
+      const value = fields[key];
+      return typeof value === 'boolean' ? { type: 'checkbox', checked: value } : { type: 'text', value: value == null ? '' : String(value) };
+    },
+  });
+  return readSettings({ elements }, trainExamples).settings;
+}
+
+function chartWidth(element) {
+  return Math.max(260, Math.floor(element.clientWidth || 420));
+}
+
+function makeChart(element, { label, range, format }) {
+  const series = NAMES.map((name, r) => ({
+    label: `Run ${name}`, stroke: COLORS[r], width: 2.5, spanGaps: true,
+    points: { show: true, size: 5, fill: COLORS[r] }, value: (u, v) => (v == null ? '—' : format(v)),
+  }));
+  const plot = new uPlot({
+    width: chartWidth(element),
+    height: 220,
+    legend: { show: true, live: false },
+    cursor: { drag: { x: false, y: false } },
+    scales: { x: { time: false }, y: range ? { range } : { auto: true } },
+    axes: [
+      { label: 'epochs (passes over the 60,000 training images)', size: 40, labelSize: 18, stroke: '#475569', grid: { stroke: '#e2e8f0' } },
+      { label, size: 56, labelSize: 18, stroke: '#475569', grid: { stroke: '#e2e8f0' }, values: (u, v) => v.map(format) },
+    ],
+    series: [{ label: 'epoch', value: (u, v) => (v == null ? '—' : v.toFixed(2)) }, ...series],
+  }, [[], [], []], element);
+  return {
+    set(tables) {
+      plot.setData(uPlot.join(tables));
+    },
+    resize() {
+      plot.setSize({ width: chartWidth(element), height: 220 });
+    },
+  };
+}
+
+export function setupCompare(app) {
+  const $ = (id) => document.getElementById(id);
+  const ui = {
+    form: $('compare-settings'), first: $('compare-a'), second: $('compare-b'), epochs: $('compare-epochs'),
+    run: $('compare-run'), restart: $('compare-restart'), status: $('compare-status'), results: $('compare-results'),
+    accuracy: $('compare-accuracy-chart'), loss: $('compare-loss-chart'), block: $('compare-block'),
+    charts: $('compare-charts'), resultsWrap: $('compare-results-wrap'),
+  };
+  const view = {
+    comparison: null, running: false, frameId: 0, points: [[], []], info: null, runs: null, done: false,
+    stale: false, labels: ['', ''],
+  };
+  // A paused comparison can go on unless it finished or its choices were changed since.
+  const resumable = () => Boolean(view.comparison && !view.done && !view.stale);
+
+  for (const [select, initial] of [[ui.first, 'seed'], [ui.second, 'recipe']]) {
+    select.replaceChildren(...CHOICES.map((c) => new Option(c.label, c.id)));
+    select.value = initial;
+  }
+
+  const accuracyChart = makeChart(ui.accuracy, { label: 'test accuracy', range: [0, 1], format: (v) => `${Math.round(v * 100)}%` });
+  const lossChart = makeChart(ui.loss, { label: 'test loss', format: (v) => v.toFixed(2) });
+  addEventListener('resize', () => {
+    accuracyChart.resize();
+    lossChart.resize();
+  });
+
+  function settingsFor(select) {
+    const choice = CHOICES.find((c) => c.id === select.value) ?? CHOICES[0];
+    const trainExamples = app.info.trainExamples;
+    const settings = choice.fields ? settingsFromFields(choice.fields(), trainExamples) : readSettings(app.ui.form, trainExamples).settings;
+    return { settings: { ...settings, epochs: Number(ui.epochs.value) }, label: choice.label };
+  }
+
+  function seed() {
+    const text = app.ui.form.elements.seed?.value.trim();
+    return text && /^\d+$/.test(text) ? Number(text) : undefined;
+  }
+
+  function showButtons() {
+    const { comparison, running, done } = view;
+    ui.run.textContent = running ? 'Pause comparison' : resumable() ? 'Resume comparison' : 'Compare runs';
+    ui.run.setAttribute('aria-pressed', String(running));
+    ui.run.classList.toggle('running', running);
+    ui.restart.hidden = !(resumable() && !running);
+    ui.block.dataset.state = running ? 'running' : done ? 'done' : comparison ? 'paused' : 'idle';
+  }
+
+  function drawCharts() {
+    const table = (r, key) => [view.points[r].map((p) => p.epoch), view.points[r].map((p) => p[key])];
+    accuracyChart.set([table(0, 'accuracy'), table(1, 'accuracy')]);
+    lossChart.set([table(0, 'loss'), table(1, 'loss')]);
+  }
+
+  function showResults() {
+    const rows = (view.runs ?? []).map((run, r) => {
+      const last = view.points[r].at(-1);
+      const swatch = h('span', 'run-swatch');
+      swatch.style.background = COLORS[r];
+      const name = h('th', '', swatch, `Run ${NAMES[r]}`);
+      name.scope = 'row';
+      const state = run.diverged ? 'diverged' : run.finished ? 'finished' : `epoch ${run.epoch.toFixed(2)}`;
+      return h('tr', '', name, h('td', 'run-label', view.labels[r]), h('td', '', formatCount(run.steps)),
+        h('td', '', formatCount(run.examples)), h('td', '', last ? formatPercent(last.accuracy) : '—'),
+        h('td', '', last ? formatNumber(last.loss) : '—'), h('td', '', state));
+    });
+    const head = h('tr', '', ...['Run', 'Configuration', 'Steps', 'Examples', 'Test accuracy', 'Test loss', ''].map((t) => {
+      const th = h('th', '', t);
+      th.scope = 'col';
+      return th;
+    }));
+    ui.results.replaceChildren(h('thead', '', head), h('tbody', '', ...rows));
+  }
+
+  function tick(frameStart) {
+    view.frameId = 0;
+    if (!view.running) return;
+    const elapsed = performance.now() - (Number.isFinite(frameStart) ? frameStart : performance.now());
+    const budget = Math.max(MIN_SLICE_MS, FRAME_MS - Math.max(0, elapsed));
+    let report;
+    try {
+      report = view.comparison.work(budget);
+    } catch (error) {
+      stop(`The comparison stopped: ${error.message}`);
+      return;
+    }
+    view.runs = report.runs;
+    let added = false;
+    report.points.forEach((points, r) => {
+      if (points.length) {
+        view.points[r].push(...points);
+        added = true;
+      }
+    });
+    if (added) drawCharts();
+    showResults();
+    const diverged = report.runs.map((run, r) => run.diverged && `Run ${NAMES[r]}: ${run.diverged}`).filter(Boolean);
+    if (report.done) {
+      view.done = true;
+      const steps = report.runs.map((run, r) => `run ${NAMES[r]} ${formatCount(run.steps)} step${run.steps === 1 ? '' : 's'}`);
+      stop(`Done: both runs saw the same ${ui.epochs.value} epoch${ui.epochs.value === '1' ? '' : 's'} of examples ` +
+        `(seed ${view.info.seed}); ${steps.join(', ')}. Each point is the test accuracy (or loss) on the same ` +
+        `${formatCount(view.info.testExamples)} test images.` + (diverged.length ? ` ${diverged.join(' ')}` : ''));
+      return;
+    }
+    ui.status.textContent = `Training side by side, seed ${view.info.seed}…` + (diverged.length ? ` ${diverged.join(' ')}` : '');
+    view.frameId = requestAnimationFrame(tick);
+  }
+
+  function stop(message) {
+    view.running = false;
+    if (view.frameId) cancelAnimationFrame(view.frameId);
+    view.frameId = 0;
+    if (message) ui.status.textContent = message;
+    showButtons();
+  }
+
+  function resume() {
+    // The main training loop and the comparison take turns, never both at once.
+    if (app.loop?.running) app.loop.pause();
+    view.running = true;
+    showButtons();
+    view.frameId = requestAnimationFrame(tick);
+  }
+
+  function start() {
+    let a;
+    let b;
+    try {
+      a = settingsFor(ui.first);
+      b = settingsFor(ui.second);
+      view.comparison?.free();
+      view.comparison = null;
+      const evaluateEvery = Math.max(1, Math.round(app.info.trainExamples / POINTS_PER_EPOCH));
+      view.comparison = app.session.compareRuns(a.settings, b.settings, seed(), TEST_IMAGES, evaluateEvery);
+    } catch (error) {
+      ui.status.textContent = `These runs cannot start: ${error.message}`;
+      showButtons();
+      return;
+    }
+    view.info = view.comparison.info();
+    view.labels = [a.label, b.label];
+    view.points = [[], []];
+    view.runs = null;
+    view.done = false;
+    view.stale = false;
+    // Shown from the first comparison on; the charts take their width once they are visible.
+    ui.charts.hidden = false;
+    ui.resultsWrap.hidden = false;
+    accuracyChart.resize();
+    lossChart.resize();
+    drawCharts();
+    showResults();
+    resume();
+  }
+
+  ui.run.addEventListener('click', () => {
+    if (view.running) stop(`Paused at seed ${view.info.seed}. Resume to go on, or start over.`);
+    else if (resumable()) resume();
+    else start();
+  });
+  ui.restart.addEventListener('click', start);
+  ui.form.addEventListener('change', () => {
+    // New choices start a new comparison next time.
+    if (view.running) return;
+    view.stale = true;
+    showButtons();
+  });
+  ui.form.addEventListener('submit', (event) => event.preventDefault());
+  app.events.on('state', (state) => {
+    if (state === 'training' && view.running) stop('Paused while the network in section 1 trains. Resume when it stops.');
+  });
+
+  ui.run.disabled = false;
+  showButtons();
+}

@@ -1,0 +1,88 @@
+// "Why this answer": the panel's example as the network sees it (28×28), with an optional overlay of
+// which pixels pushed a digit's score up (red) or down (blue). The score is the log-probability
+// log P(k) = log Aᴸ_k; its gradient with respect to every pixel comes from Rust (Session.saliency:
+// training's backward pass, carried one layer further to the input). Here it is only coloured.
+import { learnExample } from './learn-example.js';
+import { diverging, formatNumber, formatPercent } from './learn-format.js';
+
+const GAMMA = 0.85; // slightly below 1 lifts the weaker gradients a little without flooding the picture
+
+export function setupSaliency(app) {
+  const $ = (id) => document.getElementById(id);
+  const ui = {
+    canvas: $('saliency'), caption: $('saliency-caption'), toggle: $('saliency-toggle'), digit: $('saliency-digit'),
+    legend: $('saliency-legend'),
+  };
+  const example = learnExample(app);
+  const context = ui.canvas.getContext('2d');
+  const image = context.createImageData(28, 28);
+  const view = { on: false };
+
+  ui.digit.replaceChildren(new Option('its answer', ''),
+    ...Array.from({ length: 10 }, (_, digit) => new Option(`digit ${digit}`, String(digit))));
+
+  function draw(pixels, saliency) {
+    const scale = saliency?.largest > 0 ? 1 / saliency.largest : 0;
+    for (let i = 0; i < 784; i++) {
+      const ink = Math.min(1, Math.max(0, pixels?.[i] ?? 0));
+      // The digit in grey, so the colours stay readable on top of it.
+      const shade = 255 - 165 * ink;
+      let rgb = [shade, shade, shade];
+      if (saliency) {
+        const v = saliency.gradient[i] * scale;
+        const t = Math.abs(v) ** GAMMA;
+        const colour = diverging(Math.sign(v));
+        rgb = rgb.map((c, k) => Math.round(c * (1 - t) + colour[k] * t));
+      }
+      image.data.set([...rgb, 255], i * 4);
+    }
+    context.putImageData(image, 0, 0);
+  }
+
+  function refresh() {
+    const current = example.current;
+    ui.toggle.disabled = !current;
+    ui.toggle.setAttribute('aria-pressed', String(view.on));
+    ui.legend.hidden = !view.on || !current;
+    if (!current) {
+      draw(null, null);
+      ui.canvas.dataset.overlay = '';
+      ui.canvas.setAttribute('aria-label', 'The example as the network sees it (none yet)');
+      ui.caption.textContent = 'What the network sees (28 × 28). Draw a digit or choose a test image.';
+      return;
+    }
+    if (!view.on) {
+      draw(current.pixels, null);
+      ui.canvas.dataset.overlay = '';
+      ui.canvas.setAttribute('aria-label', `The example as the network sees it: ${example.describe(current)}`);
+      ui.caption.textContent = `What the network sees: ${example.describe(current)}, 28 × 28 pixels.`;
+      return;
+    }
+    const digit = ui.digit.value === '' ? undefined : Number(ui.digit.value);
+    let saliency;
+    try {
+      saliency = app.session.saliency(Float32Array.from(current.pixels), digit);
+    } catch (error) {
+      ui.caption.textContent = `The saliency could not be computed: ${error.message}`;
+      return;
+    }
+    draw(current.pixels, saliency);
+    const k = saliency.class;
+    ui.canvas.dataset.overlay = String(k);
+    ui.canvas.setAttribute('aria-label', `Saliency of digit ${k} over ${example.describe(current)}: red pixels raise its probability, blue ones lower it`);
+    const answer = saliency.predicted === k ? `the network’s answer, ${k}` : `digit ${k} (the network answers ${saliency.predicted})`;
+    ui.caption.textContent = `Why ${answer}: log P(${k}) = ${formatNumber(saliency.logProbability)}, ` +
+      `P(${k}) = ${formatPercent(saliency.probability)}. Strongest pixel: ${formatNumber(saliency.largest)} per unit of ink.`;
+  }
+
+  ui.toggle.addEventListener('click', () => {
+    view.on = !view.on;
+    refresh();
+  });
+  ui.digit.addEventListener('change', () => {
+    if (!view.on) view.on = true;
+    refresh();
+  });
+  example.onChange(refresh);
+  refresh();
+}
