@@ -19,10 +19,11 @@ export function createDrawPad(canvas, { onChange }) {
   }
 
   function point(event) {
+    // The drawing surface is the content box: skip the border (clientLeft/Top) so ink lands under the pointer.
     const rect = canvas.getBoundingClientRect();
     return {
-      x: ((event.clientX - rect.left) / rect.width) * canvas.width,
-      y: ((event.clientY - rect.top) / rect.height) * canvas.height,
+      x: ((event.clientX - rect.left - canvas.clientLeft) / canvas.clientWidth) * canvas.width,
+      y: ((event.clientY - rect.top - canvas.clientTop) / canvas.clientHeight) * canvas.height,
     };
   }
 

@@ -11,12 +11,14 @@ function find(candidates, name) {
 
 export const BROWSERS = ['chromium', 'firefox'];
 
-export async function launchBrowser(name, { width = 1280, height = 900 } = {}) {
+// A loaded 2-core machine can take longer than puppeteer's default 30 s to start a browser.
+export async function launchBrowser(name, { width = 1280, height = 900, timeout = 120_000 } = {}) {
   if (name === 'chromium') {
     return puppeteer.launch({
       browser: 'chrome',
       executablePath: process.env.CHROMIUM_PATH ?? find(['/usr/bin/chromium', '/usr/bin/chromium-browser'], 'Chromium'),
       headless: true,
+      timeout,
       defaultViewport: { width, height },
       args: [
         '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -29,6 +31,7 @@ export async function launchBrowser(name, { width = 1280, height = 900 } = {}) {
       browser: 'firefox',
       executablePath: process.env.FIREFOX_PATH ?? find(['/usr/bin/firefox-esr', '/usr/bin/firefox'], 'Firefox'),
       headless: true,
+      timeout,
       defaultViewport: { width, height },
       extraPrefsFirefox: {
         // No background traffic to other hosts: updates, telemetry, safe browsing lists.
