@@ -1,0 +1,145 @@
+// The implementations the benchmark compares, behind one interface:
+//   await trainer.run(steps)  -> loss of the last step (measured before its update)
+//   trainer.params()          -> [{weights, biases, inputs, outputs}] per layer
+// All of them train 784-128-10, ReLU, softmax cross-entropy, plain SGD, on mini-batches of MNIST
+// gathered step by step from the same bytes (pixels / 255), in a shuffled order unless the batch is
+// the whole training set.
+import { PIXELS, CLASSES } from './mnist.js';
+
+export const HIDDEN = 128;
+
+/** Our trainer (src/trainer.rs through src/wasm.rs), in one of the two wasm builds. */
+export class InklingTrainer {
+  constructor(module, files, { batch, learningRate, seed }) {
+    const settings = {
+      hidden: [HIDDEN],
+      optimizer: { kind: 'sgd', learningRate },
+      batchSize: batch,
+      schedule: { kind: 'constant' },
+      labelSmoothing: 0,
+      epochs: 1000,
+    };
+    this.batch = batch;
+    this.session = new module.Session(files.trainImages, files.trainLabels, files.testImages, files.testLabels, settings, seed);
+  }
+
+  async run(steps) {
+    const report = this.session.train(steps, 1e12);
+    if (report.steps !== steps) throw new Error(`Inkling did ${report.steps} steps, not ${steps}`);
+    return report.loss;
+  }
+
+  params() {
+    return [0, 1].map((i) => ({ weights: this.session.layerWeights(i), biases: this.session.layerBiases(i) }));
+  }
+
+  setParams(params) {
+    params.forEach((p, i) => this.session.setLayerParameters(i, p.weights, p.biases));
+  }
+
+  dispose() {
+    this.session.free();
+  }
+}
+
+/** A small, seeded generator for TF.js' example order (mulberry32). */
+function random(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// p / 255 in float32, as `p as f32 / 255.0` computes it in Rust.
+const SCALE = Float32Array.from({ length: 256 }, (_, p) => p / 255);
+
+/**
+ * The same network in TensorFlow.js, on whichever backend is active when it is made and when it runs
+ * (the caller switches with tf.setBackend). Written with TF.js' own fastest training path for this:
+ * variables, tf.fused.matMul (TF.js fuses where it can), tf.losses.softmaxCrossEntropy (mean over
+ * the batch) and tf.train.sgd's optimizer.minimize — not tf.LayersModel.fit, whose callbacks and
+ * per-batch bookkeeping would only slow it down.
+ */
+export class TfjsTrainer {
+  constructor(tf, data, { batch, learningRate, seed, initial, count = data.count }) {
+    this.tf = tf;
+    this.batch = batch;
+    this.pixels = data.pixels;
+    this.labels = data.labels;
+    this.count = count;
+    this.order = Uint32Array.from({ length: count }, (_, i) => i);
+    this.shuffle = batch < count;
+    this.random = random(seed);
+    if (this.shuffle) this.reshuffle();
+    this.position = 0;
+    this.x = new Float32Array(batch * PIXELS);
+    this.y = new Float32Array(batch * CLASSES);
+    const [l1, l2] = initial;
+    this.w1 = tf.variable(tf.tensor2d(l1.weights, [PIXELS, HIDDEN]));
+    this.b1 = tf.variable(tf.tensor1d(l1.biases));
+    this.w2 = tf.variable(tf.tensor2d(l2.weights, [HIDDEN, CLASSES]));
+    this.b2 = tf.variable(tf.tensor1d(l2.biases));
+    this.variables = [this.w1, this.b1, this.w2, this.b2];
+    this.optimizer = tf.train.sgd(learningRate);
+  }
+
+  reshuffle() {
+    const order = this.order;
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(this.random() * (i + 1));
+      const t = order[i]; order[i] = order[j]; order[j] = t;
+    }
+  }
+
+  fillBatch() {
+    const { x, y, pixels, labels, order, batch } = this;
+    y.fill(0);
+    for (let j = 0; j < batch; j++) {
+      const index = order[this.position];
+      const source = index * PIXELS;
+      const target = j * PIXELS;
+      for (let i = 0; i < PIXELS; i++) x[target + i] = SCALE[pixels[source + i]];
+      y[j * CLASSES + labels[index]] = 1;
+      if (++this.position === this.count) {
+        this.position = 0;
+        if (this.shuffle) this.reshuffle();
+      }
+    }
+  }
+
+  /** One SGD step; returns the loss tensor (before the update) when `cost` is set. */
+  step(cost) {
+    const tf = this.tf;
+    this.fillBatch();
+    return tf.tidy(() => {
+      const xs = tf.tensor2d(this.x, [this.batch, PIXELS]);
+      const ys = tf.tensor2d(this.y, [this.batch, CLASSES]);
+      return this.optimizer.minimize(() => {
+        const hidden = tf.fused.matMul({ a: xs, b: this.w1, bias: this.b1, activation: 'relu' });
+        const logits = tf.fused.matMul({ a: hidden, b: this.w2, bias: this.b2 });
+        return tf.losses.softmaxCrossEntropy(ys, logits);
+      }, cost, this.variables);
+    });
+  }
+
+  async run(steps) {
+    for (let i = 1; i < steps; i++) this.step(false);
+    const loss = this.step(true);
+    const value = (await loss.data())[0]; // waits for every queued step (webgl runs asynchronously)
+    loss.dispose();
+    return value;
+  }
+
+  params() {
+    return [[this.w1, this.b1], [this.w2, this.b2]].map(([w, b]) => ({ weights: w.dataSync(), biases: b.dataSync() }));
+  }
+
+  dispose() {
+    this.variables.forEach((v) => v.dispose());
+    this.optimizer.dispose();
+  }
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Browser benchmark: training examples/s (and GFLOP/s) of our trainer — simd128 build and the same code
+# without simd128 — against TensorFlow.js (wasm, cpu and, where the browser offers it, webgl backends)
+# on 784-128-10 / plain SGD at batch 64 and 256, in headless Chromium and headless Firefox, with a
+# check that every implementation does the same work. Prints a table and writes it to
+# artifacts/bench-browser.md (raw numbers in artifacts/bench-browser.json).
+#
+#   bash scripts/bench-browser.sh            # full run (≈ 10 min on 2 cores)
+#   bash scripts/bench-browser.sh --quick    # fewer, shorter runs, for development (≈ 3 min)
+#   … --browsers chromium                    # one browser only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"   # npm's binaryen wasm-opt, not Debian's
+say() { printf '\033[1m[bench-browser]\033[0m %s\n' "$*" >&2; }
+
+# The simd128 package (www/pkg) and the data (www/data); installs the toolchain, browsers and npm
+# packages (TensorFlow.js is a devDependency) where missing.
+bash scripts/setup.sh --browsers >&2
+bash scripts/build.sh >&2
+
+# The same code without simd128, in its own target directory so the main build is not rebuilt.
+say "wasm package without simd128 -> bench/pkg-nosimd"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=-simd128" CARGO_TARGET_DIR=target/nosimd \
+  wasm-pack build --release --target web --out-dir bench/pkg-nosimd --no-pack >&2
+
+# Make sure the two builds differ the way they should.
+simd_ops() { wasm-dis "$1" | grep -c 'v128' || true; }
+with=$(simd_ops www/pkg/inkling_bg.wasm)
+without=$(simd_ops bench/pkg-nosimd/inkling_bg.wasm)
+if [ "$with" -eq 0 ] || [ "$without" -ne 0 ]; then
+  say "error: expected SIMD instructions only in www/pkg (found $with there, $without in bench/pkg-nosimd)"
+  exit 1
+fi
+say "simd128 build: $with v128 instructions; the other: none"
+
+# TensorFlow.js is for the benchmark only: the app's page must never load it.
+if grep -rlqi 'tensorflow\|tfjs' www --include='*.html' --include='*.js' --exclude-dir=pkg --exclude-dir=vendor; then
+  say "error: a file in www/ refers to TensorFlow.js; it is a dev dependency of the benchmark only"
+  exit 1
+fi
+
+node bench/run.mjs "$@"
