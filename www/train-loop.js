@@ -2,7 +2,7 @@
 // yields to the browser so the page never freezes. No DOM here; results go to callbacks.
 
 const DEFAULTS = {
-  frameBudgetMs: 10,           // training time per frame; the rest of the ~16.7 ms frame is the page's
+  frameBudgetMs: 8,            // training time per frame; the rest of the ~16.7 ms frame is the page's
   evaluationBudgetMs: 2,       // test-set evaluation time per frame while training
   evaluationEveryExamples: 10_000,
   evaluationChunk: 250,        // test images between two looks at the clock
