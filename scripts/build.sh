@@ -17,3 +17,29 @@ say "vendor libraries -> www/vendor"
 mkdir -p www/vendor
 cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css www/vendor/
 cp node_modules/uplot/LICENSE www/vendor/uPlot.LICENSE
+
+# The model the page starts with, so drawing works before any training: the handwriting recipe
+# (784-256-10 with augmentation, Adam 3e-3, batch 32, warm-up + cosine, label smoothing 0.1) for 6
+# epochs from a fixed seed, trained by the native trainer (~30 s of CPU). Not committed: it is made
+# here, and made again only when it is missing, its recipe changed, or a source it comes from is newer
+# than it — the trainer and the modules it uses, the model file format, the native trainer, the
+# dependencies (not the wasm bindings, preprocessing or the page, so most rebuilds skip it).
+PRETRAINED=www/models/pretrained.inkling
+PRETRAINED_ARGS=(--hidden 256 --augment --lr 0.003 --epochs 6 --seed 1)
+PRETRAINED_SOURCES=(src/{trainer,augment,batch,network,layer,activation,loss,optim,mnist,model_file,error}.rs
+  examples/train.rs examples/common Cargo.toml Cargo.lock)
+recipe="${PRETRAINED_ARGS[*]}"
+stamp="$PRETRAINED.recipe"
+newer=""
+if [[ -f $PRETRAINED ]]; then
+  newer=$(find "${PRETRAINED_SOURCES[@]}" -newer "$PRETRAINED" -type f -print -quit)
+fi
+if [[ ! -f $PRETRAINED || ! -f $stamp || "$(cat "$stamp")" != "$recipe" || -n $newer ]]; then
+  say "pretrained model ($recipe) -> $PRETRAINED${newer:+ ($newer changed)}"
+  mkdir -p "$(dirname "$PRETRAINED")"
+  cargo run --release --example train -- "${PRETRAINED_ARGS[@]}" --save "$PRETRAINED.tmp"
+  mv "$PRETRAINED.tmp" "$PRETRAINED"
+  printf '%s' "$recipe" > "$stamp"
+else
+  say "pretrained model: $PRETRAINED is up to date"
+fi

@@ -120,20 +120,35 @@ impl Augmenter {
     /// Panics if `image` is not 28×28 = 784 bytes (the data set's images always are).
     pub fn apply(&mut self, image: &[u8], params: &AugmentParams) -> &[f32] {
         assert_eq!(image.len(), IMAGE_PIXELS, "a 28×28 image");
+        // Only the ink's bounding box needs work (a digit fills about half the image): the steps
+        // below are confined to it and to where it lands.
+        let mut ink = Bounds::EMPTY;
         for (y, row) in image.chunks_exact(IMAGE_SIDE).enumerate() {
             let padded = &mut self.source[(y + 1) * PADDED + 1..(y + 1) * PADDED + 1 + IMAGE_SIDE];
             for (d, &b) in padded.iter_mut().zip(row) {
                 *d = b as f32 / 255.0; // as InputBatch::push_bytes scales
             }
+            if let (Some(first), Some(last)) = (row.iter().position(|&b| b != 0), row.iter().rposition(|&b| b != 0)) {
+                ink.include(first, last, y);
+            }
+        }
+        if ink.is_empty() {
+            self.pixels.fill(0.0);
+            return &self.pixels;
         }
         let t = params.thickness.clamp(-1.0, 1.0);
         let image = if t == 0.0 {
             &self.source
         } else {
-            change_thickness(&self.source, &mut self.thick, t);
+            // Outside the box the previous image's values must not linger.
+            self.thick.fill(0.0);
+            change_thickness(&self.source, &mut self.thick, t, ink);
+            if t > 0.0 {
+                ink = ink.grown();
+            }
             &self.thick
         };
-        transform(image, params, &mut self.pixels);
+        transform(image, params, ink, &mut self.pixels);
         &self.pixels
     }
 
@@ -149,11 +164,41 @@ impl Augmenter {
     }
 }
 
+/// Rows and columns of an image's ink, inclusive, in image pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Bounds {
+    x0: usize,
+    x1: usize,
+    y0: usize,
+    y1: usize,
+}
+
+impl Bounds {
+    const EMPTY: Bounds = Bounds { x0: usize::MAX, x1: 0, y0: usize::MAX, y1: 0 };
+
+    fn is_empty(&self) -> bool {
+        self.x0 > self.x1
+    }
+    fn include(&mut self, first: usize, last: usize, y: usize) {
+        self.x0 = self.x0.min(first);
+        self.x1 = self.x1.max(last);
+        self.y0 = self.y0.min(y);
+        self.y1 = self.y1.max(y);
+    }
+    /// One more pixel on every side, within the image.
+    fn grown(&self) -> Bounds {
+        let last = IMAGE_SIDE - 1;
+        Bounds { x0: self.x0.saturating_sub(1), x1: (self.x1 + 1).min(last), y0: self.y0.saturating_sub(1), y1: (self.y1 + 1).min(last) }
+    }
+}
+
 /// Blends each pixel towards the largest (t > 0) or smallest (t < 0) value of its plus-shaped
-/// neighbourhood. Both buffers are padded; the border of `out` stays 0.
-fn change_thickness(source: &[f32], out: &mut [f32], t: f32) {
-    for y in 1..=IMAGE_SIDE {
-        for x in 1..=IMAGE_SIDE {
+/// neighbourhood, within one pixel of the ink's bounds (nothing changes further out). Both buffers
+/// are padded; `out` must be zero elsewhere.
+fn change_thickness(source: &[f32], out: &mut [f32], t: f32, ink: Bounds) {
+    let region = ink.grown();
+    for y in region.y0 + 1..=region.y1 + 1 {
+        for x in region.x0 + 1..=region.x1 + 1 {
             let i = y * PADDED + x;
             let v = source[i];
             let (left, right, up, down) = (source[i - 1], source[i + 1], source[i - PADDED], source[i + PADDED]);
@@ -169,20 +214,38 @@ fn change_thickness(source: &[f32], out: &mut [f32], t: f32) {
 }
 
 /// Resamples the padded `image` under the similarity transform of `params` into `out` (28×28).
-fn transform(image: &[f32], params: &AugmentParams, out: &mut [f32]) {
+/// Only output pixels that can receive ink from inside `ink` are sampled; the rest are 0.
+fn transform(image: &[f32], params: &AugmentParams, ink: Bounds, out: &mut [f32]) {
     let centre = IMAGE_SIDE as f32 / 2.0;
     let (sin, cos) = params.rotation.sin_cos();
     let k = 1.0 / params.scale;
+    // Where the ink lands: a bilinear sample reads pixel centres less than a pixel away, so ink can
+    // reach from x0 − ½ to x1 + 1½ (continuous coordinates); the forward map of those corners,
+    // p = c + s + k·R(θ)·(q − c), bounds the output pixels whose centres can see ink.
+    let (mut lo_x, mut hi_x, mut lo_y, mut hi_y) = (f32::INFINITY, f32::NEG_INFINITY, f32::INFINITY, f32::NEG_INFINITY);
+    for qx in [ink.x0 as f32 - 0.5, ink.x1 as f32 + 1.5] {
+        for qy in [ink.y0 as f32 - 0.5, ink.y1 as f32 + 1.5] {
+            let (dx, dy) = (qx - centre, qy - centre);
+            let px = centre + params.shift[0] + params.scale * (cos * dx - sin * dy);
+            let py = centre + params.shift[1] + params.scale * (sin * dx + cos * dy);
+            (lo_x, hi_x, lo_y, hi_y) = (lo_x.min(px), hi_x.max(px), lo_y.min(py), hi_y.max(py));
+        }
+    }
+    out.fill(0.0);
+    let last = (IMAGE_SIDE - 1) as f32;
+    // Output pixel i's centre is i + ½: pixels floor(lo − ½) … ceil(hi − ½), within the image.
+    let (x0, x1) = ((lo_x - 0.5).floor().clamp(0.0, last) as usize, (hi_x - 0.5).ceil().clamp(0.0, last) as usize);
+    let (y0, y1) = ((lo_y - 0.5).floor().clamp(0.0, last) as usize, (hi_y - 0.5).ceil().clamp(0.0, last) as usize);
     // The inverse map q = c + R(−θ)·(p − c − s)/k as q = A·p + b, with R(−θ) = [[cos, sin], [−sin, cos]].
     let (a00, a01, a10, a11) = (cos * k, sin * k, -sin * k, cos * k);
     let (px0, py0) = (-centre - params.shift[0], -centre - params.shift[1]);
-    for y in 0..IMAGE_SIDE {
+    for y in y0..=y1 {
         // Output pixel (x, y) is centred at p = (x + ½, y + ½). Source pixel i covers [i, i + 1), so the
         // sample at q lies at q − ½ in pixel-centre coordinates, which is q + ½ in the padded buffer.
-        let py = y as f32 + 0.5 + py0;
-        let mut u = a00 * (0.5 + px0) + a01 * py + centre + 0.5;
-        let mut v = a10 * (0.5 + px0) + a11 * py + centre + 0.5;
-        for x in 0..IMAGE_SIDE {
+        let (px, py) = (x0 as f32 + 0.5 + px0, y as f32 + 0.5 + py0);
+        let mut u = a00 * px + a01 * py + centre + 0.5;
+        let mut v = a10 * px + a11 * py + centre + 0.5;
+        for x in x0..=x1 {
             out[y * IMAGE_SIDE + x] = bilinear(image, u, v);
             u += a00;
             v += a10;

@@ -23,6 +23,8 @@ export function createPredictionView({ output, confidence, bars, preview }) {
   function show(result) {
     if (!result || result.empty) {
       output.textContent = '';
+      output.classList.remove('unsure');
+      confidence.classList.remove('unsure');
       confidence.textContent = result?.empty ? 'Draw a digit on the pad.' : '';
       for (const item of items) {
         item.fill.style.width = '0%';
@@ -34,7 +36,20 @@ export function createPredictionView({ output, confidence, bars, preview }) {
     }
     output.textContent = String(result.digit);
     const top = result.probabilities[result.digit];
-    confidence.textContent = `${(top * 100).toFixed(0)} % sure`;
+    // Rust decides whether the answer is sure enough (`confident`); the digit is shown either way, so
+    // the Prediction element always holds the top digit.
+    const unsure = result.confident === false;
+    output.classList.toggle('unsure', unsure);
+    confidence.classList.toggle('unsure', unsure);
+    if (unsure) {
+      const runnerUp = result.probabilities
+        .map((p, digit) => [p, digit]).filter(([, digit]) => digit !== result.digit)
+        .reduce((best, next) => (next[0] > best[0] ? next : best));
+      confidence.textContent = `Not sure: ${(top * 100).toFixed(0)} % ${result.digit}, ` +
+        `${(runnerUp[0] * 100).toFixed(0)} % ${runnerUp[1]}`;
+    } else {
+      confidence.textContent = `${(top * 100).toFixed(0)} % sure`;
+    }
     result.probabilities.forEach((p, digit) => {
       const item = items[digit];
       item.fill.style.width = `${(p * 100).toFixed(1)}%`;

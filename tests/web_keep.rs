@@ -1,0 +1,123 @@
+//! Keeping and sharing in real browsers: `checkSettings` judges settings as a session would (a link's
+//! settings are checked before the session exists), the augmentation setting reaches the trainer,
+//! a drawing's answer says whether it is sure, and a model survives export and import unchanged.
+#![cfg(target_arch = "wasm32")]
+
+use inkling::mnist::{to_idx, IMAGE_PIXELS};
+use inkling::wasm::Session;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Digit k is a bright bar at row 3 + 2k (as in tests/web.rs).
+fn synthetic(count: usize, offset: usize) -> (Vec<u8>, Vec<u8>) {
+    let mut images = vec![0u8; count * IMAGE_PIXELS];
+    let mut labels = Vec::with_capacity(count);
+    for i in 0..count {
+        let label = (i + offset) % 10;
+        let row = 3 + 2 * label;
+        for x in 6..20 {
+            images[i * IMAGE_PIXELS + row * 28 + x] = 255;
+        }
+        labels.push(label as u8);
+    }
+    to_idx(&images, &labels)
+}
+
+fn settings(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).unwrap()
+}
+
+fn session(json: &str) -> Session {
+    let (train_images, train_labels) = synthetic(200, 0);
+    let (test_images, test_labels) = synthetic(50, 3);
+    Session::new(train_images, train_labels, test_images, test_labels, settings(json), Some(5.0)).expect("a valid session")
+}
+
+fn get(value: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(value, &JsValue::from_str(name)).unwrap()
+}
+
+fn message(error: JsError) -> String {
+    let value: JsValue = error.into();
+    js_sys::Error::from(value).message().into()
+}
+
+#[wasm_bindgen_test]
+fn check_settings_accepts_and_refuses_like_a_session() {
+    Session::check_settings(JsValue::UNDEFINED, 60_000).expect("the defaults");
+    Session::check_settings(settings(r#"{"hidden":[64],"augment":true,"epochs":0.1}"#), 60_000).expect("a link's settings");
+    for (json, needle) in [
+        (r#"{"hidden":[0]}"#, "settings:"),
+        (r#"{"batchSize":70000}"#, "larger than the 60000 training examples"),
+        (r#"{"augment":"yes"}"#, "settings:"),
+        (r#"{"hiden":[64]}"#, "unknown field"),
+    ] {
+        let error = Session::check_settings(settings(json), 60_000).expect_err(json);
+        let text = message(error);
+        assert!(text.contains(needle), "{json}: {text}");
+        // A session refuses the same settings with the same message.
+        let (train_images, train_labels) = synthetic(200, 0);
+        let (test_images, test_labels) = synthetic(50, 3);
+        if json.contains("70000") {
+            continue; // the small session has 200 examples, so its message names 200
+        }
+        let refused = Session::new(train_images, train_labels, test_images, test_labels, settings(json), Some(1.0))
+            .err()
+            .map(message);
+        assert_eq!(refused, Some(text), "{json}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn augmentation_is_a_setting_of_the_session() {
+    let s = session(r#"{"hidden":[12],"batchSize":20,"augment":true}"#);
+    let info = s.info().unwrap();
+    assert_eq!(get(&get(&info, "settings"), "augment").as_bool(), Some(true));
+    let mut plain = session(r#"{"hidden":[12],"batchSize":20}"#);
+    assert_eq!(get(&get(&plain.info().unwrap(), "settings"), "augment").as_bool(), Some(false));
+    // Same seed, same data: augmentation makes the runs differ.
+    let mut augmented = s;
+    augmented.train(5, 1e9).unwrap();
+    plain.train(5, 1e9).unwrap();
+    assert_ne!(augmented.layer_weights(0).unwrap(), plain.layer_weights(0).unwrap());
+}
+
+/// A white 28×28 RGBA canvas with a dark square from (x0, y0) to (x1, y1).
+fn canvas(x0: usize, y0: usize, x1: usize, y1: usize) -> Vec<u8> {
+    let mut rgba = vec![255u8; 28 * 28 * 4];
+    for y in y0..y1 {
+        for x in x0..x1 {
+            rgba[(y * 28 + x) * 4..(y * 28 + x) * 4 + 3].fill(0);
+        }
+    }
+    rgba
+}
+
+#[wasm_bindgen_test]
+fn a_drawing_answer_says_whether_it_is_sure_and_survives_export() {
+    let mut s = session(r#"{"hidden":[12],"batchSize":20}"#);
+    let drawing = canvas(4, 10, 24, 12);
+    let before = s.predict_drawing(&drawing, 28, 28).unwrap();
+    let probabilities: Vec<f64> = js_sys::Array::from(&get(&before, "probabilities")).iter().map(|v| v.as_f64().unwrap()).collect();
+    let digit = get(&before, "digit").as_f64().unwrap() as usize;
+    let confident = get(&before, "confident").as_bool().expect("a confident flag");
+    assert_eq!(confident, probabilities[digit] >= 0.5, "sure means a top probability of at least one half");
+    let empty = s.predict_drawing(&vec![255u8; 28 * 28 * 4], 28, 28).unwrap();
+    assert_eq!(get(&empty, "confident").as_bool(), Some(false));
+
+    // Export, change the weights, import: the same answer as before.
+    let bytes = s.export_model("test model");
+    s.train(20, 1e9).unwrap();
+    let changed = s.predict_drawing(&drawing, 28, 28).unwrap();
+    assert_ne!(js_sys::JSON::stringify(&get(&changed, "probabilities")).unwrap(), js_sys::JSON::stringify(&get(&before, "probabilities")).unwrap());
+    assert_eq!(s.import_model(&bytes).unwrap(), "test model");
+    let after = s.predict_drawing(&drawing, 28, 28).unwrap();
+    assert_eq!(js_sys::JSON::stringify(&after).unwrap(), js_sys::JSON::stringify(&before).unwrap());
+    // A damaged file is refused and the model stays.
+    let error = s.import_model(&bytes[..bytes.len() / 2]).expect_err("half a file");
+    assert!(message(error).contains("model file:"));
+    let still = s.predict_drawing(&drawing, 28, 28).unwrap();
+    assert_eq!(js_sys::JSON::stringify(&still).unwrap(), js_sys::JSON::stringify(&before).unwrap());
+}

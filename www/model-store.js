@@ -1,0 +1,263 @@
+// Keeping models: the pretrained model the page starts with, downloading the model in use, loading a
+// model file, and a copy kept in this browser (IndexedDB) that comes back on reload.
+// Rust reads and checks every model file (Session.importModel keeps the current network when a file
+// is wrong); this module only moves bytes around and says which model is in use.
+
+const PRETRAINED_URL = 'models/pretrained.inkling';
+const DB_NAME = 'inkling';
+const DB_STORE = 'models';
+const SAVED_KEY = 'autosave';
+// Files beyond this are refused before they are read into memory; Rust checks the real limit.
+const MAX_FILE_BYTES = 64 * 1024 * 1024;
+
+const percent = (accuracy) => `${(accuracy * 100).toFixed(1)} %`;
+
+// ---- IndexedDB: one record, the model to restore -------------------------------------------------
+
+function request(req) {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+function openDatabase() {
+  if (!globalThis.indexedDB) return Promise.reject(new Error('this browser has no IndexedDB'));
+  const req = indexedDB.open(DB_NAME, 1);
+  req.onupgradeneeded = () => req.result.createObjectStore(DB_STORE);
+  return request(req);
+}
+
+async function withStore(mode, action) {
+  const db = await openDatabase();
+  try {
+    const tx = db.transaction(DB_STORE, mode);
+    const result = await request(action(tx.objectStore(DB_STORE)));
+    await new Promise((resolve, reject) => {
+      tx.oncomplete = resolve;
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error ?? new Error('the transaction was aborted'));
+    });
+    return result;
+  } finally {
+    db.close();
+  }
+}
+
+const readSaved = () => withStore('readonly', (store) => store.get(SAVED_KEY));
+const writeSaved = (record) => withStore('readwrite', (store) => store.put(record, SAVED_KEY));
+const deleteSaved = () => withStore('readwrite', (store) => store.delete(SAVED_KEY));
+
+// ---- What the page says about the model in use ---------------------------------------------------
+
+function describeModel(model) {
+  const list = [model.sizes?.join('-'), model.accuracy != null && `${percent(model.accuracy)} on the test set`];
+  const facts = list.some(Boolean) ? ` (${list.filter(Boolean).join(', ')})` : '';
+  const scratch = ' — Train to start from scratch.';
+  switch (model.source) {
+    case 'pretrained': return `Using the pretrained model${facts}${scratch}`;
+    case 'saved': return `Using your model saved in this browser${facts}${scratch}`;
+    case 'file': return `Using the model from ${model.name}${facts}${scratch}`;
+    case 'training': return `Training a new network here${facts}.`;
+    case 'trained': return `Using the network trained here${facts}.`;
+    case 'missing': return `Fresh, untrained weights${facts}: no pretrained model on this server ` +
+      '(scripts/build.sh makes one) — Train to make your own.';
+    default: return `Fresh, untrained weights${facts} — Train them, or use the pretrained model.`;
+  }
+}
+
+// The description stored in files of networks trained here, like the native trainer's.
+function trainedDescription(app, model) {
+  const s = app.info.settings;
+  const examples = app.lastReport?.totalExamples ?? 0;
+  return `[${app.info.sizes.join(', ')}] trained in the browser${s.augment ? ' with augmentation' : ''}, ` +
+    `seed ${app.info.seed}, ${examples} examples` +
+    (model.accuracy != null ? `; test accuracy ${(model.accuracy * 100).toFixed(2)} %` : '');
+}
+
+function downloadName(model) {
+  const base = model.source === 'file' ? model.name.replace(/\.inkling$/i, '') : `inkling-${model.sizes.join('-')}`;
+  return `${base}${model.source === 'pretrained' ? '-pretrained' : ''}.inkling`;
+}
+
+/**
+ * Wires the model buttons. `main` gives the controller's steps it needs: resetView() shows a new
+ * network (evaluates it, updates the drawing's answer, emits 'reset'); setState(state).
+ * Returns { start() }: loads the model to begin with — the one saved in this browser, else the
+ * pretrained one — and resolves once it is in use (or known to be missing).
+ */
+export function setupModelStore(app, { resetView, setState }) {
+  const ui = {
+    line: document.getElementById('model-in-use'),
+    message: document.getElementById('model-message'),
+    download: document.getElementById('download-model'),
+    load: document.getElementById('load-model'),
+    pretrained: document.getElementById('use-pretrained'),
+    file: document.getElementById('model-file'),
+  };
+  app.model = { source: 'fresh' };
+  let importing = false; // a 'reset' event during an import belongs to the imported model
+  let pretrainedBytes = null;
+  let saveTimer = 0;
+
+  const show = () => {
+    ui.line.textContent = describeModel(app.model);
+  };
+  const say = (text, problem = false) => {
+    ui.message.textContent = text;
+    ui.message.classList.toggle('invalid', problem);
+  };
+
+  // Puts a model file's network in use. Throws (and keeps the current network) if Rust refuses it.
+  function useModel(bytes, model) {
+    const description = app.session.importModel(bytes);
+    app.loop.stop();
+    importing = true;
+    try {
+      app.model = { ...model, description, sizes: null, accuracy: null };
+      resetView();
+    } finally {
+      importing = false;
+    }
+    app.model.sizes = app.info.sizes;
+    app.ui.status.textContent = `Model ${app.info.sizes.join('-')} (${app.info.parameters.toLocaleString('en')} parameters): ${description}`;
+    // An imported network is not a run of the form's settings: Train (or Step) starts a fresh one
+    // from the form, exactly as after editing the settings.
+    app.settingsChanged = true;
+    show();
+  }
+
+  async function fetchPretrained() {
+    if (!pretrainedBytes) {
+      const response = await fetch(new URL(PRETRAINED_URL, document.baseURI), { cache: 'no-cache' });
+      if (!response.ok) return null;
+      pretrainedBytes = new Uint8Array(await response.arrayBuffer());
+    }
+    return pretrainedBytes;
+  }
+
+  async function save() {
+    saveTimer = 0;
+    const model = app.model;
+    if (model.source !== 'trained' && model.source !== 'file') return;
+    const description = model.source === 'trained' ? trainedDescription(app, model) : model.description;
+    try {
+      await writeSaved({
+        bytes: app.session.exportModel(description), description, source: model.source, name: model.name ?? null,
+        accuracy: model.accuracy, savedAt: Date.now(),
+      });
+      if (app.model === model) say('Saved in this browser: it comes back when you reload the page.');
+    } catch (error) {
+      say(`Could not keep the model in this browser (${error.message}); download it to keep it.`, true);
+    }
+  }
+  // Saves shortly after the last of several triggers (a pause, then its final evaluation).
+  const scheduleSave = () => {
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(save, 250);
+  };
+
+  app.events.on('reset', () => {
+    if (importing) return;
+    app.model = { source: app.model.source === 'missing' ? 'missing' : 'fresh', sizes: app.info.sizes };
+    show();
+  });
+  app.events.on('report', () => {
+    if (app.model.source === 'fresh' || app.model.source === 'missing' || app.model.source === 'trained') {
+      app.model = { ...app.model, source: 'training' };
+      say('');
+      show();
+    }
+  });
+  app.events.on('evaluation', (evaluation) => {
+    app.model.accuracy = evaluation.accuracy;
+    show();
+    if (app.model.source === 'trained' && app.state !== 'training') scheduleSave();
+  });
+  app.events.on('state', (state) => {
+    const usable = state !== 'loading' && state !== 'error';
+    for (const button of [ui.download, ui.load, ui.pretrained]) button.disabled = !usable;
+    if (app.model.source === 'training' && state !== 'training') {
+      // Paused or finished: a network trained here, worth keeping.
+      app.model = { ...app.model, source: 'trained' };
+      show();
+      scheduleSave();
+    }
+  });
+
+  ui.download.addEventListener('click', () => {
+    const model = app.model;
+    const description = model.description && model.source !== 'training' && model.source !== 'trained'
+      ? model.description : trainedDescription(app, model);
+    const blob = new Blob([app.session.exportModel(description)], { type: 'application/octet-stream' });
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(blob);
+    link.download = downloadName({ ...model, sizes: app.info.sizes });
+    link.click();
+    // Revoked later, not at once: a browser may still be reading the blob for the download.
+    setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+    say(`Downloaded ${link.download}.`);
+  });
+
+  ui.load.addEventListener('click', () => ui.file.click());
+  ui.file.addEventListener('change', async () => {
+    const file = ui.file.files[0];
+    ui.file.value = ''; // choosing the same file again is a new change
+    if (!file) return;
+    try {
+      if (file.size > MAX_FILE_BYTES) {
+        throw new Error(`it is ${(file.size / 1048576).toFixed(0)} MB, far too large for a model file`);
+      }
+      useModel(new Uint8Array(await file.arrayBuffer()), { source: 'file', name: file.name });
+    } catch (error) {
+      say(`Could not load ${file.name}: ${error.message}. The model in use is kept.`, true);
+      return;
+    }
+    setState('ready');
+    say(`Loaded ${file.name}.`);
+    scheduleSave();
+  });
+
+  ui.pretrained.addEventListener('click', async () => {
+    try {
+      const bytes = await fetchPretrained();
+      if (!bytes) throw new Error('there is none on this server (scripts/build.sh makes one)');
+      useModel(bytes, { source: 'pretrained' });
+      setState('ready');
+      // The pretrained model is what a reload gives again.
+      clearTimeout(saveTimer);
+      await deleteSaved().catch(() => {});
+      say('');
+    } catch (error) {
+      say(`Could not use the pretrained model: ${error.message}.`, true);
+    }
+  });
+
+  async function start() {
+    const saved = await readSaved().catch(() => null);
+    if (saved?.bytes) {
+      try {
+        useModel(new Uint8Array(saved.bytes), { source: 'saved', name: saved.name });
+        return;
+      } catch (error) {
+        // A copy this build cannot read (or a damaged one) is dropped, not kept failing on every visit.
+        console.warn(`The model saved in this browser could not be used: ${error.message}`);
+        await deleteSaved().catch(() => {});
+      }
+    }
+    try {
+      const bytes = await fetchPretrained();
+      if (bytes) {
+        useModel(bytes, { source: 'pretrained' });
+        return;
+      }
+    } catch (error) {
+      say(`Could not load the pretrained model: ${error.message}.`, true);
+    }
+    app.model = { source: 'missing', sizes: app.info.sizes };
+    show();
+  }
+
+  show();
+  return { start };
+}
