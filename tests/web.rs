@@ -3,48 +3,24 @@
 //! exception with a clear message — after which the instance still works.
 #![cfg(target_arch = "wasm32")]
 
-use inkling::mnist::{to_idx, IMAGE_PIXELS};
+use inkling::mnist::IMAGE_PIXELS;
 use inkling::wasm::Session;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// A small learnable data set: digit k is a bright horizontal bar at row 3 + 2k, with a little
-/// deterministic variation so examples differ.
+mod web_support;
+use web_support::{bars, message, number as field, settings};
+
 fn synthetic(count: usize, offset: usize) -> (Vec<u8>, Vec<u8>) {
-    let mut images = vec![0u8; count * IMAGE_PIXELS];
-    let mut labels = Vec::with_capacity(count);
-    for i in 0..count {
-        let label = (i + offset) % 10;
-        let row = 3 + 2 * label;
-        let start = 4 + (i * 7 + offset) % 6;
-        for x in start..start + 14 {
-            images[i * IMAGE_PIXELS + row * 28 + x] = 255;
-            images[i * IMAGE_PIXELS + (row + 1) * 28 + x] = 128;
-        }
-        labels.push(label as u8);
-    }
-    to_idx(&images, &labels)
+    bars(count, offset, true)
 }
 
 fn session(settings: JsValue) -> Session {
     let (train_images, train_labels) = synthetic(400, 0);
     let (test_images, test_labels) = synthetic(100, 3);
     Session::new(train_images, train_labels, test_images, test_labels, settings, Some(3.0)).expect("a valid session")
-}
-
-fn field(value: &JsValue, name: &str) -> f64 {
-    js_sys::Reflect::get(value, &JsValue::from_str(name)).unwrap().as_f64().unwrap_or(f64::NAN)
-}
-
-fn message(error: JsError) -> String {
-    let value: JsValue = error.into();
-    js_sys::Error::from(value).message().into()
-}
-
-fn settings(json: &str) -> JsValue {
-    js_sys::JSON::parse(json).unwrap()
 }
 
 #[wasm_bindgen_test]

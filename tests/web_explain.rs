@@ -3,45 +3,17 @@
 //! is a JavaScript exception with a clear message, after which the session works unchanged.
 #![cfg(target_arch = "wasm32")]
 
-use inkling::mnist::{to_idx, IMAGE_PIXELS};
+use inkling::mnist::IMAGE_PIXELS;
 use inkling::wasm::Session;
-use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Digit k is a bright bar at row 3 + 2k (as in tests/web.rs).
-fn synthetic(count: usize, offset: usize) -> (Vec<u8>, Vec<u8>) {
-    let mut images = vec![0u8; count * IMAGE_PIXELS];
-    let mut labels = Vec::with_capacity(count);
-    for i in 0..count {
-        let label = (i + offset) % 10;
-        let row = 3 + 2 * label;
-        for x in 6..20 {
-            images[i * IMAGE_PIXELS + row * 28 + x] = 255;
-        }
-        labels.push(label as u8);
-    }
-    to_idx(&images, &labels)
-}
+mod web_support;
+use web_support::{get, message, number};
 
 fn session() -> Session {
-    let (train_images, train_labels) = synthetic(200, 0);
-    let (test_images, test_labels) = synthetic(50, 3);
-    let settings = js_sys::JSON::parse(r#"{"hidden":[12],"batchSize":20}"#).unwrap();
-    Session::new(train_images, train_labels, test_images, test_labels, settings, Some(5.0)).expect("a valid session")
-}
-
-fn get(value: &JsValue, name: &str) -> JsValue {
-    js_sys::Reflect::get(value, &JsValue::from_str(name)).unwrap()
-}
-
-fn number(value: &JsValue, name: &str) -> f64 {
-    get(value, name).as_f64().unwrap_or(f64::NAN)
-}
-
-fn message(error: JsError) -> String {
-    js_sys::Error::from(JsValue::from(error)).message().into()
+    web_support::bar_session(r#"{"hidden":[12],"batchSize":20}"#, 5.0)
 }
 
 fn bar(digit: usize) -> Vec<f32> {

@@ -3,45 +3,21 @@
 //! a drawing's answer says whether it is sure, and a model survives export and import unchanged.
 #![cfg(target_arch = "wasm32")]
 
-use inkling::mnist::{to_idx, IMAGE_PIXELS};
 use inkling::wasm::Session;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Digit k is a bright bar at row 3 + 2k (as in tests/web.rs).
-fn synthetic(count: usize, offset: usize) -> (Vec<u8>, Vec<u8>) {
-    let mut images = vec![0u8; count * IMAGE_PIXELS];
-    let mut labels = Vec::with_capacity(count);
-    for i in 0..count {
-        let label = (i + offset) % 10;
-        let row = 3 + 2 * label;
-        for x in 6..20 {
-            images[i * IMAGE_PIXELS + row * 28 + x] = 255;
-        }
-        labels.push(label as u8);
-    }
-    to_idx(&images, &labels)
-}
+mod web_support;
+use web_support::{get, message, settings};
 
-fn settings(json: &str) -> JsValue {
-    js_sys::JSON::parse(json).unwrap()
+fn synthetic(count: usize, offset: usize) -> (Vec<u8>, Vec<u8>) {
+    web_support::bars(count, offset, false)
 }
 
 fn session(json: &str) -> Session {
-    let (train_images, train_labels) = synthetic(200, 0);
-    let (test_images, test_labels) = synthetic(50, 3);
-    Session::new(train_images, train_labels, test_images, test_labels, settings(json), Some(5.0)).expect("a valid session")
-}
-
-fn get(value: &JsValue, name: &str) -> JsValue {
-    js_sys::Reflect::get(value, &JsValue::from_str(name)).unwrap()
-}
-
-fn message(error: JsError) -> String {
-    let value: JsValue = error.into();
-    js_sys::Error::from(value).message().into()
+    web_support::bar_session(json, 5.0)
 }
 
 #[wasm_bindgen_test]
