@@ -16,7 +16,8 @@ function makeChart(element, { yLabel, yRange, format }) {
     height: 180,
     legend: { show: true, live: false },
     cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: false }, y: yRange ? { range: yRange } : { auto: true } },
+    // x from 0, and at least one epoch wide: a lone point (a loaded model's test accuracy) stays readable.
+    scales: { x: { time: false, range: (u, min, max) => [0, Math.max(1, max ?? 1)] }, y: yRange ? { range: yRange } : { auto: true } },
     axes: [
       { label: 'epochs', size: 40, labelSize: 18, stroke: '#475569', grid: { stroke: '#e2e8f0' } },
       { label: yLabel, size: 52, labelSize: 18, stroke: '#475569', grid: { stroke: '#e2e8f0' }, values: (u, v) => v.map(format) },
