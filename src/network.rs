@@ -98,6 +98,21 @@ impl Mlp {
         self.layers.iter().map(Dense::parameter_count).sum()
     }
 
+    /// Layer `index` (0 is the first weight layer), or an error that says how many there are.
+    pub fn layer(&self, index: usize) -> Result<&Dense> {
+        let count = self.layers.len();
+        self.layers.get(index).ok_or_else(|| Self::no_layer(index, count))
+    }
+
+    pub fn layer_mut(&mut self, index: usize) -> Result<&mut Dense> {
+        let count = self.layers.len();
+        self.layers.get_mut(index).ok_or_else(|| Self::no_layer(index, count))
+    }
+
+    fn no_layer(index: usize, count: usize) -> Error {
+        Error::Input(format!("layer {index} does not exist (the network has {count})"))
+    }
+
     pub fn zero_grads(&mut self) {
         self.layers.iter_mut().for_each(Dense::zero_grads);
     }

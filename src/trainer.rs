@@ -306,12 +306,7 @@ impl Trainer {
     /// Overwrites one layer's weights (outputs × inputs, column-major) and biases, keeping the
     /// optimiser's state. On an error nothing changes.
     pub fn set_layer_parameters(&mut self, layer: usize, weights: &[f32], biases: &[f32]) -> Result<()> {
-        let count = self.net.layers.len();
-        let dense = self
-            .net
-            .layers
-            .get_mut(layer)
-            .ok_or_else(|| Error::Input(format!("layer {layer} does not exist (the network has {count})")))?;
+        let dense = self.net.layer_mut(layer)?;
         if weights.len() != dense.weights.len() || biases.len() != dense.biases.len() {
             return Err(Error::Input(format!(
                 "layer {layer} takes {} weights and {} biases, got {} and {}",

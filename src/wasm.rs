@@ -207,21 +207,13 @@ impl Session {
     /// unit for the first layer).
     #[wasm_bindgen(js_name = layerWeights)]
     pub fn layer_weights(&self, layer: usize) -> Result<Vec<f32>, JsError> {
-        let layers = &self.trainer.network().layers;
-        layers
-            .get(layer)
-            .map(|l| l.weights.as_slice().to_vec())
-            .ok_or_else(|| JsError::new(&format!("input: layer {layer} does not exist (the network has {})", layers.len())))
+        Ok(self.trainer.network().layer(layer).map_err(js_error)?.weights.as_slice().to_vec())
     }
 
     /// Layer `layer`'s biases.
     #[wasm_bindgen(js_name = layerBiases)]
     pub fn layer_biases(&self, layer: usize) -> Result<Vec<f32>, JsError> {
-        let layers = &self.trainer.network().layers;
-        layers
-            .get(layer)
-            .map(|l| l.biases.as_slice().to_vec())
-            .ok_or_else(|| JsError::new(&format!("input: layer {layer} does not exist (the network has {})", layers.len())))
+        Ok(self.trainer.network().layer(layer).map_err(js_error)?.biases.as_slice().to_vec())
     }
 
     /// Sets layer `layer`'s weights (same layout as `layerWeights`) and biases, e.g. to start two
