@@ -4,6 +4,8 @@
 //! (inputs × m), `Z` is outputs × m. Matrices are column-major, so one example — and one column of
 //! `W`, the weights leaving one input — is a contiguous slice.
 
+mod narrow;
+
 use crate::batch::{ByInput, InputBatch};
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut, DVector, Dyn, Matrix, Storage};
 use rand::Rng;
@@ -17,6 +19,16 @@ pub struct Dense {
     /// `∂L/∂W`, accumulated by the backward pass and consumed by the optimiser.
     pub weight_grads: DMatrix<f32>,
     pub bias_grads: DVector<f32>,
+}
+
+/// Scratch buffers of the sparse first-layer products, kept between batches (the training loop
+/// allocates nothing per step).
+#[derive(Debug, Clone, Default)]
+pub struct SparseScratch {
+    /// The batch's non-zeros grouped by input, for a wide layer's weight gradient.
+    by_input: ByInput,
+    /// Padded weights and gradients of a narrow layer.
+    narrow: narrow::Padded,
 }
 
 /// `y += a·x` on equal-length slices; the loop the compiler turns into SIMD.
@@ -166,10 +178,15 @@ impl Dense {
     /// The outputs are taken in blocks held in registers while all of the example's non-zero inputs
     /// are added in, so each weight is loaded once and `Z` is written once per block — rather than
     /// reading and writing `Z` for every input.
-    pub fn forward_sparse(&self, x: &InputBatch, z: &mut [f32]) {
+    ///
+    /// Layers of at most 16 outputs go through `narrow` (one pass over the non-zeros, padded columns).
+    pub fn forward_sparse(&self, x: &InputBatch, z: &mut [f32], scratch: &mut SparseScratch) {
         let outputs = self.outputs();
         let w = self.weights.as_slice();
         let b = self.biases.as_slice();
+        if outputs <= narrow::MAX_OUTPUTS {
+            return narrow::forward(w, b, x, z, &mut scratch.narrow);
+        }
         for (j, z_column) in z[..outputs * x.len()].chunks_exact_mut(outputs).enumerate() {
             let (indices, values) = x.nonzeros(j);
             let mut o = 0;
@@ -215,10 +232,21 @@ impl Dense {
         self.accumulate_bias_grads(dz, scale);
     }
 
-    /// [`Dense::accumulate_grads`] over the non-zero inputs only: `dW[:, i] += scale · Σ_j x_ij · dZ[:, j]`,
-    /// with the batch's non-zeros grouped by input so each column of `dW` is loaded and stored once.
-    pub fn accumulate_grads_sparse(&mut self, dz: &[f32], x: &ByInput, m: usize, scale: f32) {
+    /// [`Dense::accumulate_grads`] over the non-zero inputs only: `dW[:, i] += scale · Σ_j x_ij · dZ[:, j]`.
+    ///
+    /// A wide layer has the batch's non-zeros grouped by input first, so that each column of `dW` is
+    /// loaded and stored once; a narrow one adds into padded columns example by example (`narrow`).
+    pub fn accumulate_grads_sparse(&mut self, dz: &[f32], x: &InputBatch, scale: f32, scratch: &mut SparseScratch) {
         let outputs = self.outputs();
+        let m = x.len();
+        if outputs <= narrow::MAX_OUTPUTS {
+            narrow::accumulate_grads(self.weight_grads.as_mut_slice(), dz, x, scale, &mut scratch.narrow, outputs);
+            let dz = DMatrixView::from_slice(&dz[..outputs * m], outputs, m);
+            self.accumulate_bias_grads(dz, scale);
+            return;
+        }
+        scratch.by_input.build(x);
+        let x = &scratch.by_input;
         let grads = self.weight_grads.as_mut_slice();
         for i in 0..x.inputs() {
             let (examples, values) = x.entries(i);
@@ -296,28 +324,33 @@ mod tests {
 
     #[test]
     fn sparse_and_dense_paths_agree() {
+        // Narrow (≤ 16 outputs: every padded width 4, 8, 12, 16) and wide layers, batches with an
+        // odd and an even number of examples, and one scratch reused across all of them.
         let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(7);
-        let mut layer = Dense::he(50, 13, &mut rng);
-        layer.biases.iter_mut().for_each(|b| *b = rng.random_range(-1.0..1.0));
-        let x = sparse_input(&mut rng, 50, 9);
+        let mut scratch = SparseScratch::default();
+        for (outputs, m) in [(1, 3), (3, 9), (4, 2), (7, 9), (10, 8), (12, 5), (13, 9), (16, 4), (17, 9), (37, 6), (130, 3)] {
+            let mut layer = Dense::he(50, outputs, &mut rng);
+            layer.biases.iter_mut().for_each(|b| *b = rng.random_range(-1.0..1.0));
+            let x = sparse_input(&mut rng, 50, m);
 
-        let (mut z_dense, mut z_sparse) = (vec![0.0; 13 * 9], vec![0.0; 13 * 9]);
-        layer.forward(x.dense_slice(), 9, &mut z_dense);
-        layer.forward_sparse(&x, &mut z_sparse);
-        for (a, b) in z_dense.iter().zip(&z_sparse) {
-            assert!((a - b).abs() < 1e-5, "{a} vs {b}");
-        }
+            let (mut z_dense, mut z_sparse) = (vec![0.0; outputs * m], vec![0.0; outputs * m]);
+            layer.forward(x.dense_slice(), m, &mut z_dense);
+            layer.forward_sparse(&x, &mut z_sparse, &mut scratch);
+            for (a, b) in z_dense.iter().zip(&z_sparse) {
+                assert!((a - b).abs() < 1e-5, "{outputs} outputs: {a} vs {b}");
+            }
 
-        let dz: Vec<f32> = (0..13 * 9).map(|_| rng.random_range(-1.0..1.0)).collect();
-        let mut sparse = layer.clone();
-        layer.accumulate_grads(&dz, x.dense_slice(), 9, 0.5);
-        let mut by_input = ByInput::default();
-        by_input.build(&x);
-        sparse.accumulate_grads_sparse(&dz, &by_input, 9, 0.5);
-        for (a, b) in layer.weight_grads.iter().zip(sparse.weight_grads.iter()) {
-            assert!((a - b).abs() < 1e-5, "{a} vs {b}");
+            let dz: Vec<f32> = (0..outputs * m).map(|_| rng.random_range(-1.0..1.0)).collect();
+            // Gradients already holding something: both paths add to them.
+            layer.weight_grads.iter_mut().for_each(|g| *g = rng.random_range(-1.0..1.0));
+            let mut sparse = layer.clone();
+            layer.accumulate_grads(&dz, x.dense_slice(), m, 0.5);
+            sparse.accumulate_grads_sparse(&dz, &x, 0.5, &mut scratch);
+            for (a, b) in layer.weight_grads.iter().zip(sparse.weight_grads.iter()) {
+                assert!((a - b).abs() < 1e-5, "{outputs} outputs: {a} vs {b}");
+            }
+            assert_eq!(layer.bias_grads, sparse.bias_grads);
         }
-        assert_eq!(layer.bias_grads, sparse.bias_grads);
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod mnist;
 pub mod model_file;
 pub mod network;
+pub mod nonzeros;
 pub mod optim;
 pub mod preprocess;
 pub mod stroke;

@@ -6,6 +6,8 @@
 //! training images take 47 MB as bytes and would take 188 MB as floats.
 
 use crate::error::{Error, Result};
+use crate::nonzeros::NonZeroPixels;
+use std::sync::OnceLock;
 
 pub const IMAGE_SIDE: usize = 28;
 pub const IMAGE_PIXELS: usize = IMAGE_SIDE * IMAGE_SIDE;
@@ -109,10 +111,20 @@ pub fn parse_labels(bytes: &[u8]) -> Result<Vec<u8>> {
 }
 
 /// Images with their labels.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Dataset {
     pub images: Images,
     pub labels: Vec<u8>,
+    /// The images' non-zero pixels, listed the first time training asks for them (a test set that
+    /// is only evaluated never pays for the copy).
+    nonzeros: OnceLock<NonZeroPixels>,
+}
+
+impl PartialEq for Dataset {
+    /// The same images and labels (whether the non-zero list was made yet does not matter).
+    fn eq(&self, other: &Self) -> bool {
+        self.images == other.images && self.labels == other.labels
+    }
 }
 
 impl Dataset {
@@ -127,7 +139,7 @@ impl Dataset {
         if images.count == 0 {
             return Err(Error::Dataset("the data set is empty".into()));
         }
-        Ok(Dataset { images, labels })
+        Ok(Dataset { images, labels, nonzeros: OnceLock::new() })
     }
 
     /// Parses an image file and a label file and checks that they match.
@@ -145,6 +157,11 @@ impl Dataset {
         self.images.image(index)
     }
 
+    /// Every image's non-zero pixels, listed on the first call.
+    pub fn nonzeros(&self) -> &NonZeroPixels {
+        self.nonzeros.get_or_init(|| NonZeroPixels::new(&self.images))
+    }
+
     /// The first `count` examples (for quick runs and tests).
     pub fn take(&self, count: usize) -> Dataset {
         let count = count.min(self.len());
@@ -152,6 +169,7 @@ impl Dataset {
         Dataset {
             images: Images { count, rows: self.images.rows, cols: self.images.cols, pixels: self.images.pixels[..count * n].to_vec() },
             labels: self.labels[..count].to_vec(),
+            nonzeros: OnceLock::new(),
         }
     }
 }

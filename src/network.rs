@@ -5,9 +5,9 @@
 //! `dZˡ⁻¹ = Wˡᵀ·dZˡ ⊙ ReLU′(Zˡ⁻¹)` — the original project's formulas, for any number of layers.
 
 use crate::activation::{relu, relu_backward, softmax_columns};
-use crate::batch::{ByInput, InputBatch};
+use crate::batch::InputBatch;
 use crate::error::{Error, Result};
-use crate::layer::Dense;
+use crate::layer::{Dense, SparseScratch};
 use crate::loss::{cross_entropy_sum, softmax_cross_entropy_grad};
 use nalgebra::DMatrixViewMut;
 use rand::Rng;
@@ -141,8 +141,8 @@ impl Mlp {
             let (before, after) = ws.a.split_at_mut(l);
             let z = &mut ws.z[l];
             if l == 0 {
-                if x.density() < SPARSE_DENSITY_LIMIT {
-                    layer.forward_sparse(x, z);
+                if !dense_is_cheaper(x) {
+                    layer.forward_sparse(x, z, &mut ws.sparse);
                 } else {
                     layer.forward(x.dense_slice(), m, z);
                 }
@@ -195,9 +195,8 @@ impl Mlp {
         for l in (0..self.layers.len()).rev() {
             let layer = &mut self.layers[l];
             if l == 0 {
-                if x.density() < SPARSE_DENSITY_LIMIT {
-                    ws.by_input.build(x);
-                    layer.accumulate_grads_sparse(&ws.delta, &ws.by_input, m, scale);
+                if !dense_is_cheaper(x) {
+                    layer.accumulate_grads_sparse(&ws.delta, x, scale, &mut ws.sparse);
                 } else {
                     layer.accumulate_grads(&ws.delta, x.dense_slice(), m, scale);
                 }
@@ -229,6 +228,11 @@ impl Mlp {
     }
 }
 
+/// The first layer takes the dense path: the batch is dense enough and has its dense copy.
+fn dense_is_cheaper(x: &InputBatch) -> bool {
+    x.has_dense() && x.density() >= SPARSE_DENSITY_LIMIT
+}
+
 /// Index of the largest value (the first one on ties).
 pub fn argmax(values: &[f32]) -> usize {
     let mut best = 0;
@@ -253,8 +257,8 @@ pub struct Workspace {
     /// dZ of the layer being worked on, and of the layer below.
     pub delta: Vec<f32>,
     pub delta_below: Vec<f32>,
-    /// The input batch's non-zeros grouped by input, for the first layer's weight gradient.
-    pub by_input: ByInput,
+    /// Scratch of the first layer's sparse products.
+    pub sparse: SparseScratch,
 }
 
 impl Workspace {

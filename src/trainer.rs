@@ -209,6 +209,27 @@ pub struct Trainer {
     evaluated_net: Option<Mlp>,
     smoothed_loss: Ema,
     smoothed_accuracy: Ema,
+    /// Threads a full-batch step is split across (native builds only; see [`Trainer::set_threads`]).
+    threads: usize,
+    /// Buffers of the threads beyond the first, kept from step to step.
+    #[cfg(not(target_arch = "wasm32"))]
+    helpers: Vec<ChunkBuffers>,
+}
+
+/// One thread's buffers for working through examples a chunk at a time.
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Debug, Clone)]
+struct ChunkBuffers {
+    input: InputBatch,
+    labels: Vec<u8>,
+    ws: Workspace,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl ChunkBuffers {
+    fn new() -> Self {
+        ChunkBuffers { input: InputBatch::with_capacity(IMAGE_PIXELS, CHUNK), labels: Vec::with_capacity(CHUNK), ws: Workspace::default() }
+    }
 }
 
 impl Trainer {
@@ -239,6 +260,9 @@ impl Trainer {
             evaluated_net: None,
             smoothed_loss: Ema::default(),
             smoothed_accuracy: Ema::default(),
+            threads: 1,
+            #[cfg(not(target_arch = "wasm32"))]
+            helpers: Vec::new(),
             config: config.clone(),
             train,
             test,
@@ -374,7 +398,8 @@ impl Trainer {
         let mut report = TrainReport::default();
         let mut completed = BatchStats::default();
         while report.steps < steps && !self.is_finished() && keep_going() {
-            if let Some(step_stats) = self.work_chunk() {
+            let done = if self.parallel_step_ready() { Some(self.full_batch_step_parallel()) } else { self.work_chunk() };
+            if let Some(step_stats) = done {
                 if !step_stats.loss_sum.is_finite() || !self.net.is_finite() {
                     let loss = step_stats.mean_loss();
                     (self.net, self.optimizer) = last_good;
@@ -417,12 +442,12 @@ impl Trainer {
         self.labels.clear();
         for _ in 0..n {
             let index = self.order[self.position] as usize;
-            let image = self.train.image(index);
             if self.config.augment {
                 let params = AugmentRanges::default().sample(&mut self.rng);
-                self.input.push_bytes(self.augmenter.apply_bytes(image, &params));
+                self.input.push_bytes(self.augmenter.apply_bytes(self.train.image(index), &params));
             } else {
-                self.input.push_bytes(image);
+                let (indices, pixels) = self.train.nonzeros().image(index);
+                self.input.push_nonzeros(indices, pixels);
             }
             self.labels.push(self.train.labels[index]);
             self.position += 1;
@@ -449,13 +474,99 @@ impl Trainer {
         if self.batch_filled < batch_size {
             return None;
         }
+        Some(self.finish_step())
+    }
+
+    /// The optimiser's update once the step's whole batch is accumulated; returns the step's statistics.
+    fn finish_step(&mut self) -> BatchStats {
+        let batch_size = self.config.batch_size;
         // The rate for this step is taken at the step's start, so the first step is a warm-up step.
         let progress = ((self.total_examples - batch_size as u64) as f64 / self.planned_examples().max(1) as f64) as f32;
         let lr = self.config.schedule.rate(self.config.optimizer.learning_rate(), progress);
         self.optimizer.step(self.net.parameters_and_grads(), lr);
         self.total_steps += 1;
         self.batch_filled = 0;
-        Some(self.batch_stats)
+        self.batch_stats
+    }
+
+    /// Splits every full-batch step (the whole training set per step, as the seed network trains)
+    /// across `threads` threads: each sums the gradient of one contiguous share of the examples and
+    /// the shares are added before the update. Only the rounding of that sum depends on the number
+    /// of threads. A parallel step runs whole, without asking the caller's `keep_going` between
+    /// chunks. Other batch sizes and augmented training stay on one thread, and so does the
+    /// WebAssembly build, which has no threads.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn set_threads(&mut self, threads: usize) {
+        self.threads = threads.max(1);
+    }
+
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
+    /// The next step can be a parallel full-batch step ([`Trainer::set_threads`]).
+    fn parallel_step_ready(&self) -> bool {
+        self.threads > 1
+            && self.config.batch_size == self.train.len()
+            && !self.config.augment
+            && self.batch_filled == 0
+            && self.position == 0
+            && self.train.len() >= 2 * CHUNK
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    fn full_batch_step_parallel(&mut self) -> BatchStats {
+        unreachable!("set_threads does not exist in the WebAssembly build")
+    }
+
+    /// One full-batch step split across threads; see [`Trainer::set_threads`].
+    #[cfg(not(target_arch = "wasm32"))]
+    fn full_batch_step_parallel(&mut self) -> BatchStats {
+        let n = self.train.len();
+        let threads = self.threads.min(n / CHUNK);
+        // Shares start on multiples of CHUNK: the same chunks as the one-thread path.
+        let share = n.div_ceil(threads).next_multiple_of(CHUNK);
+        let ranges: Vec<_> = (0..threads).map(|t| (t * share).min(n)..((t + 1) * share).min(n)).filter(|r| !r.is_empty()).collect();
+        while self.helpers.len() + 1 < ranges.len() {
+            self.helpers.push(ChunkBuffers::new());
+        }
+        self.net.zero_grads();
+        let (scale, smoothing) = (1.0 / n as f32, self.config.label_smoothing);
+        let train = &*self.train;
+        let helper_nets: Vec<Mlp> = ranges[1..].iter().map(|_| self.net.clone()).collect();
+        let mut stats = BatchStats::default();
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = helper_nets
+                .into_iter()
+                .zip(self.helpers.iter_mut())
+                .zip(ranges[1..].iter().cloned())
+                .map(|((mut net, buffers), range)| {
+                    scope.spawn(move || {
+                        let stats = accumulate_in_order(&mut net, train, range, smoothing, scale, buffers);
+                        (net, stats)
+                    })
+                })
+                .collect();
+            let mut mine = ChunkBuffers {
+                input: std::mem::replace(&mut self.input, InputBatch::with_capacity(IMAGE_PIXELS, 0)),
+                labels: std::mem::take(&mut self.labels),
+                ws: std::mem::take(&mut self.ws),
+            };
+            stats = accumulate_in_order(&mut self.net, train, ranges[0].clone(), smoothing, scale, &mut mine);
+            (self.input, self.labels, self.ws) = (mine.input, mine.labels, mine.ws);
+            for handle in handles {
+                let (net, theirs) = handle.join().expect("a training thread panicked");
+                for (layer, other) in self.net.layers.iter_mut().zip(&net.layers) {
+                    layer.weight_grads += &other.weight_grads;
+                    layer.bias_grads += &other.bias_grads;
+                }
+                stats.add(theirs);
+            }
+        });
+        self.batch_stats = stats;
+        self.batch_filled = n;
+        self.total_examples += n as u64;
+        self.finish_step()
     }
 
     /// Evaluates the current weights on a whole data set at once (native tools, tests).
@@ -501,6 +612,33 @@ impl Trainer {
     pub fn predict(&mut self, pixels: &[f32]) -> Result<Vec<f32>> {
         predict(&self.net, pixels, &mut self.input, &mut self.ws)
     }
+}
+
+/// Forward and backward over `data[range]` in memory order, a chunk at a time, adding
+/// `scale · ∂L/∂θ` to `net`'s gradients: one thread's share of a full-batch step.
+#[cfg(not(target_arch = "wasm32"))]
+fn accumulate_in_order(
+    net: &mut Mlp,
+    data: &Dataset,
+    range: std::ops::Range<usize>,
+    smoothing: f32,
+    scale: f32,
+    buffers: &mut ChunkBuffers,
+) -> BatchStats {
+    let nonzeros = data.nonzeros();
+    let mut stats = BatchStats::default();
+    let mut start = range.start;
+    while start < range.end {
+        let end = (start + CHUNK).min(range.end);
+        buffers.input.clear();
+        for i in start..end {
+            let (indices, pixels) = nonzeros.image(i);
+            buffers.input.push_nonzeros(indices, pixels);
+        }
+        stats.add(net.accumulate_gradients(&buffers.input, &data.labels[start..end], smoothing, scale, &mut buffers.ws));
+        start = end;
+    }
+    stats
 }
 
 /// Loss, accuracy and predictions of `net` on `data[range]` (plain cross-entropy, no smoothing).

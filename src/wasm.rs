@@ -55,7 +55,7 @@ fn now() -> f64 {
 
 fn seed_or_random(seed: Option<f64>) -> Result<u64, JsError> {
     match seed {
-        Some(s) if s.is_finite() && s >= 0.0 && s <= 9_007_199_254_740_991.0 && s.fract() == 0.0 => Ok(s as u64),
+        Some(s) if (0.0..=9_007_199_254_740_991.0).contains(&s) && s.fract() == 0.0 => Ok(s as u64),
         Some(s) => Err(JsError::new(&format!("settings: the seed must be a whole number from 0 to 2^53 − 1 (got {s})"))),
         None => {
             let mut bytes = [0u8; 8];

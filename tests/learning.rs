@@ -129,6 +129,37 @@ fn seed_preset_improves_in_twenty_iterations() {
     assert!(after.loss < before.loss - 0.3, "test loss {:.3} -> {:.3}", before.loss, after.loss);
 }
 
+/// A full-batch step split across threads sums the same gradient as one thread, up to the rounding
+/// of adding the shares: same steps, examples and (nearly) the same loss and weights. 2,000 images
+/// split in 2 are shares of 1,024 and 976, in 3 of 768, 768 and 464 (shares start on chunk bounds).
+#[test]
+fn full_batch_steps_split_across_threads_match_one_thread() {
+    let train = mnist().0.take(2_000);
+    let run = |threads: usize| {
+        let mut trainer = Trainer::new(TrainConfig::seed_network(2_000), train.clone(), None, 3).unwrap();
+        trainer.set_threads(threads);
+        let reports: Vec<_> = (0..5).map(|_| trainer.train(1, || true).unwrap()).collect();
+        (trainer, reports)
+    };
+    let (one, one_reports) = run(1);
+    for threads in [2, 3] {
+        let (many, reports) = run(threads);
+        assert_eq!(many.threads(), threads);
+        for (a, b) in one_reports.iter().zip(&reports) {
+            assert_eq!((a.steps, a.examples, a.total_steps), (b.steps, b.examples, b.total_steps));
+            assert!((a.loss - b.loss).abs() < 1e-5 * a.loss, "{threads} threads: loss {} vs {}", a.loss, b.loss);
+            assert!((a.accuracy - b.accuracy).abs() <= 1.0 / 2_000.0, "{threads} threads: accuracy {} vs {}", a.accuracy, b.accuracy);
+        }
+        for (a, b) in one.network().layers.iter().zip(&many.network().layers) {
+            for (x, y) in a.weights.iter().chain(a.biases.iter()).zip(b.weights.iter().chain(b.biases.iter())) {
+                assert!((x - y).abs() <= 1e-5 * (1.0 + x.abs()), "{threads} threads: weight {x} vs {y}");
+            }
+        }
+        let fresh = Trainer::new(TrainConfig::seed_network(2_000), train.clone(), None, 3).unwrap();
+        assert_ne!(fresh.network(), many.network(), "{threads} threads: the weights moved");
+    }
+}
+
 /// Plain SGD with α = 1e10: the first step leaves huge but finite weights, and within a few steps
 /// they overflow. (α = 1e6 does not diverge in this sense: the first step kills every ReLU, the loss
 /// sticks at the clamped −ln 1e-12 ≈ 27.6, finite, and the run ends with a useless network.)

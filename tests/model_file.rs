@@ -211,7 +211,7 @@ fn varint_len(mut v: usize) -> usize {
 fn layout(sizes: &[usize], description: &str) -> Vec<Part> {
     let mut parts = vec![Part::Header; 10];
     let structure =
-        |parts: &mut Vec<Part>, v: usize| parts.extend(std::iter::repeat(Part::Structure).take(varint_len(v)));
+        |parts: &mut Vec<Part>, v: usize| parts.extend(std::iter::repeat_n(Part::Structure, varint_len(v)));
     structure(&mut parts, sizes.len());
     for &s in sizes {
         structure(&mut parts, s);
@@ -228,7 +228,7 @@ fn layout(sizes: &[usize], description: &str) -> Vec<Part> {
         }
     }
     structure(&mut parts, description.len());
-    parts.extend(std::iter::repeat(Part::Description).take(description.len()));
+    parts.extend(std::iter::repeat_n(Part::Description, description.len()));
     parts
 }
 

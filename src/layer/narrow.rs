@@ -1,0 +1,161 @@
+//! The sparse first-layer products for a layer with few outputs (at most [`MAX_OUTPUTS`]), such as
+//! the seed network's 10-unit hidden layer.
+//!
+//! For wide layers the kernels in `layer.rs` hold a block of outputs in registers and walk the
+//! non-zero list once per block, and build the weight gradient input by input. With 10 outputs a
+//! weight column is only 40 bytes: those kernels walked each list twice (a block of 8, then one of 4)
+//! and regrouping the batch by input cost more than the arithmetic it served. Here the columns are
+//! padded to `P` (a multiple of 4) in scratch copies, so that one pass over an example's non-zeros
+//! does all its outputs with whole vectors:
+//!
+//! - forward: `z = b + Σ v·W[:, i]` with two sets of accumulators (even and odd non-zeros), which
+//!   halves the chain of dependent additions that otherwise limits the loop;
+//! - gradient: `dW[:, i] += v·dz` straight into the padded copy, example by example, then added
+//!   into the layer's gradient once per call.
+//!
+//! The padding lanes hold zeros: they add nothing and are never copied out.
+
+use crate::batch::InputBatch;
+use multiversion::multiversion;
+
+/// Widest layer taken by this path.
+pub const MAX_OUTPUTS: usize = 16;
+
+/// Padded copies of a narrow layer's weights and weight gradient (inputs × `P`, column by column).
+#[derive(Debug, Clone, Default)]
+pub struct Padded {
+    weights: Vec<f32>,
+    grads: Vec<f32>,
+}
+
+/// Runs `$body` with the const `G` the number of 4-lane groups in the padded width of `$outputs`
+/// (1–4). Columns are handled as `[[f32; 4]; G]`: groups of 4 the compiler keeps as vectors.
+macro_rules! with_groups {
+    ($outputs:expr, $g:ident => $body:expr) => {
+        match $outputs.div_ceil(4) {
+            1 => {
+                const $g: usize = 1;
+                $body
+            }
+            2 => {
+                const $g: usize = 2;
+                $body
+            }
+            3 => {
+                const $g: usize = 3;
+                $body
+            }
+            4 => {
+                const $g: usize = 4;
+                $body
+            }
+            _ => unreachable!("narrow layers have 1–{MAX_OUTPUTS} outputs"),
+        }
+    };
+}
+
+type Column<const G: usize> = [[f32; 4]; G];
+
+fn as_columns<const G: usize>(padded: &[f32]) -> &[Column<G>] {
+    let (groups, rest) = padded.as_chunks::<4>();
+    debug_assert!(rest.is_empty());
+    groups.as_chunks::<G>().0
+}
+
+fn as_columns_mut<const G: usize>(padded: &mut [f32]) -> &mut [Column<G>] {
+    padded.as_chunks_mut::<4>().0.as_chunks_mut::<G>().0
+}
+
+/// `Z = W·X + b` for an outputs × inputs column-major `w`; `z` gets outputs × m values.
+///
+/// Natively this is compiled for AVX-512 and AVX2 as well, and the CPU's best is chosen at run time
+/// (a third faster than SSE2 on the seed network here); WebAssembly has the one simd128 build.
+#[multiversion(targets("x86_64+avx512f+avx512vl+avx2+fma", "x86_64+avx2+fma"))]
+pub fn forward(w: &[f32], b: &[f32], x: &InputBatch, z: &mut [f32], padded: &mut Padded) {
+    let outputs = b.len();
+    with_groups!(outputs, G => {
+        pad_columns(w, outputs, 4 * G, &mut padded.weights);
+        let mut bias = [[0.0f32; 4]; G];
+        bias.as_flattened_mut()[..outputs].copy_from_slice(b);
+        forward_padded::<G>(as_columns(&padded.weights), &bias, x, &mut z[..outputs * x.len()], outputs);
+    })
+}
+
+/// `dW += scale · dZ·Xᵀ` over the non-zero inputs, for an outputs × inputs column-major `grads`
+/// (multiversioned as [`forward`]).
+#[multiversion(targets("x86_64+avx512f+avx512vl+avx2+fma", "x86_64+avx2+fma"))]
+pub fn accumulate_grads(grads: &mut [f32], dz: &[f32], x: &InputBatch, scale: f32, padded: &mut Padded, outputs: usize) {
+    with_groups!(outputs, G => {
+        let inputs = grads.len() / outputs;
+        padded.grads.clear();
+        padded.grads.resize(inputs * 4 * G, 0.0);
+        grads_padded::<G>(as_columns_mut(&mut padded.grads), dz, x, scale, outputs);
+        for (column, sums) in grads.chunks_exact_mut(outputs).zip(padded.grads.chunks_exact(4 * G)) {
+            for (g, s) in column.iter_mut().zip(sums) {
+                *g += s;
+            }
+        }
+    })
+}
+
+#[inline(always)]
+fn pad_columns(w: &[f32], outputs: usize, width: usize, out: &mut Vec<f32>) {
+    let inputs = w.len() / outputs;
+    out.clear();
+    out.resize(inputs * width, 0.0);
+    for (padded, column) in out.chunks_exact_mut(width).zip(w.chunks_exact(outputs)) {
+        padded[..outputs].copy_from_slice(column);
+    }
+}
+
+#[inline(always)]
+fn add_scaled<const G: usize>(acc: &mut Column<G>, v: f32, column: &Column<G>) {
+    for (acc, column) in acc.iter_mut().zip(column) {
+        for k in 0..4 {
+            acc[k] += v * column[k];
+        }
+    }
+}
+
+/// `acc += v0·c0 + v1·c1`.
+#[inline(always)]
+fn add_pair<const G: usize>(acc: &mut Column<G>, v0: f32, c0: &Column<G>, v1: f32, c1: &Column<G>) {
+    for ((acc, c0), c1) in acc.iter_mut().zip(c0).zip(c1) {
+        for k in 0..4 {
+            acc[k] += v0 * c0[k] + v1 * c1[k];
+        }
+    }
+}
+
+#[inline(always)]
+fn forward_padded<const G: usize>(w: &[Column<G>], bias: &Column<G>, x: &InputBatch, z: &mut [f32], outputs: usize) {
+    for (j, z_column) in z.chunks_exact_mut(outputs).enumerate() {
+        let (indices, values) = x.nonzeros(j);
+        let mut acc = *bias;
+        // Two non-zeros at a time, summed before they join the accumulator: half as long a chain
+        // of dependent additions, which is what limits this loop.
+        let (index_pairs, last_index) = indices.as_chunks::<2>();
+        let (value_pairs, last_value) = values.as_chunks::<2>();
+        for (&[i0, i1], &[v0, v1]) in index_pairs.iter().zip(value_pairs) {
+            add_pair(&mut acc, v0, &w[i0 as usize], v1, &w[i1 as usize]);
+        }
+        if let (Some(&i), Some(&v)) = (last_index.first(), last_value.first()) {
+            add_scaled(&mut acc, v, &w[i as usize]);
+        }
+        z_column.copy_from_slice(&acc.as_flattened()[..outputs]);
+    }
+}
+
+#[inline(always)]
+fn grads_padded<const G: usize>(g: &mut [Column<G>], dz: &[f32], x: &InputBatch, scale: f32, outputs: usize) {
+    for (j, dz_column) in dz[..outputs * x.len()].chunks_exact(outputs).enumerate() {
+        let mut d = [[0.0f32; 4]; G];
+        for (d, &dz) in d.as_flattened_mut().iter_mut().zip(dz_column) {
+            *d = scale * dz;
+        }
+        let (indices, values) = x.nonzeros(j);
+        for (&i, &v) in indices.iter().zip(values) {
+            add_scaled(&mut g[i as usize], v, &d);
+        }
+    }
+}
