@@ -84,11 +84,23 @@ impl InputBatch {
     pub fn push_nonzeros(&mut self, indices: &[u16], pixels: &[u8]) {
         assert!(self.len < self.capacity, "InputBatch is full ({} examples)", self.capacity);
         assert_eq!(indices.len(), pixels.len(), "one value per index");
-        self.nonzero_index.extend(indices.iter().map(|&i| u32::from(i)));
-        self.nonzero_value.extend(pixels.iter().map(|&p| p as f32 / 255.0));
+        widen(indices, pixels, &mut self.nonzero_index, &mut self.nonzero_value);
         self.offsets.push(self.nonzero_index.len());
         self.dense_complete = false;
         self.len += 1;
+    }
+
+    /// Adds images `range` of `nonzeros` as [`InputBatch::push_nonzeros`] would one by one. Their
+    /// lists lie next to each other, so they are converted in one go: per image, the ends of the
+    /// vector loops cost as much as their bodies.
+    pub fn push_nonzero_images(&mut self, nonzeros: &crate::nonzeros::NonZeroPixels, range: std::ops::Range<usize>) {
+        assert!(self.len + range.len() <= self.capacity, "InputBatch is full ({} examples)", self.capacity);
+        let (indices, pixels, offsets) = nonzeros.images(range.clone());
+        let start = self.nonzero_index.len();
+        widen(indices, pixels, &mut self.nonzero_index, &mut self.nonzero_value);
+        self.offsets.extend(offsets.skip(1).map(|o| start + o));
+        self.dense_complete &= range.is_empty();
+        self.len += range.len();
     }
 
     /// Adds one example given as floats.
@@ -153,6 +165,14 @@ impl InputBatch {
         }
         self.nonzero_index.len() as f32 / (self.inputs * self.len) as f32
     }
+}
+
+/// Appends `indices` as `u32` and `pixels` scaled to `[0, 1]`. Natively compiled for AVX-512 and AVX2
+/// too (chosen at run time): the division of every value by 255 is a fair part of a full-batch step.
+#[multiversion::multiversion(targets("x86_64+avx512f+avx512bw+avx512vl+avx2+fma", "x86_64+avx2+fma"))]
+fn widen(indices: &[u16], pixels: &[u8], index_out: &mut Vec<u32>, value_out: &mut Vec<f32>) {
+    index_out.extend(indices.iter().map(|&i| u32::from(i)));
+    value_out.extend(pixels.iter().map(|&p| p as f32 / 255.0));
 }
 
 /// The non-zeros of a batch grouped by input instead of by example: for input `i`, the examples

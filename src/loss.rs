@@ -37,28 +37,43 @@ pub fn one_hot(labels: &[u8], smoothing: f32, mut y: DMatrixViewMut<f32>) {
 /// Sum over the batch of `−Σ_k Y_k log A_k`, with `A` the softmax probabilities (classes × batch).
 pub fn cross_entropy_sum(probabilities: DMatrixView<f32>, labels: &[u8], smoothing: f32) -> f32 {
     let classes = probabilities.nrows();
+    let (on, off) = (target(0, 0, classes, smoothing), target(0, 1, classes, smoothing));
     let mut total = 0.0f32;
     for (column, &label) in probabilities.column_iter().zip(labels) {
-        for (k, &p) in column.iter().enumerate() {
-            let y = target(label as usize, k, classes, smoothing);
-            if y > 0.0 {
-                // Written as a comparison rather than `max`, so a NaN probability stays NaN and a
-                // diverged network is noticed instead of costing a finite, capped loss.
-                let p = if p < MIN_PROBABILITY { MIN_PROBABILITY } else { p };
-                total -= y * p.ln();
+        let label = label as usize;
+        if off == 0.0 {
+            // One-hot targets: only the true class's term is non-zero (and the log is taken once).
+            total -= on * floored(column[label]).ln();
+        } else {
+            for (k, &p) in column.iter().enumerate() {
+                total -= if k == label { on } else { off } * floored(p).ln();
             }
         }
     }
     total
 }
 
+/// `p`, raised to the smallest probability fed to `log`. Written as a comparison rather than `max`,
+/// so a NaN probability stays NaN and a diverged network is noticed instead of costing a finite,
+/// capped loss.
+#[inline]
+fn floored(p: f32) -> f32 {
+    if p < MIN_PROBABILITY {
+        MIN_PROBABILITY
+    } else {
+        p
+    }
+}
+
 /// Turns probabilities into the fused gradient in place: `dZ = A − Y`.
 pub fn softmax_cross_entropy_grad(mut probabilities: DMatrixViewMut<f32>, labels: &[u8], smoothing: f32) {
     let classes = probabilities.nrows();
+    let (on, off) = (target(0, 0, classes, smoothing), target(0, 1, classes, smoothing));
     for (mut column, &label) in probabilities.column_iter_mut().zip(labels) {
-        for (k, p) in column.iter_mut().enumerate() {
-            *p -= target(label as usize, k, classes, smoothing);
+        if off != 0.0 {
+            column.add_scalar_mut(-off);
         }
+        column[label as usize] -= on - off;
     }
 }
 
@@ -80,5 +95,29 @@ mod tests {
         let p = DMatrix::from_element(10, 2, 0.1f32);
         let loss = cross_entropy_sum(p.as_view(), &[0, 7], 0.0) / 2.0;
         assert!((loss - 10f32.ln()).abs() < 1e-5);
+        // With smoothing the targets still sum to 1, so a uniform guess still costs log K.
+        let loss = cross_entropy_sum(p.as_view(), &[0, 7], 0.1) / 2.0;
+        assert!((loss - 10f32.ln()).abs() < 1e-5);
+    }
+
+    #[test]
+    fn loss_and_gradient_match_their_definitions() {
+        let p = DMatrix::<f32>::from_column_slice(3, 2, &[0.2, 0.7, 0.1, 0.5, 0.25, 0.25]);
+        let labels = [1u8, 2];
+        for smoothing in [0.0, 0.3] {
+            let y = |j: usize, k: usize| target(labels[j] as usize, k, 3, smoothing);
+            let want: f32 = (0..2).flat_map(|j| (0..3).map(move |k| (j, k))).map(|(j, k)| -y(j, k) * p[(k, j)].ln()).sum();
+            assert!((cross_entropy_sum(p.as_view(), &labels, smoothing) - want).abs() < 1e-6, "ε = {smoothing}");
+            let mut grad = p.clone();
+            softmax_cross_entropy_grad(grad.as_view_mut(), &labels, smoothing);
+            for j in 0..2 {
+                for k in 0..3 {
+                    assert!((grad[(k, j)] - (p[(k, j)] - y(j, k))).abs() < 1e-6, "ε = {smoothing}, ({k}, {j})");
+                }
+            }
+        }
+        // A NaN probability gives a NaN loss, not a capped one.
+        let nan = DMatrix::from_column_slice(2, 1, &[f32::NAN, 0.5]);
+        assert!(cross_entropy_sum(nan.as_view(), &[0], 0.0).is_nan());
     }
 }

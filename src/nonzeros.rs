@@ -56,6 +56,15 @@ impl NonZeroPixels {
         (&self.indices[range.clone()], &self.values[range])
     }
 
+    /// The non-zero pixels of images `range`, which lie next to each other: all their positions
+    /// and values, and where each image's start (`range.len() + 1` offsets, the first one 0).
+    pub fn images(&self, range: std::ops::Range<usize>) -> (&[u16], &[u8], impl Iterator<Item = usize> + '_) {
+        let base = self.offsets[range.start];
+        let all = base as usize..self.offsets[range.end] as usize;
+        let offsets = self.offsets[range.start..=range.end].iter().map(move |&o| (o - base) as usize);
+        (&self.indices[all.clone()], &self.values[all], offsets)
+    }
+
     /// Bytes held.
     pub fn memory(&self) -> usize {
         self.offsets.len() * 4 + self.indices.len() * 2 + self.values.len()
@@ -75,5 +84,8 @@ mod tests {
         assert_eq!(nz.image(1), (&[][..], &[][..]));
         assert_eq!(nz.image(2), (&[0u16, 1, 2, 3][..], &[1u8, 2, 3, 4][..]));
         assert_eq!(nz.memory(), 4 * 4 + 6 * 3);
+        let (indices, values, offsets) = nz.images(1..3);
+        assert_eq!((indices, values), (&[0u16, 1, 2, 3][..], &[1u8, 2, 3, 4][..]));
+        assert_eq!(offsets.collect::<Vec<_>>(), vec![0, 0, 4]);
     }
 }
