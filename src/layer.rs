@@ -6,7 +6,11 @@
 
 mod narrow;
 
+/// Widest layer the `narrow` kernels take (one pass over the non-zeros, padded columns).
+pub const NARROW_OUTPUTS: usize = narrow::MAX_OUTPUTS;
+
 use crate::batch::{ByInput, InputBatch};
+use crate::nonzeros::{PreparedChunk, PIXEL_VALUES};
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut, DVector, Dyn, Matrix, Storage};
 use rand::Rng;
 use rand_distr::{Distribution, Normal};
@@ -216,6 +220,44 @@ impl Dense {
                 }
             }
         }
+    }
+
+    /// [`Dense::forward_sparse`] for a chunk of images grouped by pixel (full-batch training):
+    /// a narrow layer goes through `narrow`, a wide one through a plain loop.
+    pub fn forward_chunk(&self, x: PreparedChunk, z: &mut [f32], scratch: &mut SparseScratch) {
+        let outputs = self.outputs();
+        let (w, b) = (self.weights.as_slice(), self.biases.as_slice());
+        if outputs <= narrow::MAX_OUTPUTS {
+            return narrow::forward_chunk(w, b, x, z, &mut scratch.narrow);
+        }
+        let z = &mut z[..outputs * x.len()];
+        self.set_to_biases(z);
+        for (i, column) in w.chunks_exact(outputs).enumerate() {
+            let (images, values) = x.entries(i);
+            for (&j, &v) in images.iter().zip(values) {
+                let j = j as usize;
+                axpy(&mut z[j * outputs..(j + 1) * outputs], PIXEL_VALUES[v as usize], column);
+            }
+        }
+    }
+
+    /// [`Dense::accumulate_grads_sparse`] for a chunk of images grouped by pixel.
+    pub fn accumulate_grads_chunk(&mut self, dz: &[f32], x: PreparedChunk, scale: f32, scratch: &mut SparseScratch) {
+        let (outputs, m) = (self.outputs(), x.len());
+        let grads = self.weight_grads.as_mut_slice();
+        if outputs <= narrow::MAX_OUTPUTS {
+            narrow::accumulate_grads_chunk(grads, dz, x, scale, &mut scratch.narrow, outputs);
+        } else {
+            for (i, column) in grads.chunks_exact_mut(outputs).enumerate() {
+                let (images, values) = x.entries(i);
+                for (&j, &v) in images.iter().zip(values) {
+                    let j = j as usize;
+                    axpy(column, scale * PIXEL_VALUES[v as usize], &dz[j * outputs..(j + 1) * outputs]);
+                }
+            }
+        }
+        let dz = DMatrixView::from_slice(&dz[..outputs * m], outputs, m);
+        self.accumulate_bias_grads(dz, scale);
     }
 
     /// `dW += scale · dZ·Xᵀ` and `db += scale · Σ_j dZ[:, j]`.

@@ -6,7 +6,7 @@
 //! training images take 47 MB as bytes and would take 188 MB as floats.
 
 use crate::error::{Error, Result};
-use crate::nonzeros::NonZeroPixels;
+use crate::nonzeros::{NonZeroChunks, NonZeroPixels, PreparedChunk};
 use std::sync::OnceLock;
 
 pub const IMAGE_SIDE: usize = 28;
@@ -118,6 +118,9 @@ pub struct Dataset {
     /// The images' non-zero pixels, listed the first time training asks for them (a test set that
     /// is only evaluated never pays for the copy).
     nonzeros: OnceLock<NonZeroPixels>,
+    /// The same grouped by pixel position in chunks, listed the first time full-batch training
+    /// asks for them (with the chunk size asked for).
+    chunks: OnceLock<NonZeroChunks>,
 }
 
 impl PartialEq for Dataset {
@@ -139,7 +142,7 @@ impl Dataset {
         if images.count == 0 {
             return Err(Error::Dataset("the data set is empty".into()));
         }
-        Ok(Dataset { images, labels, nonzeros: OnceLock::new() })
+        Ok(Dataset { images, labels, nonzeros: OnceLock::new(), chunks: OnceLock::new() })
     }
 
     /// Parses an image file and a label file and checks that they match.
@@ -162,6 +165,14 @@ impl Dataset {
         self.nonzeros.get_or_init(|| NonZeroPixels::new(&self.images))
     }
 
+    /// Images `c·chunk ..` as a [`PreparedChunk`]; the grouping by position is made on the first
+    /// call, and every call must ask for the same chunk size (the trainer's `CHUNK`).
+    pub fn prepared_chunk(&self, c: usize, chunk: usize) -> PreparedChunk<'_> {
+        let chunks = self.chunks.get_or_init(|| NonZeroChunks::new(&self.images, chunk));
+        assert_eq!(chunks.chunk_size(), chunk, "the chunks were made {} images long", chunks.chunk_size());
+        chunks.chunk(c, self.nonzeros())
+    }
+
     /// The first `count` examples (for quick runs and tests).
     pub fn take(&self, count: usize) -> Dataset {
         let count = count.min(self.len());
@@ -170,6 +181,7 @@ impl Dataset {
             images: Images { count, rows: self.images.rows, cols: self.images.cols, pixels: self.images.pixels[..count * n].to_vec() },
             labels: self.labels[..count].to_vec(),
             nonzeros: OnceLock::new(),
+            chunks: OnceLock::new(),
         }
     }
 }

@@ -8,6 +8,7 @@ use crate::activation::{relu, relu_backward, softmax_columns};
 use crate::batch::InputBatch;
 use crate::error::{Error, Result};
 use crate::layer::{Dense, SparseScratch};
+use crate::nonzeros::PreparedChunk;
 use crate::loss::{cross_entropy_sum, softmax_cross_entropy_grad};
 use nalgebra::DMatrixViewMut;
 use rand::Rng;
@@ -28,6 +29,38 @@ const SPARSE_DENSITY_LIMIT: f32 = 0.5;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mlp {
     pub layers: Vec<Dense>,
+}
+
+/// The first layer's input: a batch of examples, or (full-batch training) a prepared chunk of
+/// MNIST images grouped by pixel.
+#[derive(Debug, Clone, Copy)]
+pub enum Input<'a> {
+    Batch(&'a InputBatch),
+    Chunk(PreparedChunk<'a>),
+}
+
+impl Input<'_> {
+    pub fn len(&self) -> usize {
+        match self {
+            Input::Batch(x) => x.len(),
+            Input::Chunk(x) => x.len(),
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl<'a> From<&'a InputBatch> for Input<'a> {
+    fn from(x: &'a InputBatch) -> Self {
+        Input::Batch(x)
+    }
+}
+
+impl<'a> From<PreparedChunk<'a>> for Input<'a> {
+    fn from(x: PreparedChunk<'a>) -> Self {
+        Input::Chunk(x)
+    }
 }
 
 /// Loss summed over a batch and the number of examples the network got right.
@@ -133,7 +166,8 @@ impl Mlp {
 
     /// The forward pass for a batch: fills `ws.z` and `ws.a` for every layer; the last `a` holds the
     /// softmax probabilities (outputs × m).
-    pub fn forward(&self, x: &InputBatch, ws: &mut Workspace) {
+    pub fn forward<'a>(&self, x: impl Into<Input<'a>>, ws: &mut Workspace) {
+        let x = x.into();
         ws.ensure(self, x.len());
         let m = x.len();
         let last = self.layers.len() - 1;
@@ -141,10 +175,10 @@ impl Mlp {
             let (before, after) = ws.a.split_at_mut(l);
             let z = &mut ws.z[l];
             if l == 0 {
-                if !dense_is_cheaper(x) {
-                    layer.forward_sparse(x, z, &mut ws.sparse);
-                } else {
-                    layer.forward(x.dense_slice(), m, z);
+                match x {
+                    Input::Batch(x) if dense_is_cheaper(x) => layer.forward(x.dense_slice(), m, z),
+                    Input::Batch(x) => layer.forward_sparse(x, z, &mut ws.sparse),
+                    Input::Chunk(x) => layer.forward_chunk(x, z, &mut ws.sparse),
                 }
             } else {
                 layer.forward(&before[l - 1], m, z);
@@ -153,7 +187,7 @@ impl Mlp {
             let a = &mut after[0][..n];
             if l == last {
                 a.copy_from_slice(&z[..n]);
-                softmax_columns(DMatrixViewMut::from_slice(a, layer.outputs(), m));
+                softmax_columns(a, layer.outputs());
             } else {
                 relu(&z[..n], a);
             }
@@ -169,14 +203,15 @@ impl Mlp {
     /// batch, so `scale = 1/m` gives the mean). Returns the batch's loss and correct count, measured
     /// before the update; the loss reported is the plain cross-entropy (ε = 0) even when the gradient
     /// uses label smoothing, so that training and test losses can be compared.
-    pub fn accumulate_gradients(
+    pub fn accumulate_gradients<'a>(
         &mut self,
-        x: &InputBatch,
+        x: impl Into<Input<'a>>,
         labels: &[u8],
         label_smoothing: f32,
         scale: f32,
         ws: &mut Workspace,
     ) -> BatchStats {
+        let x = x.into();
         let m = x.len();
         assert_eq!(labels.len(), m, "one label per example");
         self.forward(x, ws);
@@ -195,10 +230,10 @@ impl Mlp {
         for l in (0..self.layers.len()).rev() {
             let layer = &mut self.layers[l];
             if l == 0 {
-                if !dense_is_cheaper(x) {
-                    layer.accumulate_grads_sparse(&ws.delta, x, scale, &mut ws.sparse);
-                } else {
-                    layer.accumulate_grads(&ws.delta, x.dense_slice(), m, scale);
+                match x {
+                    Input::Batch(x) if dense_is_cheaper(x) => layer.accumulate_grads(&ws.delta, x.dense_slice(), m, scale),
+                    Input::Batch(x) => layer.accumulate_grads_sparse(&ws.delta, x, scale, &mut ws.sparse),
+                    Input::Chunk(x) => layer.accumulate_grads_chunk(&ws.delta, x, scale, &mut ws.sparse),
                 }
             } else {
                 layer.accumulate_grads(&ws.delta, &ws.a[l - 1], m, scale);
@@ -235,11 +270,13 @@ fn dense_is_cheaper(x: &InputBatch) -> bool {
 
 /// Index of the largest value (the first one on ties).
 pub fn argmax(values: &[f32]) -> usize {
-    let mut best = 0;
-    for (i, &v) in values.iter().enumerate() {
-        if v > values[best] {
-            best = i;
-        }
+    // Selects rather than branches: which class wins is unpredictable, and a mispredicted branch
+    // per class cost more than the rest of the output layer.
+    let (mut best, mut best_value) = (0, values.first().copied().unwrap_or(f32::NAN));
+    for (i, &v) in values.iter().enumerate().skip(1) {
+        let better = v > best_value;
+        best = if better { i } else { best };
+        best_value = if better { v } else { best_value };
     }
     best
 }

@@ -16,16 +16,19 @@
 //! The padding lanes hold zeros: they add nothing and are never copied out.
 
 use crate::batch::InputBatch;
+use crate::nonzeros::{PreparedChunk, PIXEL_VALUES};
 use multiversion::multiversion;
 
 /// Widest layer taken by this path.
 pub const MAX_OUTPUTS: usize = 16;
 
-/// Padded copies of a narrow layer's weights and weight gradient (inputs × `P`, column by column).
+/// Padded copies of a narrow layer's weights and weight gradient (inputs × `P`, column by column),
+/// and of a chunk's `Z` or `dZ` (examples × `P`).
 #[derive(Debug, Clone, Default)]
 pub struct Padded {
     weights: Vec<f32>,
     grads: Vec<f32>,
+    examples: Vec<f32>,
 }
 
 /// Runs `$body` with the const `G` the number of 4-lane groups in the padded width of `$outputs`
@@ -77,7 +80,7 @@ pub fn forward(w: &[f32], b: &[f32], x: &InputBatch, z: &mut [f32], padded: &mut
         pad_columns(w, outputs, 4 * G, &mut padded.weights);
         let mut bias = [[0.0f32; 4]; G];
         bias.as_flattened_mut()[..outputs].copy_from_slice(b);
-        forward_padded::<G>(as_columns(&padded.weights), &bias, x, &mut z[..outputs * x.len()], outputs);
+        forward_padded::<G, _, _>(as_columns(&padded.weights), &bias, |j| x.nonzeros(j), &mut z[..outputs * x.len()], outputs);
     })
 }
 
@@ -93,6 +96,54 @@ pub fn accumulate_grads(grads: &mut [f32], dz: &[f32], x: &InputBatch, scale: f3
         for (column, sums) in grads.chunks_exact_mut(outputs).zip(padded.grads.chunks_exact(4 * G)) {
             for (g, s) in column.iter_mut().zip(sums) {
                 *g += s;
+            }
+        }
+    })
+}
+
+/// [`forward`] for a prepared chunk of MNIST images ([`PreparedChunk`], full-batch training),
+/// reading each image's positions and bytes where they are kept instead of a converted copy.
+#[multiversion(targets("x86_64+avx512f+avx512vl+avx2+fma", "x86_64+avx2+fma"))]
+pub fn forward_chunk(w: &[f32], b: &[f32], x: PreparedChunk, z: &mut [f32], padded: &mut Padded) {
+    let outputs = b.len();
+    with_groups!(outputs, G => {
+        pad_columns(w, outputs, 4 * G, &mut padded.weights);
+        let mut bias = [[0.0f32; 4]; G];
+        bias.as_flattened_mut()[..outputs].copy_from_slice(b);
+        forward_padded::<G, _, _>(as_columns(&padded.weights), &bias, |j| x.image(j), &mut z[..outputs * x.len()], outputs);
+    })
+}
+
+/// [`accumulate_grads`] for a chunk grouped by pixel: each column of `dW` is summed in registers
+/// over the examples that have the pixel set, reading their (padded, scaled) `dZ` from the L1 cache.
+#[multiversion(targets("x86_64+avx512f+avx512vl+avx2+fma", "x86_64+avx2+fma"))]
+pub fn accumulate_grads_chunk(grads: &mut [f32], dz: &[f32], x: PreparedChunk, scale: f32, padded: &mut Padded, outputs: usize) {
+    with_groups!(outputs, G => {
+        padded.examples.clear();
+        padded.examples.resize(x.len() * 4 * G, 0.0);
+        let d = as_columns_mut::<G>(&mut padded.examples);
+        for (d, dz) in d.iter_mut().zip(dz[..outputs * x.len()].chunks_exact(outputs)) {
+            for (d, &g) in d.as_flattened_mut().iter_mut().zip(dz) {
+                *d = scale * g;
+            }
+        }
+        let d = &*d;
+        for (i, column) in grads.chunks_exact_mut(outputs).enumerate() {
+            let (images, values) = x.entries(i);
+            if images.is_empty() {
+                continue;
+            }
+            let mut acc = [[0.0f32; 4]; G];
+            let (image_pairs, last_image) = images.as_chunks::<2>();
+            let (value_pairs, last_value) = values.as_chunks::<2>();
+            for (&[j0, j1], &[v0, v1]) in image_pairs.iter().zip(value_pairs) {
+                add_pair(&mut acc, PIXEL_VALUES[v0 as usize], &d[j0 as usize], PIXEL_VALUES[v1 as usize], &d[j1 as usize]);
+            }
+            if let (Some(&j), Some(&v)) = (last_image.first(), last_value.first()) {
+                add_scaled(&mut acc, PIXEL_VALUES[v as usize], &d[j as usize]);
+            }
+            for (g, a) in column.iter_mut().zip(acc.as_flattened()) {
+                *g += a;
             }
         }
     })
@@ -127,20 +178,60 @@ fn add_pair<const G: usize>(acc: &mut Column<G>, v0: f32, c0: &Column<G>, v1: f3
     }
 }
 
+/// A non-zero input as stored: its position (`u32` in an [`InputBatch`], `u16` in prepared MNIST
+/// lists) and its value (`f32`, or the pixel's byte).
+trait Position: Copy {
+    fn position(self) -> usize;
+}
+impl Position for u32 {
+    #[inline(always)]
+    fn position(self) -> usize {
+        self as usize
+    }
+}
+impl Position for u16 {
+    #[inline(always)]
+    fn position(self) -> usize {
+        self as usize
+    }
+}
+trait Value: Copy {
+    fn value(self) -> f32;
+}
+impl Value for f32 {
+    #[inline(always)]
+    fn value(self) -> f32 {
+        self
+    }
+}
+impl Value for u8 {
+    #[inline(always)]
+    fn value(self) -> f32 {
+        PIXEL_VALUES[self as usize]
+    }
+}
+
+/// `z[:, j] = b + Σ v·W[:, i]` over example `j`'s non-zeros `(i, v)` from `nonzeros(j)`.
 #[inline(always)]
-fn forward_padded<const G: usize>(w: &[Column<G>], bias: &Column<G>, x: &InputBatch, z: &mut [f32], outputs: usize) {
+fn forward_padded<'a, const G: usize, I: Position + 'a, V: Value + 'a>(
+    w: &[Column<G>],
+    bias: &Column<G>,
+    nonzeros: impl Fn(usize) -> (&'a [I], &'a [V]),
+    z: &mut [f32],
+    outputs: usize,
+) {
     for (j, z_column) in z.chunks_exact_mut(outputs).enumerate() {
-        let (indices, values) = x.nonzeros(j);
+        let (indices, values) = nonzeros(j);
         let mut acc = *bias;
         // Two non-zeros at a time, summed before they join the accumulator: half as long a chain
-        // of dependent additions, which is what limits this loop.
+        // of dependent additions.
         let (index_pairs, last_index) = indices.as_chunks::<2>();
         let (value_pairs, last_value) = values.as_chunks::<2>();
         for (&[i0, i1], &[v0, v1]) in index_pairs.iter().zip(value_pairs) {
-            add_pair(&mut acc, v0, &w[i0 as usize], v1, &w[i1 as usize]);
+            add_pair(&mut acc, v0.value(), &w[i0.position()], v1.value(), &w[i1.position()]);
         }
         if let (Some(&i), Some(&v)) = (last_index.first(), last_value.first()) {
-            add_scaled(&mut acc, v, &w[i as usize]);
+            add_scaled(&mut acc, v.value(), &w[i.position()]);
         }
         z_column.copy_from_slice(&acc.as_flattened()[..outputs]);
     }
