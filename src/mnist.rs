@@ -168,7 +168,7 @@ impl Dataset {
     /// Images `c·chunk ..` as a [`PreparedChunk`]; the grouping by position is made on the first
     /// call, and every call must ask for the same chunk size (the trainer's `CHUNK`).
     pub fn prepared_chunk(&self, c: usize, chunk: usize) -> PreparedChunk<'_> {
-        let chunks = self.chunks.get_or_init(|| NonZeroChunks::new(&self.images, chunk));
+        let chunks = self.chunks.get_or_init(|| NonZeroChunks::new(self.nonzeros(), self.images.pixels_per_image(), chunk));
         assert_eq!(chunks.chunk_size(), chunk, "the chunks were made {} images long", chunks.chunk_size());
         chunks.chunk(c, self.nonzeros())
     }

@@ -119,24 +119,24 @@ pub struct PreparedChunk<'a> {
 }
 
 impl NonZeroChunks {
-    /// Groups `images` in chunks of `chunk` (at most 256, so an image within a chunk fits a byte).
-    pub fn new(images: &Images, chunk: usize) -> Self {
+    /// Groups the images of `lists` in chunks of `chunk` (at most 256, so that an image within a
+    /// chunk fits a byte).
+    pub fn new(lists: &NonZeroPixels, pixels: usize, chunk: usize) -> Self {
         assert!((1..=256).contains(&chunk), "chunks of 1–256 images");
-        let pixels = images.pixels_per_image();
-        let chunks = images.count.div_ceil(chunk);
-        let total = images.pixels.iter().filter(|&&p| p != 0).count();
+        let count = lists.len();
+        let chunks = count.div_ceil(chunk);
+        let total = lists.indices.len();
         let mut offsets = Vec::with_capacity(chunks * (pixels + 1));
-        let (mut out_images, mut out_values) = (vec![0u8; total], vec![0u8; total]);
+        let (mut images, mut values) = (vec![0u8; total], vec![0u8; total]);
         let mut next = vec![0u32; pixels];
         let mut start = 0u32;
         for c in 0..chunks {
-            let range = c * chunk..((c + 1) * chunk).min(images.count);
+            let range = c * chunk..((c + 1) * chunk).min(count);
             // A counting sort by pixel position: count, then place.
             next.fill(0);
-            for j in range.clone() {
-                for (count, &p) in next.iter_mut().zip(images.image(j)) {
-                    *count += (p != 0) as u32;
-                }
+            let (indices, _, _) = lists.images(range.clone());
+            for &i in indices {
+                next[i as usize] += 1;
             }
             for count in next.iter_mut() {
                 offsets.push(start);
@@ -146,17 +146,16 @@ impl NonZeroChunks {
             }
             offsets.push(start);
             for (within, j) in range.enumerate() {
-                for (i, &p) in images.image(j).iter().enumerate() {
-                    if p != 0 {
-                        let slot = next[i] as usize;
-                        out_images[slot] = within as u8;
-                        out_values[slot] = p;
-                        next[i] += 1;
-                    }
+                let (indices, bytes) = lists.image(j);
+                for (&i, &p) in indices.iter().zip(bytes) {
+                    let slot = &mut next[i as usize];
+                    images[*slot as usize] = within as u8;
+                    values[*slot as usize] = p;
+                    *slot += 1;
                 }
             }
         }
-        NonZeroChunks { chunk, count: images.count, pixels, offsets, images: out_images, values: out_values }
+        NonZeroChunks { chunk, count, pixels, offsets, images, values }
     }
 
     /// Images per chunk (the last chunk may have fewer).
@@ -237,7 +236,8 @@ mod tests {
     fn chunks_group_each_chunks_pixels_by_position() {
         let images = Images { count: 3, rows: 2, cols: 2, pixels: vec![0, 7, 0, 255, 0, 5, 0, 0, 1, 2, 3, 4] };
         // Image 1 is [0, 5, 0, 0].
-        let (chunks, lists) = (NonZeroChunks::new(&images, 2), NonZeroPixels::new(&images));
+        let lists = NonZeroPixels::new(&images);
+        let chunks = NonZeroChunks::new(&lists, 4, 2);
         let first = chunks.chunk(0, &lists);
         assert_eq!((first.len(), first.pixels()), (2, 4));
         assert_eq!(first.entries(0), (&[][..], &[][..]));

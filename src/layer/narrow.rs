@@ -59,12 +59,6 @@ macro_rules! with_groups {
 
 type Column<const G: usize> = [[f32; 4]; G];
 
-fn as_columns<const G: usize>(padded: &[f32]) -> &[Column<G>] {
-    let (groups, rest) = padded.as_chunks::<4>();
-    debug_assert!(rest.is_empty());
-    groups.as_chunks::<G>().0
-}
-
 fn as_columns_mut<const G: usize>(padded: &mut [f32]) -> &mut [Column<G>] {
     padded.as_chunks_mut::<4>().0.as_chunks_mut::<G>().0
 }
@@ -77,10 +71,10 @@ fn as_columns_mut<const G: usize>(padded: &mut [f32]) -> &mut [Column<G>] {
 pub fn forward(w: &[f32], b: &[f32], x: &InputBatch, z: &mut [f32], padded: &mut Padded) {
     let outputs = b.len();
     with_groups!(outputs, G => {
-        pad_columns(w, outputs, 4 * G, &mut padded.weights);
+        let w = Columns::<G>::new(w, outputs, &mut padded.weights);
         let mut bias = [[0.0f32; 4]; G];
         bias.as_flattened_mut()[..outputs].copy_from_slice(b);
-        forward_padded::<G, _, _>(as_columns(&padded.weights), &bias, |j| x.nonzeros(j), &mut z[..outputs * x.len()], outputs);
+        forward_padded::<G, _, _>(w, &bias, |j| x.nonzeros(j), &mut z[..outputs * x.len()], outputs);
     })
 }
 
@@ -107,10 +101,10 @@ pub fn accumulate_grads(grads: &mut [f32], dz: &[f32], x: &InputBatch, scale: f3
 pub fn forward_chunk(w: &[f32], b: &[f32], x: PreparedChunk, z: &mut [f32], padded: &mut Padded) {
     let outputs = b.len();
     with_groups!(outputs, G => {
-        pad_columns(w, outputs, 4 * G, &mut padded.weights);
+        let w = Columns::<G>::new(w, outputs, &mut padded.weights);
         let mut bias = [[0.0f32; 4]; G];
         bias.as_flattened_mut()[..outputs].copy_from_slice(b);
-        forward_padded::<G, _, _>(as_columns(&padded.weights), &bias, |j| x.image(j), &mut z[..outputs * x.len()], outputs);
+        forward_padded::<G, _, _>(w, &bias, |j| x.image(j), &mut z[..outputs * x.len()], outputs);
     })
 }
 
@@ -119,9 +113,11 @@ pub fn forward_chunk(w: &[f32], b: &[f32], x: PreparedChunk, z: &mut [f32], padd
 #[multiversion(targets("x86_64+avx512f+avx512vl+avx2+fma", "x86_64+avx2+fma"))]
 pub fn accumulate_grads_chunk(grads: &mut [f32], dz: &[f32], x: PreparedChunk, scale: f32, padded: &mut Padded, outputs: usize) {
     with_groups!(outputs, G => {
+        // Room for 256 examples whatever the chunk's length: an image number is a byte, so with an
+        // array of 256 the compiler drops the bounds checks from the loop below.
         padded.examples.clear();
-        padded.examples.resize(x.len() * 4 * G, 0.0);
-        let d = as_columns_mut::<G>(&mut padded.examples);
+        padded.examples.resize(256 * 4 * G, 0.0);
+        let d: &mut [Column<G>; 256] = as_columns_mut::<G>(&mut padded.examples).try_into().expect("256 columns");
         for (d, dz) in d.iter_mut().zip(dz[..outputs * x.len()].chunks_exact(outputs)) {
             for (d, &g) in d.as_flattened_mut().iter_mut().zip(dz) {
                 *d = scale * g;
@@ -149,13 +145,30 @@ pub fn accumulate_grads_chunk(grads: &mut [f32], dz: &[f32], x: PreparedChunk, s
     })
 }
 
-#[inline(always)]
-fn pad_columns(w: &[f32], outputs: usize, width: usize, out: &mut Vec<f32>) {
-    let inputs = w.len() / outputs;
-    out.clear();
-    out.resize(inputs * width, 0.0);
-    for (padded, column) in out.chunks_exact_mut(width).zip(w.chunks_exact(outputs)) {
-        padded[..outputs].copy_from_slice(column);
+/// A narrow layer's weight columns read `4·G` floats at a time: column `i` and, past its `outputs`
+/// values, the start of column `i + 1` — lanes the forward pass computes and then drops. Reading
+/// in place beats copying into padded columns: no copy per chunk, and 31 KB of weights (784 × 10)
+/// instead of 37 KB, which matters against a 32 KB L1 cache. The copy here is W plus `4·G` zeros
+/// for the last column to read into.
+#[derive(Clone, Copy)]
+struct Columns<'a, const G: usize> {
+    data: &'a [f32],
+    stride: usize,
+}
+
+impl<'a, const G: usize> Columns<'a, G> {
+    #[inline(always)]
+    fn new(w: &[f32], outputs: usize, buffer: &'a mut Vec<f32>) -> Self {
+        buffer.clear();
+        buffer.extend_from_slice(w);
+        buffer.resize(w.len() + 4 * G, 0.0);
+        Columns { data: buffer, stride: outputs }
+    }
+
+    #[inline(always)]
+    fn get(self, i: usize) -> &'a Column<G> {
+        let start = i * self.stride;
+        self.data[start..start + 4 * G].as_chunks::<4>().0.try_into().expect("G groups of 4")
     }
 }
 
@@ -214,7 +227,7 @@ impl Value for u8 {
 /// `z[:, j] = b + Σ v·W[:, i]` over example `j`'s non-zeros `(i, v)` from `nonzeros(j)`.
 #[inline(always)]
 fn forward_padded<'a, const G: usize, I: Position + 'a, V: Value + 'a>(
-    w: &[Column<G>],
+    w: Columns<G>,
     bias: &Column<G>,
     nonzeros: impl Fn(usize) -> (&'a [I], &'a [V]),
     z: &mut [f32],
@@ -228,10 +241,10 @@ fn forward_padded<'a, const G: usize, I: Position + 'a, V: Value + 'a>(
         let (index_pairs, last_index) = indices.as_chunks::<2>();
         let (value_pairs, last_value) = values.as_chunks::<2>();
         for (&[i0, i1], &[v0, v1]) in index_pairs.iter().zip(value_pairs) {
-            add_pair(&mut acc, v0.value(), &w[i0.position()], v1.value(), &w[i1.position()]);
+            add_pair(&mut acc, v0.value(), w.get(i0.position()), v1.value(), w.get(i1.position()));
         }
         if let (Some(&i), Some(&v)) = (last_index.first(), last_value.first()) {
-            add_scaled(&mut acc, v.value(), &w[i.position()]);
+            add_scaled(&mut acc, v.value(), w.get(i.position()));
         }
         z_column.copy_from_slice(&acc.as_flattened()[..outputs]);
     }
