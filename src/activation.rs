@@ -55,13 +55,13 @@ pub fn exp(x: f32) -> f32 {
     const LN2_LO: f32 = -2.121_944_4e-4;
     // Adding 1.5 · 2²³ rounds to an integer (to nearest) and leaves it in the low mantissa bits.
     const ROUNDER: f32 = 12_582_912.0;
-    let x = if x < -87.0 { -87.0 } else if x > 88.0 { 88.0 } else { x };
+    let x = x.clamp(-87.0, 88.0); // NaN stays NaN
     let shifted = x * LOG2_E + ROUNDER;
     let k = shifted - ROUNDER;
     let r = x - k * LN2_HI - k * LN2_LO;
     let r2 = r * r;
     let p = ((((1.987_569_2e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r + 1.666_666_5e-1) * r
-        + 5.000_000_1e-1;
+        + 0.5;
     let e_r = p * r2 + r + 1.0;
     let k = shifted.to_bits() as i32 - ROUNDER.to_bits() as i32;
     e_r * f32::from_bits(((k + 127) << 23) as u32)

@@ -6,10 +6,14 @@
 
 mod narrow;
 
-/// Widest layer the `narrow` kernels take (one pass over the non-zeros, padded columns).
-pub const NARROW_OUTPUTS: usize = narrow::MAX_OUTPUTS;
+/// Whether the `narrow` kernels (one pass over the non-zeros, columns as 4-lane groups) take a
+/// layer of this many outputs.
+pub fn is_narrow(outputs: usize) -> bool {
+    narrow::takes(outputs)
+}
 
 use crate::batch::{ByInput, InputBatch};
+#[cfg(not(target_arch = "wasm32"))]
 use crate::nonzeros::{PreparedChunk, PIXEL_VALUES};
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut, DVector, Dyn, Matrix, Storage};
 use rand::Rng;
@@ -188,7 +192,7 @@ impl Dense {
         let outputs = self.outputs();
         let w = self.weights.as_slice();
         let b = self.biases.as_slice();
-        if outputs <= narrow::MAX_OUTPUTS {
+        if narrow::takes(outputs) {
             return narrow::forward(w, b, x, z, &mut scratch.narrow);
         }
         for (j, z_column) in z[..outputs * x.len()].chunks_exact_mut(outputs).enumerate() {
@@ -222,12 +226,13 @@ impl Dense {
         }
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     /// [`Dense::forward_sparse`] for a chunk of images grouped by pixel (full-batch training):
     /// a narrow layer goes through `narrow`, a wide one through a plain loop.
     pub fn forward_chunk(&self, x: PreparedChunk, z: &mut [f32], scratch: &mut SparseScratch) {
         let outputs = self.outputs();
         let (w, b) = (self.weights.as_slice(), self.biases.as_slice());
-        if outputs <= narrow::MAX_OUTPUTS {
+        if narrow::takes(outputs) {
             return narrow::forward_chunk(w, b, x, z, &mut scratch.narrow);
         }
         let z = &mut z[..outputs * x.len()];
@@ -241,11 +246,12 @@ impl Dense {
         }
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     /// [`Dense::accumulate_grads_sparse`] for a chunk of images grouped by pixel.
     pub fn accumulate_grads_chunk(&mut self, dz: &[f32], x: PreparedChunk, scale: f32, scratch: &mut SparseScratch) {
         let (outputs, m) = (self.outputs(), x.len());
         let grads = self.weight_grads.as_mut_slice();
-        if outputs <= narrow::MAX_OUTPUTS {
+        if narrow::takes(outputs) {
             narrow::accumulate_grads_chunk(grads, dz, x, scale, &mut scratch.narrow, outputs);
         } else {
             for (i, column) in grads.chunks_exact_mut(outputs).enumerate() {
@@ -281,7 +287,7 @@ impl Dense {
     pub fn accumulate_grads_sparse(&mut self, dz: &[f32], x: &InputBatch, scale: f32, scratch: &mut SparseScratch) {
         let outputs = self.outputs();
         let m = x.len();
-        if outputs <= narrow::MAX_OUTPUTS {
+        if narrow::takes(outputs) {
             narrow::accumulate_grads(self.weight_grads.as_mut_slice(), dz, x, scale, &mut scratch.narrow, outputs);
             let dz = DMatrixView::from_slice(&dz[..outputs * m], outputs, m);
             self.accumulate_bias_grads(dz, scale);

@@ -6,7 +6,9 @@
 //! training images take 47 MB as bytes and would take 188 MB as floats.
 
 use crate::error::{Error, Result};
-use crate::nonzeros::{NonZeroChunks, NonZeroPixels, PreparedChunk};
+use crate::nonzeros::NonZeroPixels;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::nonzeros::{NonZeroChunks, PreparedChunk};
 use std::sync::OnceLock;
 
 pub const IMAGE_SIDE: usize = 28;
@@ -118,6 +120,7 @@ pub struct Dataset {
     /// The images' non-zero pixels, listed the first time training asks for them (a test set that
     /// is only evaluated never pays for the copy).
     nonzeros: OnceLock<NonZeroPixels>,
+    #[cfg(not(target_arch = "wasm32"))]
     /// The same grouped by pixel position in chunks, listed the first time full-batch training
     /// asks for them (with the chunk size asked for).
     chunks: OnceLock<NonZeroChunks>,
@@ -142,7 +145,13 @@ impl Dataset {
         if images.count == 0 {
             return Err(Error::Dataset("the data set is empty".into()));
         }
-        Ok(Dataset { images, labels, nonzeros: OnceLock::new(), chunks: OnceLock::new() })
+        Ok(Dataset {
+            images,
+            labels,
+            nonzeros: OnceLock::new(),
+            #[cfg(not(target_arch = "wasm32"))]
+            chunks: OnceLock::new(),
+        })
     }
 
     /// Parses an image file and a label file and checks that they match.
@@ -165,6 +174,7 @@ impl Dataset {
         self.nonzeros.get_or_init(|| NonZeroPixels::new(&self.images))
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     /// Images `c·chunk ..` as a [`PreparedChunk`]; the grouping by position is made on the first
     /// call, and every call must ask for the same chunk size (the trainer's `CHUNK`).
     pub fn prepared_chunk(&self, c: usize, chunk: usize) -> PreparedChunk<'_> {
@@ -181,6 +191,7 @@ impl Dataset {
             images: Images { count, rows: self.images.rows, cols: self.images.cols, pixels: self.images.pixels[..count * n].to_vec() },
             labels: self.labels[..count].to_vec(),
             nonzeros: OnceLock::new(),
+            #[cfg(not(target_arch = "wasm32"))]
             chunks: OnceLock::new(),
         }
     }

@@ -8,6 +8,7 @@ use crate::activation::{relu, relu_backward, softmax_columns};
 use crate::batch::InputBatch;
 use crate::error::{Error, Result};
 use crate::layer::{Dense, SparseScratch};
+#[cfg(not(target_arch = "wasm32"))]
 use crate::nonzeros::PreparedChunk;
 use crate::loss::{cross_entropy_sum, softmax_cross_entropy_grad};
 use nalgebra::DMatrixViewMut;
@@ -31,11 +32,12 @@ pub struct Mlp {
     pub layers: Vec<Dense>,
 }
 
-/// The first layer's input: a batch of examples, or (full-batch training) a prepared chunk of
-/// MNIST images grouped by pixel.
+/// The first layer's input: a batch of examples, or (native full-batch training) a prepared chunk
+/// of MNIST images.
 #[derive(Debug, Clone, Copy)]
 pub enum Input<'a> {
     Batch(&'a InputBatch),
+    #[cfg(not(target_arch = "wasm32"))]
     Chunk(PreparedChunk<'a>),
 }
 
@@ -43,6 +45,7 @@ impl Input<'_> {
     pub fn len(&self) -> usize {
         match self {
             Input::Batch(x) => x.len(),
+            #[cfg(not(target_arch = "wasm32"))]
             Input::Chunk(x) => x.len(),
         }
     }
@@ -57,6 +60,7 @@ impl<'a> From<&'a InputBatch> for Input<'a> {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl<'a> From<PreparedChunk<'a>> for Input<'a> {
     fn from(x: PreparedChunk<'a>) -> Self {
         Input::Chunk(x)
@@ -178,6 +182,7 @@ impl Mlp {
                 match x {
                     Input::Batch(x) if dense_is_cheaper(x) => layer.forward(x.dense_slice(), m, z),
                     Input::Batch(x) => layer.forward_sparse(x, z, &mut ws.sparse),
+                    #[cfg(not(target_arch = "wasm32"))]
                     Input::Chunk(x) => layer.forward_chunk(x, z, &mut ws.sparse),
                 }
             } else {
@@ -233,6 +238,7 @@ impl Mlp {
                 match x {
                     Input::Batch(x) if dense_is_cheaper(x) => layer.accumulate_grads(&ws.delta, x.dense_slice(), m, scale),
                     Input::Batch(x) => layer.accumulate_grads_sparse(&ws.delta, x, scale, &mut ws.sparse),
+                    #[cfg(not(target_arch = "wasm32"))]
                     Input::Chunk(x) => layer.accumulate_grads_chunk(&ws.delta, x, scale, &mut ws.sparse),
                 }
             } else {

@@ -652,8 +652,8 @@ fn accumulate_full_batch_chunk(
     (input, ws): (&mut InputBatch, &mut Workspace),
 ) -> BatchStats {
     let labels = &data.labels[range.clone()];
-    let narrow_first_layer = net.layers[0].outputs() <= crate::layer::NARROW_OUTPUTS;
-    if cfg!(not(target_arch = "wasm32")) && narrow_first_layer && range.start % CHUNK == 0 {
+    #[cfg(not(target_arch = "wasm32"))]
+    if crate::layer::is_narrow(net.layers[0].outputs()) && range.start.is_multiple_of(CHUNK) {
         let chunk = data.prepared_chunk(range.start / CHUNK, CHUNK);
         if chunk.len() == range.len() {
             return net.accumulate_gradients(chunk, labels, smoothing, scale, ws);

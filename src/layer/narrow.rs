@@ -23,11 +23,24 @@
 //! arithmetic: fused multiply-adds changed nothing.
 
 use crate::batch::InputBatch;
-use crate::nonzeros::{PreparedChunk, PIXEL_VALUES};
+use crate::nonzeros::PIXEL_VALUES;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::nonzeros::PreparedChunk;
 use multiversion::multiversion;
 
 /// Widest layer taken by this path.
 pub const MAX_OUTPUTS: usize = 16;
+
+/// Whether a layer of `outputs` units goes through this path: natively 1–16; in WebAssembly only
+/// 9–12 (the seed network's 10, one compiled width), which keeps the wasm file within its 150 KB —
+/// other narrow layers take the block kernels there.
+pub fn takes(outputs: usize) -> bool {
+    if cfg!(target_arch = "wasm32") {
+        (9..=12).contains(&outputs)
+    } else {
+        (1..=MAX_OUTPUTS).contains(&outputs)
+    }
+}
 
 /// Scratch of the narrow kernels: the weights with a zero tail ([`Columns`]), a padded weight
 /// gradient (inputs × `4·G`), and a chunk's padded, scaled `dZ` (256 × `4·G`).
@@ -35,11 +48,15 @@ pub const MAX_OUTPUTS: usize = 16;
 pub struct Padded {
     weights: Vec<f32>,
     grads: Vec<f32>,
+    #[cfg(not(target_arch = "wasm32"))]
     examples: Vec<f32>,
 }
 
-/// Runs `$body` with the const `G` the number of 4-lane groups in the padded width of `$outputs`
-/// (1–4). Columns are handled as `[[f32; 4]; G]`: groups of 4 the compiler keeps as vectors.
+/// Runs `$body` with the const `G` the number of 4-lane groups for `$outputs` (1–4). Columns are
+/// handled as `[[f32; 4]; G]`: groups of 4 the compiler keeps as vectors.
+///
+/// Natively every `G` is compiled; WebAssembly only `G = 3` (see [`takes`]).
+#[cfg(not(target_arch = "wasm32"))]
 macro_rules! with_groups {
     ($outputs:expr, $g:ident => $body:expr) => {
         match $outputs.div_ceil(4) {
@@ -62,6 +79,15 @@ macro_rules! with_groups {
             _ => unreachable!("narrow layers have 1–{MAX_OUTPUTS} outputs"),
         }
     };
+}
+
+#[cfg(target_arch = "wasm32")]
+macro_rules! with_groups {
+    ($outputs:expr, $g:ident => $body:expr) => {{
+        assert!(takes($outputs), "the narrow path in WebAssembly takes 9–12 outputs");
+        const $g: usize = 3;
+        $body
+    }};
 }
 
 type Column<const G: usize> = [[f32; 4]; G];
@@ -102,6 +128,7 @@ pub fn accumulate_grads(grads: &mut [f32], dz: &[f32], x: &InputBatch, scale: f3
     })
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 /// [`forward`] for a prepared chunk of MNIST images ([`PreparedChunk`], full-batch training),
 /// reading each image's positions and bytes where they are kept instead of a converted copy.
 #[multiversion(targets("x86_64+avx512f+avx512vl+avx2+fma", "x86_64+avx2+fma"))]
@@ -115,6 +142,7 @@ pub fn forward_chunk(w: &[f32], b: &[f32], x: PreparedChunk, z: &mut [f32], padd
     })
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 /// [`accumulate_grads`] for a chunk grouped by pixel: each column of `dW` is summed in registers
 /// over the examples that have the pixel set, reading their (padded, scaled) `dZ` from the L1 cache.
 #[multiversion(targets("x86_64+avx512f+avx512vl+avx2+fma", "x86_64+avx2+fma"))]
