@@ -162,7 +162,7 @@ def main():
     add = lines.append
     blas_text = ", ".join(f"{b['internal_api']} {b['version']} ({b['architecture']}, {b['num_threads']} thread)" for b in blas) or "unknown BLAS"
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
-    add("# Native training: Inkling against NumPy (one thread)")
+    add("# Native training: Inkling against NumPy")
     add("")
     add(f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC · {cpu} × {os.cpu_count()} · Python {platform.python_version()}, "
         f"NumPy {np_version} on {blas_text} · {'**quick run** (for development only)' if args.quick else 'full run'} · "

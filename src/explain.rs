@@ -168,7 +168,9 @@ pub fn largest(values: &[f32], k: usize) -> Vec<usize> {
         indices.select_nth_unstable_by(k - 1, by_size);
         indices.truncate(k);
     }
-    indices.sort_unstable_by(by_size);
+    // A stable sort: the unstable one would add 12 KB of code to the wasm file for nothing (the
+    // order is total, so both give the same result).
+    indices.sort_by(by_size);
     indices
 }
 
