@@ -112,6 +112,33 @@ fn sparse_grad_block<const B: usize>(
     }
 }
 
+/// A wide layer's outputs as the register-blocked kernels take them: blocks of 16 starting at
+/// output 0, then at most one of 8 and one of 4, then `Rest` — the last 1–3 outputs — if any. The
+/// forward pass and the weight gradient walk the same blocks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Block {
+    Of16(usize),
+    Of8(usize),
+    Of4(usize),
+    Rest(usize),
+}
+
+/// The [`Block`]s of `outputs` outputs, in order (each holds its first output).
+fn blocks(outputs: usize) -> impl Iterator<Item = Block> {
+    let mut o = 0;
+    std::iter::from_fn(move || {
+        let (block, width) = match outputs - o {
+            0 => return None,
+            16.. => (Block::Of16(o), 16),
+            8.. => (Block::Of8(o), 8),
+            4.. => (Block::Of4(o), 4),
+            left => (Block::Rest(o), left),
+        };
+        o += width;
+        Some(block)
+    })
+}
+
 /// [`sparse_grad_block`] for outputs `o..outputs` (fewer than 4), computed as the block of 4 that
 /// ends at the last output.
 #[inline(always)]
@@ -187,7 +214,7 @@ impl Dense {
     /// are added in, so each weight is loaded once and `Z` is written once per block — rather than
     /// reading and writing `Z` for every input.
     ///
-    /// Layers of at most 16 outputs go through `narrow` (one pass over the non-zeros, padded columns).
+    /// Layers the `narrow` kernels take ([`is_narrow`]) go through them instead.
     pub fn forward_sparse(&self, x: &InputBatch, z: &mut [f32], scratch: &mut SparseScratch) {
         let outputs = self.outputs();
         let w = self.weights.as_slice();
@@ -197,30 +224,25 @@ impl Dense {
         }
         for (j, z_column) in z[..outputs * x.len()].chunks_exact_mut(outputs).enumerate() {
             let (indices, values) = x.nonzeros(j);
-            let mut o = 0;
-            while o + 16 <= outputs {
-                sparse_dot_block::<16>(w, outputs, o, indices, values, b, z_column);
-                o += 16;
-            }
-            if o + 8 <= outputs {
-                sparse_dot_block::<8>(w, outputs, o, indices, values, b, z_column);
-                o += 8;
-            }
-            if o + 4 <= outputs {
-                sparse_dot_block::<4>(w, outputs, o, indices, values, b, z_column);
-                o += 4;
-            }
-            if o < outputs && outputs >= 4 {
-                // The last 1–3 outputs: recompute a block of 4 ending at the last output. The
-                // overlap is written again with the same values.
-                sparse_dot_block::<4>(w, outputs, outputs - 4, indices, values, b, z_column);
-            } else {
-                for o in o..outputs {
-                    let mut acc = b[o];
-                    for (&i, &v) in indices.iter().zip(values) {
-                        acc += v * w[i as usize * outputs + o];
+            for block in blocks(outputs) {
+                match block {
+                    Block::Of16(o) => sparse_dot_block::<16>(w, outputs, o, indices, values, b, z_column),
+                    Block::Of8(o) => sparse_dot_block::<8>(w, outputs, o, indices, values, b, z_column),
+                    Block::Of4(o) => sparse_dot_block::<4>(w, outputs, o, indices, values, b, z_column),
+                    // The last 1–3 outputs: recompute a block of 4 ending at the last output. The
+                    // overlap is written again with the same values.
+                    Block::Rest(_) if outputs >= 4 => {
+                        sparse_dot_block::<4>(w, outputs, outputs - 4, indices, values, b, z_column)
                     }
-                    z_column[o] = acc;
+                    Block::Rest(o) => {
+                        for o in o..outputs {
+                            let mut acc = b[o];
+                            for (&i, &v) in indices.iter().zip(values) {
+                                acc += v * w[i as usize * outputs + o];
+                            }
+                            z_column[o] = acc;
+                        }
+                    }
                 }
             }
         }
@@ -302,31 +324,24 @@ impl Dense {
                 continue;
             }
             let column = &mut grads[i * outputs..(i + 1) * outputs];
-            let mut o = 0;
-            while o + 16 <= outputs {
-                sparse_grad_block::<16>(dz, outputs, o, examples, values, scale, column);
-                o += 16;
-            }
-            if o + 8 <= outputs {
-                sparse_grad_block::<8>(dz, outputs, o, examples, values, scale, column);
-                o += 8;
-            }
-            if o + 4 <= outputs {
-                sparse_grad_block::<4>(dz, outputs, o, examples, values, scale, column);
-                o += 4;
-            }
-            if o < outputs && outputs >= 4 {
-                // The last 1–3 outputs: a block of 4 ending at the last output, of which only the
-                // outputs not yet done are added.
-                sparse_grad_block_tail(dz, outputs, o, examples, values, scale, column);
-                continue;
-            }
-            for o in o..outputs {
-                let mut acc = 0.0;
-                for (&j, &v) in examples.iter().zip(values) {
-                    acc += v * dz[j as usize * outputs + o];
+            for block in blocks(outputs) {
+                match block {
+                    Block::Of16(o) => sparse_grad_block::<16>(dz, outputs, o, examples, values, scale, column),
+                    Block::Of8(o) => sparse_grad_block::<8>(dz, outputs, o, examples, values, scale, column),
+                    Block::Of4(o) => sparse_grad_block::<4>(dz, outputs, o, examples, values, scale, column),
+                    // The last 1–3 outputs: a block of 4 ending at the last output, of which only the
+                    // outputs not yet done are added.
+                    Block::Rest(o) if outputs >= 4 => sparse_grad_block_tail(dz, outputs, o, examples, values, scale, column),
+                    Block::Rest(o) => {
+                        for o in o..outputs {
+                            let mut acc = 0.0;
+                            for (&j, &v) in examples.iter().zip(values) {
+                                acc += v * dz[j as usize * outputs + o];
+                            }
+                            column[o] += scale * acc;
+                        }
+                    }
                 }
-                column[o] += scale * acc;
             }
         }
         let dz = DMatrixView::from_slice(&dz[..outputs * m], outputs, m);
@@ -399,6 +414,16 @@ mod tests {
             }
             assert_eq!(layer.bias_grads, sparse.bias_grads);
         }
+    }
+
+    #[test]
+    fn blocks_cover_every_output_once_widest_first() {
+        use Block::*;
+        assert_eq!(blocks(0).count(), 0);
+        assert_eq!(blocks(3).collect::<Vec<_>>(), [Rest(0)]);
+        assert_eq!(blocks(13).collect::<Vec<_>>(), [Of8(0), Of4(8), Rest(12)]);
+        assert_eq!(blocks(128).collect::<Vec<_>>(), (0..8).map(|k| Of16(16 * k)).collect::<Vec<_>>());
+        assert_eq!(blocks(46).collect::<Vec<_>>(), [Of16(0), Of16(16), Of8(32), Of4(40), Rest(44)]);
     }
 
     #[test]
