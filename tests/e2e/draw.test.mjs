@@ -6,9 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BROWSERS, launchBrowser } from './browsers.mjs';
-import { startServer } from './server.mjs';
 import {
-  ACCURACY_TIMEOUT, FINISH_TIMEOUT, LOAD_TIMEOUT, SEL, clickButton, frames, openPage, screenshot,
+  ACCURACY_TIMEOUT, FINISH_TIMEOUT, LOAD_TIMEOUT, SEL, clickButton, frames, openPage, screenshot, serveSite,
   testAccuracy, trainToCompletion,
 } from './helpers.mjs';
 import { BASIC_PLACE, DIGITS, PLACES, drawDigit } from './strokes.mjs';
@@ -17,13 +16,7 @@ const SEED = 7;
 const REQUIRED_OVERALL = 0.9;
 const ARTIFACTS = fileURLToPath(new URL('../../artifacts/', import.meta.url));
 
-let server;
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  await server?.stop();
-});
+const server = serveSite();
 
 const prediction = (page) => page.$eval(SEL.prediction, (el) => el.textContent.trim());
 

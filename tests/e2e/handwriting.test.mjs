@@ -12,10 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BROWSERS, launchBrowser } from './browsers.mjs';
-import { startServer } from './server.mjs';
 import {
   ACCURACY_TIMEOUT, FINISH_TIMEOUT, LOAD_TIMEOUT, SEL, STEP_TIMEOUT, clickButton, frames, openPage, screenshot,
-  setSeed, state, testAccuracy, waitForAccuracy, waitForState,
+  serveSite, setSeed, state, testAccuracy, waitForAccuracy, waitForState,
 } from './helpers.mjs';
 import { drawDigit } from './strokes.mjs';
 import { DIGITS, smooth } from '../../bench/handwriting/strokes.mjs';
@@ -28,14 +27,12 @@ const SCRIBBLE = [smooth([[0.2, 0.3], [0.8, 0.1], [0.6, 0.9], [0.1, 0.6], [0.9, 
 // A short run from a link: 64 hidden units, augmentation, seed 3, a tenth of an epoch.
 const LINK = '?hidden=64&seed=3&augment=1&epochs=0.1';
 
-let server;
+const server = serveSite();
 let downloads;
 before(async () => {
-  server = await startServer();
   downloads = mkdtempSync(join(tmpdir(), 'inkling-downloads-'));
 });
 after(async () => {
-  await server?.stop();
   if (downloads) rmSync(downloads, { recursive: true, force: true });
 });
 

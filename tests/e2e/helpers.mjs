@@ -1,7 +1,10 @@
 // Shared steps for the page's end-to-end tests. Everything waits on a condition with a generous
 // timeout (the suite must pass on a slow, loaded 2-core machine) and nothing asserts on speed.
+import { before, after } from 'node:test';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { launchBrowser } from './browsers.mjs';
+import { startServer } from './server.mjs';
 
 export const SCREENSHOTS = fileURLToPath(new URL('../../artifacts/screenshots/', import.meta.url));
 
@@ -67,6 +70,34 @@ export async function openPage(context, url, { goto = true } = {}) {
   });
   if (goto) await page.goto(url, { waitUntil: 'load', timeout: LOAD_TIMEOUT });
   return { page, log };
+}
+
+/**
+ * Serves www/ for the tests of one file: started before them, stopped after them. The returned
+ * object's `url` is valid inside tests and hooks.
+ */
+export function serveSite() {
+  let running = null;
+  before(async () => {
+    running = await startServer();
+  });
+  after(async () => {
+    await running?.stop();
+  });
+  return { get url() { return running.url; } };
+}
+
+/** Launches `name` and opens the page at `url` until it is ready; closes the browser again if that fails. */
+export async function launchReadyPage(name, url) {
+  const browser = await launchBrowser(name);
+  try {
+    const { page, log } = await openPage(browser.defaultBrowserContext(), url);
+    await waitForState(page, 'ready', LOAD_TIMEOUT);
+    return { browser, page, log };
+  } catch (error) {
+    await browser.close();
+    throw error;
+  }
 }
 
 export const state = (page) => page.evaluate(() => document.body.dataset.state);

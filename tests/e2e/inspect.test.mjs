@@ -8,10 +8,9 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BROWSERS, launchBrowser } from './browsers.mjs';
-import { startServer } from './server.mjs';
+import { BROWSERS } from './browsers.mjs';
 import {
-  ACCURACY_TIMEOUT, FINISH_TIMEOUT, LOAD_TIMEOUT, SCREENSHOTS, SEL, STEP_TIMEOUT, clickButton, frames, openPage,
+  ACCURACY_TIMEOUT, FINISH_TIMEOUT, SCREENSHOTS, SEL, STEP_TIMEOUT, clickButton, frames, launchReadyPage, serveSite,
   setSeed, state, waitForAccuracy, waitForState,
 } from './helpers.mjs';
 import { DIGITS, drawDigit } from './strokes.mjs';
@@ -28,13 +27,7 @@ const CELL_IMAGES = '[aria-label="Test images in the selected cell"]';
 const GALLERY = '[aria-label="Misclassified test images"]';
 const PER_DIGIT = '[aria-label="Per-digit accuracy"]';
 
-let server;
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  await server?.stop();
-});
+const server = serveSite();
 
 /** A canvas' pixels as a fingerprint: { hash, colours (distinct, up to 64), width, height }. */
 function canvasPrint(page, selector) {
@@ -125,9 +118,7 @@ for (const name of BROWSERS) {
     let page;
     let log;
     before(async () => {
-      browser = await launchBrowser(name);
-      ({ page, log } = await openPage(browser.defaultBrowserContext(), server.url));
-      await waitForState(page, 'ready', LOAD_TIMEOUT);
+      ({ browser, page, log } = await launchReadyPage(name, server.url));
     });
     after(async () => {
       await browser?.close();

@@ -8,9 +8,10 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { BROWSERS, launchBrowser } from './browsers.mjs';
-import { startServer } from './server.mjs';
-import { LOAD_TIMEOUT, SCREENSHOTS, SEL, STEP_TIMEOUT, clickButton, frames, openPage, state, waitForState } from './helpers.mjs';
+import { BROWSERS } from './browsers.mjs';
+import {
+  LOAD_TIMEOUT, SCREENSHOTS, SEL, STEP_TIMEOUT, clickButton, frames, launchReadyPage, serveSite, state, waitForState
+} from './helpers.mjs';
 import { DIGITS, drawDigit } from './strokes.mjs';
 
 const COMPARE_TIMEOUT = 240_000;
@@ -21,13 +22,7 @@ const SALIENCY = '#saliency';
 const COMPARE = '#compare-block';
 const RESULTS = '[aria-label="Comparison results"]';
 
-let server;
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  await server?.stop();
-});
+const server = serveSite();
 
 const SUP = { 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
 const sup = (n) => String(n).replace(/\d/g, (d) => SUP[d]);
@@ -122,9 +117,7 @@ for (const name of BROWSERS) {
     let page;
     let log;
     before(async () => {
-      browser = await launchBrowser(name);
-      ({ page, log } = await openPage(browser.defaultBrowserContext(), server.url));
-      await waitForState(page, 'ready', LOAD_TIMEOUT);
+      ({ browser, page, log } = await launchReadyPage(name, server.url));
     }, { timeout: LOAD_TIMEOUT + 60_000 });
     after(async () => {
       await browser?.close();

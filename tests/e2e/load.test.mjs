@@ -3,8 +3,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BROWSERS, launchBrowser } from './browsers.mjs';
-import { startServer } from './server.mjs';
-import { LOAD_TIMEOUT, SEL, openPage, screenshot, state, waitForState } from './helpers.mjs';
+import { LOAD_TIMEOUT, SEL, openPage, screenshot, serveSite, state, waitForState } from './helpers.mjs';
 
 const DATA_FILES = [
   'data/manifest.json',
@@ -14,13 +13,7 @@ const DATA_FILES = [
   'data/t10k-labels-idx1-ubyte.gz',
 ];
 
-let server;
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  await server?.stop();
-});
+const server = serveSite();
 
 // A failed request is allowed only for a favicon, or — Chromium — as net::ERR_ABORTED reported
 // after a complete 200 response: Chromium's DevTools reports that for a fetch whose body the page

@@ -3,22 +3,15 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BROWSERS, launchBrowser } from './browsers.mjs';
-import { startServer } from './server.mjs';
+import { BROWSERS } from './browsers.mjs';
 import {
-  ACCURACY_TIMEOUT, LOAD_TIMEOUT, SEL, ariaButton, clickButton, openPage, progress, screenshot, setSeed, state,
+  ACCURACY_TIMEOUT, SEL, ariaButton, clickButton, launchReadyPage, progress, screenshot, serveSite, setSeed, state,
   testAccuracy, trainButtonName, waitForAccuracy, waitForState,
 } from './helpers.mjs';
 
 const SEED = 7;
 
-let server;
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  await server?.stop();
-});
+const server = serveSite();
 
 /** Asserts that the training progress holds still for a while (paused means paused). */
 async function assertProgressHolds(page, ms = 1200) {
@@ -37,9 +30,7 @@ for (const name of BROWSERS) {
     let page;
     let log;
     before(async () => {
-      browser = await launchBrowser(name);
-      ({ page, log } = await openPage(browser.defaultBrowserContext(), server.url));
-      await waitForState(page, 'ready', LOAD_TIMEOUT);
+      ({ browser, page, log } = await launchReadyPage(name, server.url));
     });
     after(async () => {
       await browser?.close();
