@@ -10,6 +10,7 @@ pub mod batch;
 pub mod error;
 pub mod explain;
 pub mod inspect;
+pub mod interface;
 pub mod layer;
 pub mod loss;
 pub mod metrics;

@@ -23,6 +23,13 @@ fn start() {
     console_error_panic_hook::set_once();
 }
 
+/// The fingerprint of the bindings this package was built from (see `crate::interface`); the page
+/// compares it with the one it was written for before it uses anything else.
+#[wasm_bindgen(js_name = interfaceFingerprint)]
+pub fn interface_fingerprint() -> String {
+    crate::interface::fingerprint_hex()
+}
+
 fn js_error(e: Error) -> JsError {
     JsError::new(&e.to_string())
 }

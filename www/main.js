@@ -1,6 +1,6 @@
 // The page's controller: loads the network and the data, and connects the form, the buttons, the
 // training loop, the charts and the drawing pad. All state lives in one object passed around.
-import init, { Session } from './pkg/inkling.js';
+import { loadWasmPackage, PackageError } from './wasm-package.js';
 import { loadMnist } from './data.js';
 import { createTrainLoop } from './train-loop.js';
 import { createCharts } from './chart.js';
@@ -89,9 +89,11 @@ function setState(app, state) {
   app.events?.emit('state', state);
 }
 
-function showError(app, message) {
+function showError(app, message, { html = false } = {}) {
   app.loop?.stop();
-  app.ui.error.textContent = message;
+  // Only the page's own messages are HTML (they show commands as code); others may quote input.
+  if (html) app.ui.error.innerHTML = message;
+  else app.ui.error.textContent = message;
   app.ui.error.hidden = false;
   setState(app, 'error');
 }
@@ -120,7 +122,7 @@ function showProgress(app, report) {
 
 // Memory and chart sizes, for people curious about the cost (and for the long-run test).
 function showDiagnostics(app) {
-  app.ui.memory.textContent = `${(Session.memoryBytes() / 1048576).toFixed(1)} MB`;
+  app.ui.memory.textContent = `${(app.session.constructor.memoryBytes() / 1048576).toFixed(1)} MB`;
   app.ui.chartPoints.textContent = String(Math.max(...app.charts.pointCounts));
 }
 
@@ -281,12 +283,18 @@ async function main() {
   const app = {
     ui, state: 'loading', session: null, loop: null, finished: false, settingsChanged: false, events: createEvents(),
   };
+  // Opened from a file: boot-check.js has said what to do; nothing here could load.
+  if (location.protocol === 'file:') return;
   setState(app, 'loading');
+  let Session;
   try {
-    await init();
+    ({ Session } = await loadWasmPackage());
   } catch (error) {
-    showError(app, `This browser could not start the network's WebAssembly (${error.message}). ` +
-      'Inkling needs a current Firefox, Chrome, Edge or Safari.');
+    if (error instanceof PackageError) showError(app, error.message, { html: true });
+    else {
+      showError(app, `This browser could not start the network's WebAssembly (${error.message}). ` +
+        'Inkling needs a current Firefox, Chrome, Edge or Safari.');
+    }
     return;
   }
 
@@ -312,7 +320,7 @@ async function main() {
 
   ui.loadingText.textContent = 'Checking the digits…';
   // Settings in the page's address (a shared link) fill the form before the network is made from it.
-  readUrlSettings(ui.form, ui.settingsMessage);
+  readUrlSettings(ui.form, ui.settingsMessage, Session.checkSettings);
   try {
     const { settings, seed } = readSettings(ui.form, 60000);
     app.session = new Session(data.trainImages, data.trainLabels, data.testImages, data.testLabels, settings, seed);

@@ -4,7 +4,6 @@
 // differ from the page's defaults are written, so links stay short; a missing one means the default.
 // Once a run starts from a random seed, the seed it drew is written too: the link then reproduces
 // that very run. The address is replaced (history.replaceState), so editing adds no history entries.
-import { Session } from './pkg/inkling.js';
 import { FIELDS, matchingPreset, readSettings, syncBatchField } from './settings.js';
 
 const PARAMS = [...FIELDS, 'seed'];
@@ -64,9 +63,10 @@ function showProblem(message, text) {
 /**
  * Fills the settings form from the page's address, before the network is made with the form's
  * settings. Settings the network would refuse are not used: the form goes back to its defaults and
- * the settings message says why, so a broken link still opens a working page.
+ * the settings message says why, so a broken link still opens a working page. `checkSettings` is
+ * the network's own check (Session.checkSettings), which throws with the reason.
  */
-export function readUrlSettings(form, message, trainExamples = 60000) {
+export function readUrlSettings(form, message, checkSettings, trainExamples = 60000) {
   const params = new URLSearchParams(location.search);
   if (!PARAMS.some((name) => params.has(name))) return;
   const problems = paramsToForm(form, params);
@@ -74,7 +74,7 @@ export function readUrlSettings(form, message, trainExamples = 60000) {
   form.elements.preset.value = matchingPreset(form);
   try {
     const { settings } = readSettings(form, trainExamples);
-    Session.checkSettings(settings, trainExamples);
+    checkSettings(settings, trainExamples);
   } catch (error) {
     form.reset();
     syncBatchField(form);
