@@ -14,7 +14,7 @@ pub fn is_narrow(outputs: usize) -> bool {
 
 use crate::batch::{ByInput, InputBatch};
 #[cfg(not(target_arch = "wasm32"))]
-use crate::nonzeros::{PreparedChunk, PIXEL_VALUES};
+use crate::nonzeros::PreparedChunk;
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut, DVector, Dyn, Matrix, Storage};
 use rand::Rng;
 use rand_distr::{Distribution, Normal};
@@ -249,41 +249,24 @@ impl Dense {
     }
 
     #[cfg(not(target_arch = "wasm32"))]
-    /// [`Dense::forward_sparse`] for a chunk of images grouped by pixel (full-batch training):
-    /// a narrow layer goes through `narrow`, a wide one through a plain loop.
+    /// [`Dense::forward_sparse`] for a chunk of images grouped by pixel (full-batch training).
+    ///
+    /// Only narrow layers ([`is_narrow`]) read prepared chunks: the trainer prepares them for no
+    /// other, because the wide kernels gain nothing from the grouping. A wider layer here is a
+    /// caller's mistake, and panics.
     pub fn forward_chunk(&self, x: PreparedChunk, z: &mut [f32], scratch: &mut SparseScratch) {
         let outputs = self.outputs();
-        let (w, b) = (self.weights.as_slice(), self.biases.as_slice());
-        if narrow::takes(outputs) {
-            return narrow::forward_chunk(w, b, x, z, &mut scratch.narrow);
-        }
-        let z = &mut z[..outputs * x.len()];
-        self.set_to_biases(z);
-        for (i, column) in w.chunks_exact(outputs).enumerate() {
-            let (images, values) = x.entries(i);
-            for (&j, &v) in images.iter().zip(values) {
-                let j = j as usize;
-                axpy(&mut z[j * outputs..(j + 1) * outputs], PIXEL_VALUES[v as usize], column);
-            }
-        }
+        assert!(narrow::takes(outputs), "only narrow layers read prepared chunks ({outputs} outputs)");
+        narrow::forward_chunk(self.weights.as_slice(), self.biases.as_slice(), x, z, &mut scratch.narrow);
     }
 
     #[cfg(not(target_arch = "wasm32"))]
-    /// [`Dense::accumulate_grads_sparse`] for a chunk of images grouped by pixel.
+    /// [`Dense::accumulate_grads_sparse`] for a chunk of images grouped by pixel; narrow layers only,
+    /// as [`Dense::forward_chunk`].
     pub fn accumulate_grads_chunk(&mut self, dz: &[f32], x: PreparedChunk, scale: f32, scratch: &mut SparseScratch) {
         let (outputs, m) = (self.outputs(), x.len());
-        let grads = self.weight_grads.as_mut_slice();
-        if narrow::takes(outputs) {
-            narrow::accumulate_grads_chunk(grads, dz, x, scale, &mut scratch.narrow, outputs);
-        } else {
-            for (i, column) in grads.chunks_exact_mut(outputs).enumerate() {
-                let (images, values) = x.entries(i);
-                for (&j, &v) in images.iter().zip(values) {
-                    let j = j as usize;
-                    axpy(column, scale * PIXEL_VALUES[v as usize], &dz[j * outputs..(j + 1) * outputs]);
-                }
-            }
-        }
+        assert!(narrow::takes(outputs), "only narrow layers read prepared chunks ({outputs} outputs)");
+        narrow::accumulate_grads_chunk(self.weight_grads.as_mut_slice(), dz, x, scale, &mut scratch.narrow, outputs);
         let dz = DMatrixView::from_slice(&dz[..outputs * m], outputs, m);
         self.accumulate_bias_grads(dz, scale);
     }
