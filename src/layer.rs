@@ -202,48 +202,6 @@ impl Dense {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::{RngExt, SeedableRng};
-
-    fn sparse_input(rng: &mut rand_pcg::Pcg64Mcg, inputs: usize, m: usize) -> InputBatch {
-        let mut batch = InputBatch::with_capacity(inputs, m);
-        for _ in 0..m {
-            let values: Vec<f32> =
-                (0..inputs).map(|_| if rng.random_bool(0.7) { 0.0 } else { rng.random_range(0.0..1.0) }).collect();
-            batch.push(&values);
-        }
-        batch
-    }
-
-    #[test]
-    fn sparse_and_dense_paths_agree() {
-        // Narrow (≤ 16 outputs: every padded width 4, 8, 12, 16) and wide layers, batches with an
-        // odd and an even number of examples, and one scratch reused across all of them.
-        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(7);
-        let mut scratch = SparseScratch::default();
-        for (outputs, m) in [(1, 3), (3, 9), (4, 2), (7, 9), (10, 8), (12, 5), (13, 9), (16, 4), (17, 9), (37, 6), (130, 3)] {
-            let mut layer = Dense::he(50, outputs, &mut rng);
-            layer.biases.iter_mut().for_each(|b| *b = rng.random_range(-1.0..1.0));
-            let x = sparse_input(&mut rng, 50, m);
-
-            let (mut z_dense, mut z_sparse) = (vec![0.0; outputs * m], vec![0.0; outputs * m]);
-            layer.forward(x.dense_slice(), m, &mut z_dense);
-            layer.forward_sparse(&x, &mut z_sparse, &mut scratch);
-            for (a, b) in z_dense.iter().zip(&z_sparse) {
-                assert!((a - b).abs() < 1e-5, "{outputs} outputs: {a} vs {b}");
-            }
-
-            let dz: Vec<f32> = (0..outputs * m).map(|_| rng.random_range(-1.0..1.0)).collect();
-            // Gradients already holding something: both paths add to them.
-            layer.weight_grads.iter_mut().for_each(|g| *g = rng.random_range(-1.0..1.0));
-            let mut sparse = layer.clone();
-            layer.accumulate_grads(&dz, x.dense_slice(), m, 0.5);
-            sparse.accumulate_grads_sparse(&dz, &x, 0.5, &mut scratch);
-            for (a, b) in layer.weight_grads.iter().zip(sparse.weight_grads.iter()) {
-                assert!((a - b).abs() < 1e-5, "{outputs} outputs: {a} vs {b}");
-            }
-            assert_eq!(layer.bias_grads, sparse.bias_grads);
-        }
-    }
 
     #[test]
     fn input_grads_are_w_transpose_times_dz() {
