@@ -196,24 +196,30 @@ fn check_output(what: &str, z: &[f32], want: &[Sum]) {
 
 // The kernels by themselves.
 
-#[test]
-fn wide_kernels_match_the_plain_loop_at_every_width() {
-    let mut rng = Pcg64Mcg::seed_from_u64(1);
-    let mut by_input = ByInput::default();
-    for outputs in widths() {
+/// A sparse kernel's forward pass, `(W, b, X, Z, scratch)`.
+type Forward<S> = fn(&[f32], &[f32], &InputBatch, &mut [f32], &mut S);
+/// A sparse kernel's weight gradient, `(dW, dZ, X, scale, scratch, outputs)`.
+type AccumulateGrads<S> = fn(&mut [f32], &[f32], &InputBatch, f32, &mut S, usize);
+
+/// Checks a kernel's forward pass and weight gradient at `widths` and every batch size, with one
+/// scratch reused throughout (as the network reuses it).
+fn check_sparse_kernels<S: Default>(name: &str, widths: &[usize], seed: u64, forward: Forward<S>, accumulate_grads: AccumulateGrads<S>) {
+    let mut rng = Pcg64Mcg::seed_from_u64(seed);
+    let mut scratch = S::default();
+    for &outputs in widths {
         for m in BATCHES {
-            let what = |name: &str| format!("wide::{name}, {outputs} outputs, batch of {m}");
+            let what = |function: &str| format!("{name}::{function}, {outputs} outputs, batch of {m}");
             let layer = layer(&mut rng, outputs);
             let (w, b) = (layer.weights.as_slice(), layer.biases.as_slice());
             let x = batch(&mut rng, m);
 
             let mut z = output_buffer(outputs, m);
-            wide::forward(w, b, &x, &mut z);
+            forward(w, b, &x, &mut z, &mut scratch);
             check_output(&what("forward"), &z, &forward_reference(w, b, x.dense_slice(), m));
 
             let dz = dz(&mut rng, outputs, m);
             let mut grads = layer.weight_grads.as_slice().to_vec();
-            wide::accumulate_grads(&mut grads, &dz, &x, SCALE, &mut by_input, outputs);
+            accumulate_grads(&mut grads, &dz, &x, SCALE, &mut scratch, outputs);
             let want = weight_grads_reference(layer.weight_grads.as_slice(), &dz, x.dense_slice(), m, SCALE, outputs);
             check(&what("accumulate_grads"), &grads, &want);
         }
@@ -221,30 +227,17 @@ fn wide_kernels_match_the_plain_loop_at_every_width() {
 }
 
 #[test]
+fn wide_kernels_match_the_plain_loop_at_every_width() {
+    let widths: Vec<usize> = widths().collect();
+    check_sparse_kernels::<ByInput>("wide", &widths, 1, |w, b, x, z, _| wide::forward(w, b, x, z), wide::accumulate_grads);
+}
+
+#[test]
 fn narrow_kernels_match_the_plain_loop_at_every_width_they_take() {
-    let mut rng = Pcg64Mcg::seed_from_u64(2);
-    let mut padded = narrow::Padded::default();
-    let narrow_widths: Vec<usize> = widths().filter(|&n| narrow::takes(n)).collect();
+    let widths: Vec<usize> = widths().filter(|&n| narrow::takes(n)).collect();
     // Natively 1–16; in WebAssembly the one compiled group count, 9–12.
-    assert!(narrow_widths.len() >= 4, "narrow widths {narrow_widths:?}");
-    for outputs in narrow_widths {
-        for m in BATCHES {
-            let what = |name: &str| format!("narrow::{name}, {outputs} outputs, batch of {m}");
-            let layer = layer(&mut rng, outputs);
-            let (w, b) = (layer.weights.as_slice(), layer.biases.as_slice());
-            let x = batch(&mut rng, m);
-
-            let mut z = output_buffer(outputs, m);
-            narrow::forward(w, b, &x, &mut z, &mut padded);
-            check_output(&what("forward"), &z, &forward_reference(w, b, x.dense_slice(), m));
-
-            let dz = dz(&mut rng, outputs, m);
-            let mut grads = layer.weight_grads.as_slice().to_vec();
-            narrow::accumulate_grads(&mut grads, &dz, &x, SCALE, &mut padded, outputs);
-            let want = weight_grads_reference(layer.weight_grads.as_slice(), &dz, x.dense_slice(), m, SCALE, outputs);
-            check(&what("accumulate_grads"), &grads, &want);
-        }
-    }
+    assert!(widths.len() >= 4, "narrow widths {widths:?}");
+    check_sparse_kernels::<narrow::Padded>("narrow", &widths, 2, narrow::forward, narrow::accumulate_grads);
 }
 
 // `Dense`, as the network calls it.
