@@ -456,13 +456,35 @@ impl Checker<'_> {
 /// with label smoothing `smoothing`; `net` itself is not changed (the check works on a copy).
 pub fn gradient_check(net: &Mlp, pixels: &[f32], label: usize, smoothing: f32, per_tensor: usize) -> Result<GradientCheck> {
     check_input(net, pixels)?;
+    let class = check_class(net, label, "label")?;
+    check_smoothing(smoothing)?;
+    let (gradients, _, _) = backward_on_one(net, pixels, class, smoothing);
+    gradient_check_of(net, &gradients, pixels, label, smoothing, per_tensor)
+}
+
+/// [`gradient_check`] of a gradient given rather than computed: `gradients` is `net` holding `∂L/∂θ`
+/// for this example in its `weight_grads` and `bias_grads` (as [`Mlp::accumulate_gradients`] with
+/// `scale = 1` leaves them). With it a test shows that the check fails a wrong gradient.
+pub fn gradient_check_of(
+    net: &Mlp,
+    gradients: &Mlp,
+    pixels: &[f32],
+    label: usize,
+    smoothing: f32,
+    per_tensor: usize,
+) -> Result<GradientCheck> {
+    check_input(net, pixels)?;
     let label = check_class(net, label, "label")?;
     check_smoothing(smoothing)?;
+    if gradients.sizes() != net.sizes() {
+        return Err(Error::Input(format!("gradients of a {:?} network for a {:?} one", gradients.sizes(), net.sizes())));
+    }
     let per_tensor = per_tensor.clamp(1, 8);
-    let (gradients, _, x) = backward_on_one(net, pixels, label, smoothing);
+    let mut x = InputBatch::with_capacity(net.inputs(), 1);
+    x.push(pixels);
     let mut ws = Workspace::default();
     let (loss, base_pattern) = loss_and_pattern(net, &x, label, smoothing, &mut ws);
-    let mut checker = Checker { net: net.clone(), gradients: &gradients, x, label, smoothing, ws, base_pattern };
+    let mut checker = Checker { net: net.clone(), gradients, x, label, smoothing, ws, base_pattern };
 
     let mut parameters = Vec::new();
     for (l, layer) in gradients.layers.iter().enumerate() {

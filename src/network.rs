@@ -32,8 +32,8 @@ pub struct Mlp {
     pub layers: Vec<Dense>,
 }
 
-/// The first layer's input: a batch of examples, or (native full-batch training) a prepared chunk
-/// of MNIST images.
+/// The first layer's input: a batch of examples, or (native full-batch training, a narrow first
+/// layer: [`crate::layer::is_narrow`]) a prepared chunk of MNIST images.
 #[derive(Debug, Clone, Copy)]
 pub enum Input<'a> {
     Batch(&'a InputBatch),

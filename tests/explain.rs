@@ -303,23 +303,46 @@ fn gradient_check_passes_on_a_trained_network() {
     }
 }
 
-/// The check has teeth: the same comparison of a backprop value with the finite difference fails by
-/// far for a gradient that is off by 5 %, and for the right gradient of the wrong parameter.
+/// The check has teeth: the real checker, fed a gradient 5 % too large in one tensor (each in turn),
+/// fails exactly the parameters it checks in that tensor; fed the right values at the wrong
+/// parameters (each unit's row of dW² given the next unit's), it fails too.
 #[test]
 fn gradient_check_can_fail() {
     let mut rng = Pcg64Mcg::seed_from_u64(6);
     let net = Mlp::new(&[IMAGE_PIXELS, 32, 10], &mut rng).unwrap();
     let (_, pixels) = random_image(&mut rng, 0.2);
-    let check = explain::gradient_check(&net, &pixels, 4, 0.1, 3).unwrap();
-    assert!(check.passed);
-    for p in &check.parameters {
-        let wrong = p.backprop * 1.05;
-        let error = (wrong - p.numeric).abs() / wrong.abs().max(p.numeric.abs());
-        assert!(error > 2.0 * CHECK_TOLERANCE, "{p:?}");
+    let (label, smoothing) = (4, 0.1);
+    let mut gradients = net.clone();
+    let mut x = InputBatch::with_capacity(IMAGE_PIXELS, 1);
+    x.push(&pixels);
+    gradients.accumulate_gradients(&x, &[label as u8], smoothing, 1.0, &mut Workspace::default());
+    let check = |gradients: &Mlp| explain::gradient_check_of(&net, gradients, &pixels, label, smoothing, 3).unwrap();
+    let right = check(&gradients);
+    assert!(right.passed, "{right:?}");
+    assert_eq!(right, explain::gradient_check(&net, &pixels, label, smoothing, 3).unwrap(), "the same check");
+
+    for (layer, tensor) in [(0, Tensor::Weights), (0, Tensor::Biases), (1, Tensor::Weights), (1, Tensor::Biases)] {
+        let mut wrong = gradients.clone();
+        let grads = match tensor {
+            Tensor::Weights => wrong.layers[layer].weight_grads.as_mut_slice(),
+            Tensor::Biases => wrong.layers[layer].bias_grads.as_mut_slice(),
+        };
+        grads.iter_mut().for_each(|g| *g *= 1.05);
+        let result = check(&wrong);
+        assert!(!result.passed, "layer {layer} {tensor:?} 5 % too large passed");
+        assert!(result.parameters.iter().any(|p| (p.parameter.layer, p.parameter.tensor) == (layer, tensor)));
+        for p in &result.parameters {
+            let wronged = (p.parameter.layer, p.parameter.tensor) == (layer, tensor);
+            assert_eq!(p.relative_error >= CHECK_TOLERANCE, wronged, "layer {layer} {tensor:?} wronged: {p:?}");
+        }
     }
-    let weights: Vec<_> = check.parameters.iter().filter(|p| p.parameter.tensor == Tensor::Weights && p.parameter.layer == 1).collect();
-    assert!(weights.len() >= 2);
-    assert!((weights[0].backprop - weights[1].numeric).abs() > 0.05 * weights[1].numeric.abs());
+
+    let mut wrong = gradients.clone();
+    let units = wrong.layers[1].outputs();
+    wrong.layers[1].weight_grads.as_mut_slice().chunks_exact_mut(units).for_each(|column| column.rotate_left(1));
+    let result = check(&wrong);
+    assert!(!result.passed, "dW² with each unit given the next one's gradient passed");
+    assert!(explain::gradient_check_of(&net, &Mlp::new(&[IMAGE_PIXELS, 31, 10], &mut rng).unwrap(), &pixels, label, smoothing, 3).is_err());
 }
 
 #[test]
