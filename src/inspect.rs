@@ -192,7 +192,7 @@ mod tests {
         let batch = probabilities_of(&mlp, &data, &[2, 0]).unwrap();
         assert_eq!(batch.len(), 2);
         for (row, &i) in batch.iter().zip(&[2usize, 0]) {
-            let floats: Vec<f32> = data.image(i).iter().map(|&b| b as f32 / 255.0).collect();
+            let floats = crate::pixel::pixel_values(data.image(i));
             let one = crate::trainer::predict(&mlp, &floats, &mut InputBatch::with_capacity(IMAGE_PIXELS, 1), &mut Workspace::default())
                 .unwrap();
             for (a, b) in row.iter().zip(&one) {

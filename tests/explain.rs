@@ -14,6 +14,7 @@ use inkling::explain::{self, Comparison, Tensor, CHECK_TOLERANCE};
 use inkling::mnist::{Dataset, Images, IMAGE_PIXELS, IMAGE_SIDE};
 use inkling::network::{Mlp, Workspace};
 use inkling::optim::{OptimizerConfig, Schedule, SgdConfig};
+use inkling::pixel::pixel_values;
 use inkling::trainer::{TrainConfig, Trainer};
 use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64Mcg;
@@ -28,7 +29,7 @@ fn mnist() -> &'static (Dataset, Dataset) {
 /// the way training reads bytes.
 fn random_image(rng: &mut Pcg64Mcg, ink: f64) -> (Vec<u8>, Vec<f32>) {
     let bytes: Vec<u8> = (0..IMAGE_PIXELS).map(|_| if rng.random_bool(ink) { rng.random_range(1..=255) } else { 0 }).collect();
-    let pixels = bytes.iter().map(|&b| b as f32 / 255.0).collect();
+    let pixels = pixel_values(&bytes);
     (bytes, pixels)
 }
 
@@ -282,7 +283,7 @@ fn gradient_check_passes_on_a_trained_network() {
     trainer.train(u64::MAX, || true).unwrap();
     let net = trainer.network().clone();
     for index in [0usize, 1, 2, 3] {
-        let pixels: Vec<f32> = test.image(index).iter().map(|&b| b as f32 / 255.0).collect();
+        let pixels = pixel_values(test.image(index));
         for label in [test.labels[index] as usize, (test.labels[index] as usize + 3) % 10] {
             for smoothing in [0.0, 0.1] {
                 let check = explain::gradient_check(&net, &pixels, label, smoothing, 2).unwrap();

@@ -7,6 +7,7 @@ use super::{js_error, now, seed_or_random, settings_from_js, to_js, Session};
 use crate::explain::{self, CurvePoint, RunProgress, Trace};
 use crate::mnist::Dataset;
 use crate::optim::OptimizerConfig;
+use crate::pixel::pixel_values;
 use crate::trainer::TrainConfig;
 use serde::Serialize;
 use std::sync::Arc;
@@ -101,7 +102,7 @@ impl Session {
             )));
         }
         let i = index as usize;
-        to_js(&TestImage { index, label: test.labels[i], pixels: test.image(i).iter().map(|&b| b as f32 / 255.0).collect() })
+        to_js(&TestImage { index, label: test.labels[i], pixels: pixel_values(test.image(i)) })
     }
 
     /// One forward and one backward pass of the current network for 784 pixel values and the true
