@@ -14,7 +14,7 @@
 use crate::batch::InputBatch;
 use crate::error::{Error, Result};
 use crate::loss::target;
-use crate::mnist::Dataset;
+use crate::dataset::Dataset;
 use crate::network::{argmax, Mlp, Workspace};
 use crate::optim::{OptimizerConfig, SgdConfig};
 use crate::trainer::{TrainConfig, Trainer, CHUNK};

@@ -4,7 +4,7 @@
 use crate::batch::InputBatch;
 use crate::error::{Error, Result};
 use crate::metrics::top_k;
-use crate::mnist::Dataset;
+use crate::dataset::Dataset;
 use crate::network::{Mlp, Workspace};
 use serde::Serialize;
 

@@ -7,7 +7,8 @@
 use crate::augment::{AugmentRanges, Augmenter};
 use crate::batch::InputBatch;
 use crate::error::{Error, Result};
-use crate::mnist::{Dataset, CLASSES, IMAGE_PIXELS};
+use crate::dataset::Dataset;
+use crate::mnist::{CLASSES, IMAGE_PIXELS};
 use crate::network::{BatchStats, Mlp, Workspace};
 use crate::optim::{AdamConfig, Optimizer, OptimizerConfig, Schedule, SgdConfig};
 use rand::seq::SliceRandom;

@@ -6,7 +6,7 @@
 //! message; nothing here panics on bad input.
 
 use crate::error::Error;
-use crate::mnist::{self, Dataset, Images};
+use crate::dataset::Dataset;
 use crate::model_file;
 use crate::preprocess;
 use crate::trainer::{TrainConfig, Trainer};
@@ -119,10 +119,7 @@ impl Session {
         let config = settings_from_js(settings)?;
         let seed = seed_or_random(seed)?;
         let dataset = |images: Vec<u8>, labels: &[u8], name: &str| -> Result<Dataset, JsError> {
-            let images: Images =
-                mnist::parse_images_vec(images).map_err(|e| JsError::new(&format!("{name} {e}")))?;
-            let labels = mnist::parse_labels(labels).map_err(|e| JsError::new(&format!("{name} {e}")))?;
-            Dataset::new(images, labels).map_err(|e| JsError::new(&format!("{name} {e}")))
+            Dataset::from_idx_vec(images, labels).map_err(|e| JsError::new(&format!("{name} {e}")))
         };
         let train = dataset(train_images, &train_labels, "training")?;
         // Listing the non-zero pixels takes a tenth of a second: here, while the page says it is

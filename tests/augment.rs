@@ -4,7 +4,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use inkling::augment::{AugmentParams, AugmentRanges, Augmenter};
-use inkling::mnist::{to_idx, Dataset, IMAGE_PIXELS};
+use inkling::dataset::Dataset;
+use inkling::mnist::{to_idx, IMAGE_PIXELS};
 use inkling::pixel::pixel_values;
 use inkling::trainer::{TrainConfig, Trainer};
 use rand::SeedableRng;

@@ -11,7 +11,8 @@ mod common;
 
 use inkling::batch::InputBatch;
 use inkling::explain::{self, Comparison, Tensor, CHECK_TOLERANCE};
-use inkling::mnist::{Dataset, Images, IMAGE_PIXELS, IMAGE_SIDE};
+use inkling::dataset::Dataset;
+use inkling::mnist::{Images, IMAGE_PIXELS, IMAGE_SIDE};
 use inkling::network::{Mlp, Workspace};
 use inkling::optim::{OptimizerConfig, Schedule, SgdConfig};
 use inkling::pixel::pixel_values;

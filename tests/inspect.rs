@@ -9,7 +9,8 @@ mod common;
 
 use inkling::inspect::probabilities_of;
 use inkling::metrics::{indices_in_cell, misclassified_sample, ConfusionMatrix};
-use inkling::mnist::{Dataset, CLASSES};
+use inkling::dataset::Dataset;
+use inkling::mnist::CLASSES;
 use inkling::network::argmax;
 use inkling::trainer::{TrainConfig, Trainer};
 

@@ -12,7 +12,7 @@
 #[path = "../examples/common/mod.rs"]
 mod common;
 
-use inkling::mnist::Dataset;
+use inkling::dataset::Dataset;
 use inkling::optim::{OptimizerConfig, Schedule, SgdConfig};
 use inkling::trainer::{TrainConfig, Trainer, CHUNK};
 use inkling::Error;

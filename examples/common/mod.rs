@@ -5,7 +5,7 @@
 
 #![allow(dead_code)]
 
-use inkling::mnist::Dataset;
+use inkling::dataset::Dataset;
 use md5::{Digest, Md5};
 use std::path::{Path, PathBuf};
 

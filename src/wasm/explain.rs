@@ -5,7 +5,7 @@
 
 use super::{js_error, now, seed_or_random, settings_from_js, to_js, Session};
 use crate::explain::{self, CurvePoint, RunProgress, Trace};
-use crate::mnist::Dataset;
+use crate::dataset::Dataset;
 use crate::optim::OptimizerConfig;
 use crate::pixel::pixel_values;
 use crate::trainer::TrainConfig;

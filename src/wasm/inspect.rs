@@ -5,7 +5,8 @@
 use super::{js_error, to_js, Session};
 use crate::inspect;
 use crate::metrics::{self, ConfusionMatrix};
-use crate::mnist::{Dataset, CLASSES};
+use crate::dataset::Dataset;
+use crate::mnist::CLASSES;
 use crate::network::Mlp;
 use crate::trainer::{Evaluation, Trainer};
 use serde::Serialize;
