@@ -7,6 +7,7 @@
 pub mod activation;
 pub mod augment;
 pub mod batch;
+pub mod comparison;
 pub mod dataset;
 pub mod error;
 pub mod explain;

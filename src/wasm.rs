@@ -13,6 +13,7 @@ use crate::trainer::{TrainConfig, Trainer};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+mod comparison;
 mod explain;
 mod inspect;
 mod keep;

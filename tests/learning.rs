@@ -12,17 +12,11 @@
 #[path = "../examples/common/mod.rs"]
 mod common;
 
-use inkling::dataset::Dataset;
+use common::mnist;
+
 use inkling::optim::{OptimizerConfig, Schedule, SgdConfig};
 use inkling::trainer::{TrainConfig, Trainer, CHUNK};
 use inkling::Error;
-use std::sync::OnceLock;
-
-/// Training and test sets, loaded and verified once for all the tests of this file.
-fn mnist() -> &'static (Dataset, Dataset) {
-    static DATA: OnceLock<(Dataset, Dataset)> = OnceLock::new();
-    DATA.get_or_init(|| common::load(None).unwrap_or_else(|e| panic!("{e}")))
-}
 
 /// Test accuracy the default recipe must reach with 3 epochs on the first 10,000 training images.
 /// Measured on the 10,000 test images for seeds 1–10: 95.47 % to 95.96 % (about 0.6 s of training in
