@@ -35,8 +35,7 @@ pub struct RunProgress {
 }
 
 /// Examples one run trains on before the other gets its turn (about a frame's work in the browser;
-/// a time budget ends a turn sooner). Each turn is one `Trainer::train` call, which keeps a copy of
-/// the weights for divergence, so turns are not made much shorter.
+/// a time budget ends a turn sooner). Each turn is one `Trainer::train` call.
 const TURN_EXAMPLES: usize = 1024;
 /// Test images per evaluation call: small, so a time budget is kept.
 const EVALUATION_CHUNK: usize = 200;

@@ -6,7 +6,8 @@
 //!
 //! The loop itself is here; each other concern has a file of its own: which example comes next
 //! (`order`), full-batch steps and their threads (`full_batch`), the test set evaluated a slice per
-//! call (`evaluation`), weights from elsewhere (`import`) and what a call reports (`report`).
+//! call (`evaluation`), weights from elsewhere (`import`), what a call reports (`report`) and going
+//! back to before a step that diverged (`rollback`).
 
 use crate::augment::{AugmentRanges, Augmenter};
 use crate::batch::InputBatch;
@@ -25,6 +26,7 @@ mod full_batch;
 mod import;
 mod order;
 mod report;
+mod rollback;
 
 pub use evaluation::{evaluate_range, predict, Evaluation};
 pub use report::TrainReport;
@@ -34,7 +36,8 @@ use evaluation::Evaluations;
 use full_batch::ChunkBuffers;
 use full_batch::accumulate_full_batch_chunk;
 use order::ExampleOrder;
-use report::Ema;
+use report::Tally;
+use rollback::Rollback;
 
 /// Most examples processed between two looks at the clock.
 pub const CHUNK: usize = 256;
@@ -140,21 +143,19 @@ pub struct Trainer {
     /// Examples accumulated into the current, unfinished step.
     batch_filled: usize,
     batch_stats: BatchStats,
-    total_steps: u64,
-    total_examples: u64,
+    tally: Tally,
     input: InputBatch,
     /// Buffers for augmented examples (reused: no allocation per example).
     augmenter: Augmenter,
     labels: Vec<u8>,
     ws: Workspace,
     evaluations: Evaluations,
-    smoothed_loss: Ema,
-    smoothed_accuracy: Ema,
     /// Threads a full-batch step is split across (native builds only; see [`Trainer::set_threads`]).
     threads: usize,
     /// Buffers of the threads beyond the first, kept from step to step.
     #[cfg(not(target_arch = "wasm32"))]
     helpers: Vec<ChunkBuffers>,
+    rollback: Rollback,
 }
 
 impl Trainer {
@@ -176,14 +177,12 @@ impl Trainer {
             ws: Workspace::default(),
             batch_filled: 0,
             batch_stats: BatchStats::default(),
-            total_steps: 0,
-            total_examples: 0,
+            tally: Tally::default(),
             evaluations: Evaluations::default(),
-            smoothed_loss: Ema::default(),
-            smoothed_accuracy: Ema::default(),
             threads: 1,
             #[cfg(not(target_arch = "wasm32"))]
             helpers: Vec::new(),
+            rollback: Rollback::default(),
             config: config.clone(),
             train,
             test,
@@ -201,11 +200,9 @@ impl Trainer {
         self.order = ExampleOrder::new(self.train.len(), config.batch_size < self.train.len(), rng);
         self.batch_filled = 0;
         self.batch_stats = BatchStats::default();
-        self.total_steps = 0;
-        self.total_examples = 0;
+        self.tally = Tally::default();
         self.evaluations = Evaluations::default();
-        self.smoothed_loss = Ema::default();
-        self.smoothed_accuracy = Ema::default();
+        self.rollback.forget_all();
         self.config = config;
         self.ws.ensure(&self.net, CHUNK);
         Ok(())
@@ -216,6 +213,10 @@ impl Trainer {
     }
     pub fn network(&self) -> &Mlp {
         &self.net
+    }
+    /// The optimiser with its state (Adam's moments, momentum's velocity).
+    pub fn optimizer(&self) -> &Optimizer {
+        &self.optimizer
     }
     pub fn train_set(&self) -> &Dataset {
         &self.train
@@ -228,10 +229,10 @@ impl Trainer {
         Arc::clone(&self.train)
     }
     pub fn total_examples(&self) -> u64 {
-        self.total_examples
+        self.tally.examples
     }
     pub fn total_steps(&self) -> u64 {
-        self.total_steps
+        self.tally.steps
     }
 
     /// Length of the run in examples.
@@ -240,16 +241,16 @@ impl Trainer {
     }
 
     pub fn is_finished(&self) -> bool {
-        self.total_examples >= self.planned_examples() && self.batch_filled == 0
+        self.tally.examples >= self.planned_examples() && self.batch_filled == 0
     }
 
     /// Fraction of the run done, in [0, 1].
     pub fn progress(&self) -> f32 {
-        (self.total_examples as f64 / self.planned_examples().max(1) as f64).min(1.0) as f32
+        (self.tally.examples as f64 / self.planned_examples().max(1) as f64).min(1.0) as f32
     }
 
     pub fn epoch(&self) -> f32 {
-        (self.total_examples as f64 / self.train.len() as f64) as f32
+        (self.tally.examples as f64 / self.train.len() as f64) as f32
     }
 
     /// The learning rate the next step will use.
@@ -258,46 +259,57 @@ impl Trainer {
     }
 
     /// Trains until `steps` optimiser steps are done, the run is finished, or `keep_going` (asked
-    /// between chunks) says stop. The weights before the call are kept aside: if the loss becomes NaN
-    /// or infinite they are put back and [`Error::Diverged`] is returned.
+    /// between chunks) says stop. If a step's loss becomes NaN or infinite, or its update leaves
+    /// weights that are, the run goes back to exactly where it stood before that step (weights,
+    /// optimiser, counters, order of the examples; see `rollback`) and [`Error::Diverged`] is
+    /// returned.
     pub fn train(&mut self, steps: u64, mut keep_going: impl FnMut() -> bool) -> Result<TrainReport> {
-        let last_good = (self.net.clone(), self.optimizer.clone());
         let mut report = TrainReport::default();
         let mut completed = BatchStats::default();
         while report.steps < steps && !self.is_finished() && keep_going() {
-            let done = if self.parallel_step_ready() { Some(self.full_batch_step_parallel()) } else { self.work_chunk() };
-            if let Some(step_stats) = done {
-                if !step_stats.loss_sum.is_finite() || !self.net.is_finite() {
-                    let loss = step_stats.mean_loss();
-                    (self.net, self.optimizer) = last_good;
-                    self.batch_filled = 0;
-                    return Err(Error::Diverged(format!(
-                        "the loss became {loss} at step {}; the weights from before it were restored \
-                         (try a smaller learning rate)",
-                        self.total_steps
-                    )));
-                }
-                completed.add(step_stats);
-                self.smoothed_loss.add(step_stats.mean_loss());
-                self.smoothed_accuracy.add(step_stats.accuracy());
-                report.steps += 1;
+            if self.batch_filled == 0 {
+                self.mark_step_start();
             }
+            let Some(step_stats) = self.accumulate() else { continue };
+            self.keep_checkpoint();
+            self.finish_step(step_stats);
+            let loss = step_stats.mean_loss();
+            if !loss.is_finite() || !self.net.is_finite() {
+                let what = if loss.is_finite() { "the update made the weights overflow".to_string() } else { format!("the loss became {loss}") };
+                let step = self.roll_back();
+                return Err(Error::Diverged(format!(
+                    "{what} at step {step}; the weights from before it were restored (try a smaller learning rate)"
+                )));
+            }
+            self.step_kept();
+            completed.add(step_stats);
+            report.steps += 1;
         }
         report.examples = completed.examples as u64;
         report.loss = completed.mean_loss();
         report.accuracy = completed.accuracy();
         report.learning_rate = self.learning_rate();
-        report.smoothed_loss = self.smoothed_loss.value();
-        report.smoothed_accuracy = self.smoothed_accuracy.value();
-        report.total_steps = self.total_steps;
-        report.total_examples = self.total_examples;
+        report.smoothed_loss = self.tally.smoothed_loss.value();
+        report.smoothed_accuracy = self.tally.smoothed_accuracy.value();
+        report.total_steps = self.tally.steps;
+        report.total_examples = self.tally.examples;
         report.epoch = self.epoch();
         report.finished = self.is_finished();
         Ok(report)
     }
 
-    /// Forward and backward for up to [`CHUNK`] examples of the current step; when the step's batch
-    /// is complete, the optimiser updates the weights and the step's statistics are returned.
+    /// Works on the current step: its next chunk, or all of it at once as a parallel full-batch
+    /// step. Returns the step's statistics once its whole batch is accumulated (before the update).
+    fn accumulate(&mut self) -> Option<BatchStats> {
+        if self.parallel_step_ready() {
+            Some(self.full_batch_step_parallel())
+        } else {
+            self.work_chunk()
+        }
+    }
+
+    /// Forward and backward for up to [`CHUNK`] examples of the current step; returns the step's
+    /// statistics when its batch is complete.
     fn work_chunk(&mut self) -> Option<BatchStats> {
         let batch_size = self.config.batch_size;
         if self.batch_filled == 0 {
@@ -331,22 +343,21 @@ impl Trainer {
         };
         self.batch_stats.add(stats);
         self.batch_filled += n;
-        self.total_examples += n as u64;
-        if self.batch_filled < batch_size {
-            return None;
-        }
-        Some(self.finish_step())
+        self.tally.examples += n as u64;
+        (self.batch_filled == batch_size).then_some(self.batch_stats)
     }
 
-    /// The optimiser's update once the step's whole batch is accumulated; returns the step's statistics.
-    fn finish_step(&mut self) -> BatchStats {
+    /// The optimiser's update once the step's whole batch is accumulated, and the step counted
+    /// (with `stats`, its loss and accuracy, in the smoothed curves).
+    fn finish_step(&mut self, stats: BatchStats) {
         let batch_size = self.config.batch_size;
         // The rate for this step is taken at the step's start, so the first step is a warm-up step.
-        let progress = ((self.total_examples - batch_size as u64) as f64 / self.planned_examples().max(1) as f64) as f32;
+        let progress = ((self.tally.examples - batch_size as u64) as f64 / self.planned_examples().max(1) as f64) as f32;
         let lr = self.config.schedule.rate(self.config.optimizer.learning_rate(), progress);
         self.optimizer.step(self.net.parameters_and_grads(), lr);
-        self.total_steps += 1;
+        self.tally.steps += 1;
+        self.tally.smoothed_loss.add(stats.mean_loss());
+        self.tally.smoothed_accuracy.add(stats.accuracy());
         self.batch_filled = 0;
-        self.batch_stats
     }
 }

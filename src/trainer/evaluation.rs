@@ -58,7 +58,7 @@ impl Trainer {
     /// Evaluates the current weights on a whole data set at once (native tools, tests).
     pub fn evaluate(&mut self, data: &Dataset) -> Evaluation {
         let net = self.net.clone();
-        evaluate_range(&net, data, 0..data.len(), &mut self.input, &mut self.ws, self.total_examples)
+        evaluate_range(&net, data, 0..data.len(), &mut self.input, &mut self.ws, self.tally.examples)
     }
 
     /// Advances the test-set evaluation by up to `examples` images, starting one on a copy of the
@@ -67,7 +67,7 @@ impl Trainer {
         let test = self.test.as_ref().ok_or_else(|| Error::Dataset("no test set was given".into()))?;
         let pending = self.evaluations.pending.get_or_insert_with(|| PendingEvaluation {
             net: self.net.clone(),
-            at_examples: self.total_examples,
+            at_examples: self.tally.examples,
             next: 0,
             stats: BatchStats::default(),
             predictions: Vec::with_capacity(test.len()),

@@ -33,6 +33,8 @@ impl Trainer {
     #[cfg(not(target_arch = "wasm32"))]
     pub fn set_threads(&mut self, threads: usize) {
         self.threads = threads.max(1);
+        // Steps since the checkpoint would be redone with another rounding.
+        self.rollback.forget_checkpoint();
     }
 
     pub fn threads(&self) -> usize {
@@ -54,7 +56,8 @@ impl Trainer {
         unreachable!("set_threads does not exist in the WebAssembly build")
     }
 
-    /// One full-batch step split across threads; see [`Trainer::set_threads`].
+    /// One full-batch step's gradient, split across threads (see [`Trainer::set_threads`]); returns
+    /// the step's statistics (the update is the caller's).
     #[cfg(not(target_arch = "wasm32"))]
     pub(super) fn full_batch_step_parallel(&mut self) -> BatchStats {
         let n = self.train.len();
@@ -99,8 +102,8 @@ impl Trainer {
         });
         self.batch_stats = stats;
         self.batch_filled = n;
-        self.total_examples += n as u64;
-        self.finish_step()
+        self.tally.examples += n as u64;
+        stats
     }
 }
 

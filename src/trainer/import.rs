@@ -26,6 +26,7 @@ impl Trainer {
         dense.weights.as_mut_slice().copy_from_slice(weights);
         dense.biases.as_mut_slice().copy_from_slice(biases);
         self.evaluations.pending = None;
+        self.rollback.forget_checkpoint();
         Ok(())
     }
 
@@ -44,6 +45,7 @@ impl Trainer {
         self.batch_filled = 0;
         self.evaluations.pending = None;
         self.evaluations.last = None;
+        self.rollback.forget_checkpoint();
         Ok(())
     }
 }

@@ -1,5 +1,5 @@
-//! What a call to [`Trainer::train`](super::Trainer::train) reports, and the smoothed curves of the
-//! per-step loss and accuracy.
+//! What a call to [`Trainer::train`](super::Trainer::train) reports, and what the run's steps add up
+//! to: their counts and the smoothed curves of the per-step loss and accuracy.
 
 use serde::Serialize;
 
@@ -25,6 +25,16 @@ pub struct TrainReport {
     pub epoch: f32,
     /// The run has reached its configured length.
     pub finished: bool,
+}
+
+/// What the run's steps so far add up to: the counts, and the smoothed curves of their loss and
+/// accuracy.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(super) struct Tally {
+    pub(super) steps: u64,
+    pub(super) examples: u64,
+    pub(super) smoothed_loss: Ema,
+    pub(super) smoothed_accuracy: Ema,
 }
 
 /// Weight of the newest step in the smoothed curves: about the last 50 steps count.
