@@ -7,8 +7,8 @@
 
 use crate::error::Error;
 use crate::dataset::Dataset;
+use crate::drawing;
 use crate::model_file;
-use crate::preprocess;
 use crate::trainer::{TrainConfig, Trainer};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -78,24 +78,6 @@ struct Info {
     planned_examples: u64,
     settings: TrainConfig,
 }
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DrawingPrediction {
-    /// No ink on the pad: nothing to classify.
-    empty: bool,
-    digit: Option<u8>,
-    probabilities: Vec<f32>,
-    /// The top probability is at least [`CONFIDENT_PROBABILITY`]; otherwise the page says "not sure".
-    confident: bool,
-    /// What the network sees: 28×28 values in [0, 1], row by row.
-    preview: Vec<f32>,
-}
-
-/// Below this top probability a drawing's answer counts as "not sure": under one half, the network
-/// itself rates "some other digit" as more likely than its own answer. (Label smoothing 0.1 caps a
-/// clear answer at about 0.9, so a higher bar would call many good answers unsure.)
-pub const CONFIDENT_PROBABILITY: f32 = 0.5;
 
 /// Data, network and optimiser, kept in wasm memory.
 #[wasm_bindgen]
@@ -178,23 +160,7 @@ impl Session {
     /// `{empty, digit, probabilities, confident, preview}`; an empty pad gives `empty: true` and no digit.
     #[wasm_bindgen(js_name = predictDrawing)]
     pub fn predict_drawing(&mut self, rgba: &[u8], width: u32, height: u32) -> Result<JsValue, JsError> {
-        let prepared = preprocess::prepare_rgba(rgba, width as usize, height as usize).map_err(js_error)?;
-        let result = match prepared {
-            None => DrawingPrediction {
-                empty: true,
-                digit: None,
-                probabilities: Vec::new(),
-                confident: false,
-                preview: Vec::new(),
-            },
-            Some(p) => {
-                let probabilities = self.trainer.predict(&p.pixels).map_err(js_error)?;
-                let digit = crate::network::argmax(&probabilities) as u8;
-                let confident = probabilities[digit as usize] >= CONFIDENT_PROBABILITY;
-                DrawingPrediction { empty: false, digit: Some(digit), probabilities, confident, preview: p.pixels }
-            }
-        };
-        to_js(&result)
+        to_js(&drawing::read_drawing(self.trainer.network(), rgba, width as usize, height as usize).map_err(js_error)?)
     }
 
     /// Probabilities of the ten digits for 784 pixel values in [0, 1] (row by row).
