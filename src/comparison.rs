@@ -88,6 +88,16 @@ impl Comparison {
         })
     }
 
+    /// Runs for each of `configs` on `trainer`'s training set (shared, not copied), each measured on
+    /// the first `test_images` (at least 1) of its test images: the page's comparison.
+    pub fn on_trainers_data(configs: Vec<TrainConfig>, trainer: &Trainer, test_images: usize, seed: u64, evaluate_every: u64) -> Result<Self> {
+        let test = trainer.required_test_set()?;
+        if test_images == 0 || test_images > test.len() {
+            return Err(Error::Input(format!("a comparison is measured on 1 to {} test images (got {test_images})", test.len())));
+        }
+        Comparison::new(configs, trainer.shared_train_set(), Arc::new(test.take(test_images)), seed, evaluate_every)
+    }
+
     pub fn runs(&self) -> &[Trainer] {
         &self.runs
     }

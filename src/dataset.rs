@@ -72,6 +72,16 @@ impl Dataset {
         self.images.image(index)
     }
 
+    /// `index` is one of this set's examples; `what` names it in the error ("example", "test
+    /// image", …).
+    pub fn check_index(&self, index: usize, what: &str) -> Result<()> {
+        if index < self.len() {
+            Ok(())
+        } else {
+            Err(Error::Input(format!("{what} {index} does not exist (the data set has {})", self.len())))
+        }
+    }
+
     /// Every image's non-zero pixels, listed on the first call.
     pub fn nonzeros(&self) -> &NonZeroPixels {
         self.nonzeros.get_or_init(|| NonZeroPixels::new(&self.images))

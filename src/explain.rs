@@ -1,6 +1,7 @@
 //! Explaining the network to a person: one forward and one backward pass traced for one input, a
-//! finite-difference check of chosen gradients, and which pixels pushed an answer up or down. (Two
-//! training runs side by side are [`crate::comparison`].)
+//! finite-difference check of chosen gradients, and which pixels pushed an answer up or down — for
+//! any network, and for a run's current one with its training's settings (the "How it works"
+//! panel). (Two training runs side by side are [`crate::comparison`].)
 //!
 //! Nothing here re-implements the network's math. A trace runs [`Mlp::accumulate_gradients`] — the
 //! training step's own forward and backward code — on a batch of one, on a copy of the network, and
@@ -16,6 +17,8 @@ use crate::error::{Error, Result};
 use crate::loss::target;
 use crate::network::{argmax, Mlp, Workspace};
 use crate::optim::{OptimizerConfig, SgdConfig};
+use crate::pixel::pixel_values;
+use crate::trainer::Trainer;
 use serde::Serialize;
 
 /// Most entries a trace lists per gradient tensor.
@@ -127,24 +130,6 @@ pub struct Trace {
     pub updated: Mlp,
 }
 
-fn check_input(net: &Mlp, pixels: &[f32]) -> Result<()> {
-    if pixels.len() != net.inputs() {
-        return Err(Error::Input(format!("expected {} pixel values, got {}", net.inputs(), pixels.len())));
-    }
-    if let Some(bad) = pixels.iter().find(|v| !v.is_finite()) {
-        return Err(Error::Input(format!("pixel values must be finite numbers (got {bad})")));
-    }
-    Ok(())
-}
-
-fn check_class(net: &Mlp, class: usize, what: &str) -> Result<u8> {
-    if class < net.outputs() {
-        Ok(class as u8)
-    } else {
-        Err(Error::Input(format!("{what} {class} does not exist (classes are 0 to {})", net.outputs() - 1)))
-    }
-}
-
 fn check_smoothing(smoothing: f32) -> Result<()> {
     if (0.0..1.0).contains(&smoothing) {
         Ok(())
@@ -212,8 +197,8 @@ fn backward_on_one(net: &Mlp, pixels: &[f32], label: u8, smoothing: f32) -> (Mlp
 /// `learning_rate`. Lists the `top` (at most [`MAX_TOP`]) largest entries of every vector and
 /// gradient.
 pub fn trace(net: &Mlp, pixels: &[f32], label: usize, smoothing: f32, learning_rate: f32, top: usize) -> Result<Trace> {
-    check_input(net, pixels)?;
-    let label = check_class(net, label, "label")?;
+    net.check_input(pixels)?;
+    let label = net.check_class(label, "label")?;
     check_smoothing(smoothing)?;
     if !(learning_rate.is_finite() && learning_rate > 0.0) {
         return Err(Error::Input(format!("the learning rate must be a number above 0 (got {learning_rate})")));
@@ -319,9 +304,9 @@ pub struct Saliency {
 /// pass (`dZᴸ = Aᴸ − Y` with a one-hot `Y`, down to `dZ¹`) taken one layer further, to the input:
 /// `∂L/∂x = W¹ᵀ·dZ¹`, and the saliency is `−∂L/∂x`. `class` `None` explains the network's answer.
 pub fn saliency(net: &Mlp, pixels: &[f32], class: Option<usize>) -> Result<Saliency> {
-    check_input(net, pixels)?;
+    net.check_input(pixels)?;
     let class = match class {
-        Some(class) => check_class(net, class, "digit")?,
+        Some(class) => net.check_class(class, "digit")?,
         None => {
             let mut x = InputBatch::with_capacity(net.inputs(), 1);
             let probabilities = crate::trainer::predict(net, pixels, &mut x, &mut Workspace::default())?;
@@ -452,8 +437,8 @@ impl Checker<'_> {
 /// (at least [`CHECK_MIN_GRADIENT`]) and whose ±ε step crosses no ReLU kink. The loss is training's,
 /// with label smoothing `smoothing`; `net` itself is not changed (the check works on a copy).
 pub fn gradient_check(net: &Mlp, pixels: &[f32], label: usize, smoothing: f32, per_tensor: usize) -> Result<GradientCheck> {
-    check_input(net, pixels)?;
-    let label = check_class(net, label, "label")?;
+    net.check_input(pixels)?;
+    let label = net.check_class(label, "label")?;
     check_smoothing(smoothing)?;
     let per_tensor = per_tensor.clamp(1, 8);
     let (gradients, _, x) = backward_on_one(net, pixels, label, smoothing);
@@ -490,4 +475,51 @@ pub fn gradient_check(net: &Mlp, pixels: &[f32], label: usize, smoothing: f32, p
     }
     let passed = parameters.iter().all(|p| p.relative_error < CHECK_TOLERANCE);
     Ok(GradientCheck { epsilon: CHECK_EPSILON, tolerance: CHECK_TOLERANCE, loss, parameters, passed })
+}
+
+/// A [`Trace`] of a run's current network, with what the panel says beside it: the update shown is
+/// plain gradient descent on this one example, while the run trains with `optimizer` (`sgd`,
+/// `momentum`, `rmsprop`, `adam`) on batches of `batch_size` of its `train_examples` examples.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrainingTrace {
+    #[serde(flatten)]
+    pub trace: Trace,
+    pub optimizer: &'static str,
+    pub batch_size: usize,
+    pub train_examples: usize,
+}
+
+/// [`trace`] of `trainer`'s current network for `pixels` and the true `label`, with its training's
+/// label smoothing and learning rate: what one of its steps on this example alone would compute.
+pub fn trace_training(trainer: &Trainer, pixels: &[f32], label: usize, top: usize) -> Result<TrainingTrace> {
+    let config = trainer.config();
+    let learning_rate = config.optimizer.learning_rate();
+    Ok(TrainingTrace {
+        trace: trace(trainer.network(), pixels, label, config.label_smoothing, learning_rate, top)?,
+        optimizer: config.optimizer.kind(),
+        batch_size: config.batch_size,
+        train_examples: trainer.train_set().len(),
+    })
+}
+
+/// [`gradient_check`] of `trainer`'s current network, on training's own loss (its label smoothing).
+pub fn gradient_check_training(trainer: &Trainer, pixels: &[f32], label: usize, per_tensor: usize) -> Result<GradientCheck> {
+    gradient_check(trainer.network(), pixels, label, trainer.config().label_smoothing, per_tensor)
+}
+
+/// A test image for the panel: its label and its pixels exactly as training reads them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TestImage {
+    pub index: u32,
+    pub label: u8,
+    /// 784 values in [0, 1], row by row.
+    pub pixels: Vec<f32>,
+}
+
+/// Test image `index` of `trainer`'s test set.
+pub fn test_image(trainer: &Trainer, index: u32) -> Result<TestImage> {
+    let test = trainer.required_test_set()?;
+    test.check_index(index as usize, "test image")?;
+    Ok(TestImage { index, label: test.labels[index as usize], pixels: pixel_values(test.image(index as usize)) })
 }

@@ -96,6 +96,16 @@ pub enum OptimizerConfig {
 }
 
 impl OptimizerConfig {
+    /// The optimiser's name, as the settings' `kind` spells it: `sgd`, `momentum`, `rmsprop`, `adam`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            OptimizerConfig::Sgd(_) => "sgd",
+            OptimizerConfig::Momentum(_) => "momentum",
+            OptimizerConfig::RmsProp(_) => "rmsprop",
+            OptimizerConfig::Adam(_) => "adam",
+        }
+    }
+
     pub fn learning_rate(&self) -> f32 {
         match self {
             OptimizerConfig::Sgd(c) => c.learning_rate,

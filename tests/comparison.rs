@@ -1,5 +1,6 @@
 //! Runs trained side by side are deterministic for a seed, however the work is sliced, each
-//! identical to the same run trained alone; a comparison refuses settings that make no sense.
+//! identical to the same run trained alone; a comparison refuses settings that make no sense, and
+//! the page's comparison shares its session's training set and measures the first test images.
 #![cfg(not(target_arch = "wasm32"))] // native only
 
 #[path = "../examples/common/mod.rs"]
@@ -85,4 +86,20 @@ fn a_comparison_checks_its_settings() {
     let bad = TrainConfig { batch_size: 0, ..TrainConfig::default() };
     let error = Comparison::new(vec![TrainConfig::default(), bad], train, test, 1, 10).err().unwrap();
     assert!(error.to_string().contains("run B"), "{error}");
+}
+
+#[test]
+fn the_pages_comparison_runs_on_its_sessions_data() {
+    let (train, test) = mnist();
+    let session = Trainer::new(TrainConfig::default(), train.take(200), Some(test.take(40)), 1).unwrap();
+    let configs = || vec![TrainConfig::default(), TrainConfig { hidden: vec![32], ..TrainConfig::default() }];
+    let comparison = Comparison::on_trainers_data(configs(), &session, 30, 5, 100).unwrap();
+    for run in comparison.runs() {
+        assert!(Arc::ptr_eq(&run.shared_train_set(), &session.shared_train_set()), "the training set is shared");
+        assert_eq!(run.test_set().unwrap(), &test.take(30), "the first 30 test images");
+    }
+    for bad in [0, 41] {
+        let e = Comparison::on_trainers_data(configs(), &session, bad, 5, 100).err().unwrap().to_string();
+        assert!(e.contains(&format!("a comparison is measured on 1 to 40 test images (got {bad})")), "{e}");
+    }
 }

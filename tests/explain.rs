@@ -66,7 +66,11 @@ fn trace_is_the_trainers_own_step() {
         let config = sgd_one_at_a_time(hidden, learning_rate, smoothing);
         let mut trainer = Trainer::new(config, one_example(&bytes, label), None, seed).unwrap();
 
-        let trace = explain::trace(trainer.network(), &pixels, label as usize, smoothing, learning_rate, 5).unwrap();
+        // The panel's trace of the run: with the run's own label smoothing and learning rate.
+        let shown = explain::trace_training(&trainer, &pixels, label as usize, 5).unwrap();
+        assert_eq!((shown.optimizer, shown.batch_size, shown.train_examples), ("sgd", 1, 1));
+        let trace = shown.trace;
+        assert_eq!((trace.label_smoothing, trace.learning_rate), (smoothing, learning_rate));
         let probabilities = trainer.predict(&pixels).unwrap();
         assert_eq!(trace.layers.last().unwrap().a, probabilities, "A of the last layer is the prediction");
         assert_eq!(trace.gradients.layers.len(), hidden.len() + 1);
@@ -340,4 +344,27 @@ fn bad_arguments_are_errors() {
     assert_eq!(explain::largest(&[1.0, -3.0, 2.0, -3.0], 3), vec![1, 3, 2]);
     // 2 × 3, column-major: rows [1, 5, −2] and [4, −0.5, 3]; each row's largest is 5 (index 2) and 4 (index 1).
     assert_eq!(explain::largest_per_row(&[1.0, 4.0, 5.0, -0.5, -2.0, 3.0], 2, 5), vec![2, 1]);
+}
+
+/// The panel's test images are the test set's, as training reads them; its gradient check is on
+/// training's own loss (with the run's label smoothing).
+#[test]
+fn the_panel_reads_the_runs_test_images_and_checks_its_loss() {
+    let (train, test) = mnist();
+    let test = test.take(50);
+    let config = TrainConfig { hidden: vec![16], label_smoothing: 0.1, ..TrainConfig::default() };
+    let trainer = Trainer::new(config, train.take(500), Some(test.clone()), 4).unwrap();
+    let image = explain::test_image(&trainer, 7).unwrap();
+    assert_eq!((image.index, image.label), (7, test.labels[7]));
+    assert_eq!(image.pixels, pixel_values(test.image(7)));
+    let e = explain::test_image(&trainer, 50).unwrap_err().to_string();
+    assert!(e.contains("test image 50 does not exist (the data set has 50)"), "{e}");
+
+    let label = image.label as usize;
+    let check = explain::gradient_check_training(&trainer, &image.pixels, label, 3).unwrap();
+    assert_eq!(check, explain::gradient_check(trainer.network(), &image.pixels, label, 0.1, 3).unwrap());
+    assert_ne!(check, explain::gradient_check(trainer.network(), &image.pixels, label, 0.0, 3).unwrap(), "the smoothing counts");
+
+    let without_test = Trainer::new(TrainConfig::default(), train.take(100), None, 4).unwrap();
+    assert!(explain::test_image(&without_test, 0).unwrap_err().to_string().contains("no test set"));
 }

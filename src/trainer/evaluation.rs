@@ -44,7 +44,16 @@ pub(super) struct Evaluations {
     pub(super) last_net: Option<Mlp>,
 }
 
+fn no_test_set() -> Error {
+    Error::Dataset("no test set was given".into())
+}
+
 impl Trainer {
+    /// The test set, or an error if the run has none.
+    pub fn required_test_set(&self) -> Result<&Dataset> {
+        self.test.as_deref().ok_or_else(no_test_set)
+    }
+
     pub fn last_evaluation(&self) -> Option<&Evaluation> {
         self.evaluations.last.as_ref()
     }
@@ -64,7 +73,7 @@ impl Trainer {
     /// Advances the test-set evaluation by up to `examples` images, starting one on a copy of the
     /// current weights if none is under way. Returns the evaluation once all test images are done.
     pub fn evaluate_test_chunk(&mut self, examples: usize) -> Result<Option<Evaluation>> {
-        let test = self.test.as_ref().ok_or_else(|| Error::Dataset("no test set was given".into()))?;
+        let test = self.test.as_ref().ok_or_else(no_test_set)?;
         let pending = self.evaluations.pending.get_or_insert_with(|| PendingEvaluation {
             net: self.net.clone(),
             at_examples: self.tally.examples,
@@ -136,12 +145,7 @@ pub fn evaluate_range(
 
 /// Probabilities of every class for one input.
 pub fn predict(net: &Mlp, pixels: &[f32], input: &mut InputBatch, ws: &mut Workspace) -> Result<Vec<f32>> {
-    if pixels.len() != net.inputs() {
-        return Err(Error::Input(format!("expected {} pixel values, got {}", net.inputs(), pixels.len())));
-    }
-    if let Some(bad) = pixels.iter().find(|v| !v.is_finite()) {
-        return Err(Error::Input(format!("pixel values must be finite numbers (got {bad})")));
-    }
+    net.check_input(pixels)?;
     input.clear();
     input.push(pixels);
     net.forward(&*input, ws);

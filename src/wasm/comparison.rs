@@ -4,10 +4,8 @@
 
 use super::{js_error, now, seed_or_random, settings_from_js, to_js, Session};
 use crate::comparison::{self, CurvePoint, RunProgress};
-use crate::dataset::Dataset;
 use crate::trainer::TrainConfig;
 use serde::Serialize;
-use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 
 #[derive(Serialize)]
@@ -68,15 +66,7 @@ impl Session {
     ) -> Result<Comparison, JsError> {
         let configs = vec![settings_from_js(first)?, settings_from_js(second)?];
         let seed = seed_or_random(seed)?;
-        let test: &Dataset = self.trainer.test_set().ok_or_else(|| JsError::new("input: there is no test set"))?;
-        if test_images == 0 || test_images as usize > test.len() {
-            return Err(JsError::new(&format!(
-                "input: a comparison is measured on 1 to {} test images (got {test_images})",
-                test.len()
-            )));
-        }
-        let test = Arc::new(test.take(test_images as usize));
-        let inner = comparison::Comparison::new(configs, self.trainer.shared_train_set(), test, seed, evaluate_every as u64)
+        let inner = comparison::Comparison::on_trainers_data(configs, &self.trainer, test_images as usize, seed, evaluate_every as u64)
             .map_err(js_error)?;
         Ok(Comparison {
             reported: vec![0; inner.runs().len()],
