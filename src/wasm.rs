@@ -139,8 +139,8 @@ impl Session {
 
     /// Trains for at most `max_steps` optimiser steps or `budget_ms` milliseconds, whichever comes
     /// first, and returns a report: `{steps, examples, loss, accuracy, learningRate, totalSteps,
-    /// totalExamples, epoch, finished}`. If the loss diverges, the last good weights are restored and
-    /// an exception says so.
+    /// totalExamples, epoch, finished}`. If the loss diverges, the run goes back to where it stood
+    /// before the failing step and an exception says so.
     pub fn train(&mut self, max_steps: u32, budget_ms: f64) -> Result<JsValue, JsError> {
         let deadline = now() + budget_ms.max(0.0);
         let report = self.trainer.train(max_steps as u64, || now() < deadline).map_err(js_error)?;
