@@ -49,7 +49,7 @@ fn the_confusion_matrix_and_the_evaluated_network_match_the_evaluation() {
     let first: Vec<u32> = (0..256).collect();
     let net = trainer.last_evaluated_network().unwrap();
     for indices in [&mistakes, &first] {
-        let probabilities = probabilities_of(net, &test, indices).unwrap();
+        let probabilities = probabilities_of(net, test, indices).unwrap();
         for (&i, p) in indices.iter().zip(&probabilities) {
             assert_eq!(argmax(p) as u8, evaluation.predictions[i as usize], "test image {i}");
         }
