@@ -26,7 +26,7 @@ cp node_modules/uplot/LICENSE www/vendor/uPlot.LICENSE
 # dependencies (not the wasm bindings, preprocessing or the page, so most rebuilds skip it).
 PRETRAINED=www/models/pretrained.inkling
 PRETRAINED_ARGS=(--hidden 256 --augment --lr 0.003 --epochs 6 --seed 1)
-PRETRAINED_SOURCES=(src/{trainer,augment,batch,network,layer,activation,loss,optim,mnist,model_file,error,nonzeros}.rs src/layer
+PRETRAINED_SOURCES=(src/{trainer,augment,batch,network,layer,activation,loss,optim,mnist,dataset,pixel,model_file,error,nonzeros}.rs src/layer src/trainer
   examples/train.rs examples/common Cargo.toml Cargo.lock)
 recipe="${PRETRAINED_ARGS[*]}"
 stamp="$PRETRAINED.recipe"

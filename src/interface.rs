@@ -10,8 +10,9 @@
 //! alone: they do not change what JavaScript can call.
 
 /// The binding sources, by path relative to `src/`, with their contents.
-pub const BINDING_SOURCES: [(&str, &[u8]); 4] = [
+pub const BINDING_SOURCES: [(&str, &[u8]); 5] = [
     ("wasm.rs", include_bytes!("wasm.rs")),
+    ("wasm/comparison.rs", include_bytes!("wasm/comparison.rs")),
     ("wasm/explain.rs", include_bytes!("wasm/explain.rs")),
     ("wasm/inspect.rs", include_bytes!("wasm/inspect.rs")),
     ("wasm/keep.rs", include_bytes!("wasm/keep.rs")),

@@ -7,6 +7,9 @@
 pub mod activation;
 pub mod augment;
 pub mod batch;
+pub mod comparison;
+pub mod dataset;
+pub mod drawing;
 pub mod error;
 pub mod explain;
 pub mod inspect;
@@ -19,6 +22,7 @@ pub mod model_file;
 pub mod network;
 pub mod nonzeros;
 pub mod optim;
+pub mod pixel;
 pub mod preprocess;
 pub mod stroke;
 pub mod trainer;

@@ -150,6 +150,27 @@ impl Mlp {
         Error::Input(format!("layer {index} does not exist (the network has {count})"))
     }
 
+    /// `values` is an input this network takes: one finite number per input.
+    pub fn check_input(&self, values: &[f32]) -> Result<()> {
+        if values.len() != self.inputs() {
+            return Err(Error::Input(format!("expected {} pixel values, got {}", self.inputs(), values.len())));
+        }
+        if let Some(bad) = values.iter().find(|v| !v.is_finite()) {
+            return Err(Error::Input(format!("pixel values must be finite numbers (got {bad})")));
+        }
+        Ok(())
+    }
+
+    /// `class` is one of this network's outputs; returned as a label byte. `what` names it in the
+    /// error ("label", "true digit", …).
+    pub fn check_class(&self, class: usize, what: &str) -> Result<u8> {
+        if class < self.outputs() {
+            Ok(class as u8)
+        } else {
+            Err(Error::Input(format!("{what} {class} does not exist (classes are 0 to {})", self.outputs() - 1)))
+        }
+    }
+
     pub fn zero_grads(&mut self) {
         self.layers.iter_mut().for_each(Dense::zero_grads);
     }

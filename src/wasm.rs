@@ -6,13 +6,14 @@
 //! message; nothing here panics on bad input.
 
 use crate::error::Error;
-use crate::mnist::{self, Dataset, Images};
+use crate::dataset::Dataset;
+use crate::drawing;
 use crate::model_file;
-use crate::preprocess;
 use crate::trainer::{TrainConfig, Trainer};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+mod comparison;
 mod explain;
 mod inspect;
 mod keep;
@@ -85,24 +86,6 @@ struct Info {
     settings: TrainConfig,
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DrawingPrediction {
-    /// No ink on the pad: nothing to classify.
-    empty: bool,
-    digit: Option<u8>,
-    probabilities: Vec<f32>,
-    /// The top probability is at least [`CONFIDENT_PROBABILITY`]; otherwise the page says "not sure".
-    confident: bool,
-    /// What the network sees: 28×28 values in [0, 1], row by row.
-    preview: Vec<f32>,
-}
-
-/// Below this top probability a drawing's answer counts as "not sure": under one half, the network
-/// itself rates "some other digit" as more likely than its own answer. (Label smoothing 0.1 caps a
-/// clear answer at about 0.9, so a higher bar would call many good answers unsure.)
-pub const CONFIDENT_PROBABILITY: f32 = 0.5;
-
 /// Data, network and optimiser, kept in wasm memory.
 #[wasm_bindgen]
 pub struct Session {
@@ -126,10 +109,7 @@ impl Session {
         let config = settings_from_js(settings)?;
         let seed = seed_or_random(seed)?;
         let dataset = |images: Vec<u8>, labels: &[u8], name: &str| -> Result<Dataset, JsError> {
-            let images: Images =
-                mnist::parse_images_vec(images).map_err(|e| JsError::new(&format!("{name} {e}")))?;
-            let labels = mnist::parse_labels(labels).map_err(|e| JsError::new(&format!("{name} {e}")))?;
-            Dataset::new(images, labels).map_err(|e| JsError::new(&format!("{name} {e}")))
+            Dataset::from_idx_vec(images, labels).map_err(|e| JsError::new(&format!("{name} {e}")))
         };
         let train = dataset(train_images, &train_labels, "training")?;
         // Listing the non-zero pixels takes a tenth of a second: here, while the page says it is
@@ -166,8 +146,8 @@ impl Session {
 
     /// Trains for at most `max_steps` optimiser steps or `budget_ms` milliseconds, whichever comes
     /// first, and returns a report: `{steps, examples, loss, accuracy, learningRate, totalSteps,
-    /// totalExamples, epoch, finished}`. If the loss diverges, the last good weights are restored and
-    /// an exception says so.
+    /// totalExamples, epoch, finished}`. If the loss diverges, the run goes back to where it stood
+    /// before the failing step and an exception says so.
     pub fn train(&mut self, max_steps: u32, budget_ms: f64) -> Result<JsValue, JsError> {
         let deadline = now() + budget_ms.max(0.0);
         let report = self.trainer.train(max_steps as u64, || now() < deadline).map_err(js_error)?;
@@ -187,23 +167,7 @@ impl Session {
     /// `{empty, digit, probabilities, confident, preview}`; an empty pad gives `empty: true` and no digit.
     #[wasm_bindgen(js_name = predictDrawing)]
     pub fn predict_drawing(&mut self, rgba: &[u8], width: u32, height: u32) -> Result<JsValue, JsError> {
-        let prepared = preprocess::prepare_rgba(rgba, width as usize, height as usize).map_err(js_error)?;
-        let result = match prepared {
-            None => DrawingPrediction {
-                empty: true,
-                digit: None,
-                probabilities: Vec::new(),
-                confident: false,
-                preview: Vec::new(),
-            },
-            Some(p) => {
-                let probabilities = self.trainer.predict(&p.pixels).map_err(js_error)?;
-                let digit = crate::network::argmax(&probabilities) as u8;
-                let confident = probabilities[digit as usize] >= CONFIDENT_PROBABILITY;
-                DrawingPrediction { empty: false, digit: Some(digit), probabilities, confident, preview: p.pixels }
-            }
-        };
-        to_js(&result)
+        to_js(&drawing::read_drawing(self.trainer.network(), rgba, width as usize, height as usize).map_err(js_error)?)
     }
 
     /// Probabilities of the ten digits for 784 pixel values in [0, 1] (row by row).
