@@ -18,6 +18,7 @@ pub mod model_file;
 pub mod network;
 pub mod nonzeros;
 pub mod optim;
+pub mod presets;
 pub mod preprocess;
 pub mod stroke;
 pub mod trainer;
