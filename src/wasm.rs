@@ -8,6 +8,7 @@
 use crate::error::Error;
 use crate::mnist::{self, Dataset, Images};
 use crate::model_file;
+use crate::presets::Preset;
 use crate::preprocess;
 use crate::trainer::{TrainConfig, Trainer};
 use serde::Serialize;
@@ -75,6 +76,14 @@ struct Info {
     test_examples: usize,
     seed: u64,
     planned_examples: u64,
+    settings: TrainConfig,
+}
+
+/// A preset as the page's Recipe menu reads it.
+#[derive(Serialize)]
+struct PresetSettings {
+    name: &'static str,
+    label: &'static str,
     settings: TrainConfig,
 }
 
@@ -155,6 +164,19 @@ impl Session {
             planned_examples: t.planned_examples(),
             settings: t.config().clone(),
         })
+    }
+
+    /// The presets for this session's training set, in menu order: `[{name, label, settings}]`, the
+    /// settings in the form `reset` takes. Through JSON, so that a learning rate of 0.003 arrives as
+    /// 0.003 and not as the nearest f64 to the f32 (0.003000000026…), which a form would show.
+    pub fn presets(&self) -> Result<JsValue, JsError> {
+        let train_size = self.trainer.train_set().len();
+        let presets: Vec<_> = Preset::ALL
+            .iter()
+            .map(|&p| PresetSettings { name: p.name(), label: p.label(), settings: p.config(train_size) })
+            .collect();
+        let json = serde_json::to_string(&presets).map_err(|e| JsError::new(&format!("internal: cannot convert the presets ({e})")))?;
+        js_sys::JSON::parse(&json).map_err(|_| JsError::new("internal: cannot convert the presets"))
     }
 
     /// Trains for at most `max_steps` optimiser steps or `budget_ms` milliseconds, whichever comes
