@@ -4,7 +4,8 @@
 // frame loop gives them what is left of each frame, and never runs while the main training does.
 import uPlot from './vendor/uPlot.esm.js';
 import { PRESETS, readSettings } from './settings.js';
-import { formatCount, formatNumber, formatPercent, h } from './learn-format.js';
+import { formatCount, formatPercent } from './format.js';
+import { formatNumber, h } from './learn-format.js';
 
 const TEST_IMAGES = 1000;
 const POINTS_PER_EPOCH = 20;
@@ -90,7 +91,7 @@ export function setupCompare(app) {
     select.value = initial;
   }
 
-  const accuracyChart = makeChart(ui.accuracy, { label: 'test accuracy', range: [0, 1], format: (v) => `${Math.round(v * 100)}%` });
+  const accuracyChart = makeChart(ui.accuracy, { label: 'test accuracy', range: [0, 1], format: (v) => formatPercent(v, 0) });
   const lossChart = makeChart(ui.loss, { label: 'test loss', format: (v) => v.toFixed(2) });
   addEventListener('resize', () => {
     accuracyChart.resize();

@@ -3,7 +3,8 @@
 // relative error. Session.gradientCheck does all of it in Rust (on a copy of the weights); this module
 // fills the table.
 import { learnExample } from './learn-example.js';
-import { formatConstant, formatCount, formatNumber, h, superscript } from './learn-format.js';
+import { formatCount } from './format.js';
+import { formatConstant, formatNumber, h, superscript } from './learn-format.js';
 
 const PER_TENSOR = 2; // parameters checked per weight or bias tensor
 

@@ -6,7 +6,8 @@ import { createFrameJobs } from './frame-jobs.js';
 import { createWeightsView } from './weights-view.js';
 import { createActivationsView } from './activations-view.js';
 import { createConfusionView } from './confusion-view.js';
-import { createThumbnailList, percent } from './thumbnails.js';
+import { createThumbnailList } from './thumbnails.js';
+import { formatCount, formatPercent } from './format.js';
 
 const WEIGHTS_EVERY_MS = 500;   // weights are fetched at most this often while training
 const JOB_BUDGET_MS = 3;        // inspection work per frame; training takes 10 of the ~16.7 ms
@@ -16,7 +17,7 @@ const EXAMPLES_PER_STEP = 8;    // test images fetched and drawn per job step
 const TOP = 3;                  // most likely digits shown per image
 const STRONGEST = 3;            // most active first-layer units outlined for a drawing
 
-const count = (n, what) => `${n.toLocaleString('en')} ${what}${n === 1 ? '' : 's'}`;
+const count = (n, what) => `${formatCount(n)} ${what}${n === 1 ? '' : 's'}`;
 
 function span(className) {
   const element = document.createElement('span');
@@ -27,10 +28,10 @@ function span(className) {
 // One image of a confusion-matrix cell: the network's answer and how sure it was.
 function renderCellImage(item, example) {
   const best = example.top[0];
-  item.caption.textContent = percent(best.probability);
+  item.caption.textContent = formatPercent(best.probability, 'auto');
   item.li.title = `Test image ${example.index}`;
   item.li.setAttribute('aria-label', `Test image ${example.index}: a ${example.label} read as ${example.predicted}, ` +
-    `${percent(best.probability)} sure`);
+    `${formatPercent(best.probability, 'auto')} sure`);
   item.li.classList.toggle('wrong', example.label !== example.predicted);
   item.canvas.setAttribute('aria-hidden', 'true');
 }
@@ -45,10 +46,10 @@ function renderMistake(item, example) {
   verdict.textContent = `${example.label} → ${example.predicted}`;
   top.replaceChildren(...example.top.map(({ digit, probability }) => {
     const entry = span(digit === example.label ? 'rank true' : 'rank');
-    entry.textContent = `${digit} ${percent(probability)}`;
+    entry.textContent = `${digit} ${formatPercent(probability, 'auto')}`;
     return entry;
   }));
-  const ranks = example.top.map(({ digit, probability }) => `${digit} (${percent(probability)})`).join(', ');
+  const ranks = example.top.map(({ digit, probability }) => `${digit} (${formatPercent(probability, 'auto')})`).join(', ');
   item.li.setAttribute('aria-label', `Test image ${example.index}: a ${example.label}, read as ${example.predicted}; ` +
     `most likely ${ranks}`);
   item.canvas.setAttribute('aria-hidden', 'true');
@@ -104,7 +105,7 @@ export function setupInspect(app) {
     const indices = app.session.misclassifiedExamples(GALLERY_SIZE);
     gallerySummary.textContent = wrong === 0
       ? 'The network reads every test image correctly.'
-      : `It gets ${count(wrong, 'test image')} of ${matrix.examples.toLocaleString('en')} wrong. ` +
+      : `It gets ${count(wrong, 'test image')} of ${formatCount(matrix.examples)} wrong. ` +
         `${indices.length < wrong ? `${indices.length} of them, taken from every digit in turn` : 'All of them'}: ` +
         'true digit → answer, then the most likely digits (the true one in blue).';
     yield* fillList(gallery, indices);

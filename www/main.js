@@ -14,6 +14,7 @@ import { setupSaliency } from './saliency.js';
 import { setupCompare } from './compare.js';
 import { readUrlSettings, setupUrlSettings } from './url-settings.js';
 import { setupModelStore } from './model-store.js';
+import { formatCount, formatPercent } from './format.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -66,9 +67,6 @@ function elements() {
     clear: $('clear'),
   };
 }
-
-const formatPercent = (value) => `${(value * 100).toFixed(2)}%`;
-const formatCount = (value) => Math.round(value).toLocaleString('en');
 
 function formatDuration(seconds) {
   if (!Number.isFinite(seconds)) return '—';
@@ -201,7 +199,7 @@ function onReport(app, report, now) {
 }
 
 function onEvaluation(app, evaluation) {
-  app.ui.testAccuracy.textContent = formatPercent(evaluation.accuracy);
+  app.ui.testAccuracy.textContent = formatPercent(evaluation.accuracy, 2);
   app.charts.addTest(evaluation, evaluation.atExamples / app.info.trainExamples);
   app.charts.draw(performance.now(), true);
   showDiagnostics(app);

@@ -4,9 +4,11 @@
 // module only lays the numbers out. Stepping: the Previous/Next buttons, or ←/→, Home/End while the
 // stepper has focus. With more hidden layers the same steps repeat per layer.
 import { learnExample } from './learn-example.js';
+import { formatCount, formatPercent } from './format.js';
 import {
-  M, close, formatConstant, formatCount, formatNumber, open, formatPercent, grad, h, layered, strip, superscript, transpose, drawDigit,
+  M, close, formatConstant, formatNumber, open, grad, h, layered, strip, superscript, transpose,
 } from './learn-format.js';
+import { paintDigit } from './pictures.js';
 
 const TOP = 6;            // largest entries listed per vector or gradient
 const UPDATE_ROWS = 3;    // weights per layer shown in the update step
@@ -54,8 +56,8 @@ function probabilityBars(probabilities, trace) {
     const fill = h('span', 'fill');
     fill.style.width = `${Math.max(0, Math.min(1, p)) * 100}%`;
     const item = h('li', [k === trace.predicted && 'predicted', k === trace.label && 'true'].filter(Boolean).join(' '),
-      h('span', 'digit', String(k)), h('span', 'bar', fill), h('span', 'value', formatPercent(p, 2)));
-    item.setAttribute('aria-label', `${k}: ${formatPercent(p, 2)}`);
+      h('span', 'digit', String(k)), h('span', 'bar', fill), h('span', 'value', formatPercent(p, 2, { spaced: true })));
+    item.setAttribute('aria-label', `${k}: ${formatPercent(p, 2, { spaced: true })}`);
     list.append(item);
   });
   return list;
@@ -133,7 +135,7 @@ function buildSteps(trace, example) {
     explain: `The ${sizes[0]} pixels of the 28 × 28 image, read row by row, stacked into one column: each a number from 0 (paper) to 1 (ink).`,
     numbers: () => {
       const canvas = h('canvas', 'input-picture');
-      drawDigit(canvas, input);
+      paintDigit(canvas, input);
       canvas.setAttribute('role', 'img');
       canvas.setAttribute('aria-label', 'The input, 28 by 28 pixels');
       return h('div', 'input-view', canvas,

@@ -2,6 +2,7 @@
 // model file, and a copy kept in this browser (IndexedDB) that comes back on reload.
 // Rust reads and checks every model file (Session.importModel keeps the current network when a file
 // is wrong); this module only moves bytes around and says which model is in use.
+import { formatCount, formatPercent } from './format.js';
 
 const PRETRAINED_URL = 'models/pretrained.inkling';
 const DB_NAME = 'inkling';
@@ -9,8 +10,6 @@ const DB_STORE = 'models';
 const SAVED_KEY = 'autosave';
 // Files beyond this are refused before they are read into memory; Rust checks the real limit.
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
-
-const percent = (accuracy) => `${(accuracy * 100).toFixed(1)} %`;
 
 // ---- IndexedDB: one record, the model to restore -------------------------------------------------
 
@@ -51,7 +50,7 @@ const deleteSaved = () => withStore('readwrite', (store) => store.delete(SAVED_K
 // ---- What the page says about the model in use ---------------------------------------------------
 
 function describeModel(model) {
-  const list = [model.sizes?.join('-'), model.accuracy != null && `${percent(model.accuracy)} on the test set`];
+  const list = [model.sizes?.join('-'), model.accuracy != null && `${formatPercent(model.accuracy, 1, { spaced: true })} on the test set`];
   const facts = list.some(Boolean) ? ` (${list.filter(Boolean).join(', ')})` : '';
   const scratch = ' — Train to start from scratch.';
   switch (model.source) {
@@ -72,7 +71,7 @@ function trainedDescription(app, model) {
   const examples = app.lastReport?.totalExamples ?? 0;
   return `[${app.info.sizes.join(', ')}] trained in the browser${s.augment ? ' with augmentation' : ''}, ` +
     `seed ${app.info.seed}, ${examples} examples` +
-    (model.accuracy != null ? `; test accuracy ${(model.accuracy * 100).toFixed(2)} %` : '');
+    (model.accuracy != null ? `; test accuracy ${formatPercent(model.accuracy, 2, { spaced: true })}` : '');
 }
 
 function downloadName(model) {
@@ -120,7 +119,7 @@ export function setupModelStore(app, { resetView, setState }) {
       importing = false;
     }
     app.model.sizes = app.info.sizes;
-    app.ui.status.textContent = `Model ${app.info.sizes.join('-')} (${app.info.parameters.toLocaleString('en')} parameters): ${description}`;
+    app.ui.status.textContent = `Model ${app.info.sizes.join('-')} (${formatCount(app.info.parameters)} parameters): ${description}`;
     // An imported network is not a run of the form's settings: Train (or Step) starts a fresh one
     // from the form, exactly as after editing the settings.
     app.settingsChanged = true;

@@ -3,7 +3,9 @@
 // log P(k) = log Aᴸ_k; its gradient with respect to every pixel comes from Rust (Session.saliency:
 // training's backward pass, carried one layer further to the input). Here it is only coloured.
 import { learnExample } from './learn-example.js';
-import { diverging, formatNumber, formatPercent } from './learn-format.js';
+import { formatPercent } from './format.js';
+import { formatNumber } from './learn-format.js';
+import { diverging } from './pictures.js';
 
 const GAMMA = 0.85; // slightly below 1 lifts the weaker gradients a little without flooding the picture
 
@@ -72,7 +74,7 @@ export function setupSaliency(app) {
     ui.canvas.setAttribute('aria-label', `Saliency of digit ${k} over ${example.describe(current)}: red pixels raise its probability, blue ones lower it`);
     const answer = saliency.predicted === k ? `the network’s answer, ${k}` : `digit ${k} (the network answers ${saliency.predicted})`;
     ui.caption.textContent = `Why ${answer}: log P(${k}) = ${formatNumber(saliency.logProbability)}, ` +
-      `P(${k}) = ${formatPercent(saliency.probability)}. Strongest pixel: ${formatNumber(saliency.largest)} per unit of ink.`;
+      `P(${k}) = ${formatPercent(saliency.probability, 1, { spaced: true })}. Strongest pixel: ${formatNumber(saliency.largest)} per unit of ink.`;
   }
 
   ui.toggle.addEventListener('click', () => {
