@@ -6,7 +6,7 @@ import { createTrainLoop } from './train-loop.js';
 import { createCharts } from './chart.js';
 import { createDrawPad } from './draw-pad.js';
 import { createPredictionView } from './prediction-view.js';
-import { applyPreset, matchingPreset, readSettings, syncBatchField } from './settings.js';
+import { createSettingsForm } from './settings.js';
 import { setupInspect } from './inspect.js';
 import { setupMathPanel } from './math-panel.js';
 import { setupGradientCheck } from './gradient-check.js';
@@ -148,10 +148,9 @@ function resetView(app) {
 // Starts over with the form's settings. Returns false (and says why) if they make no sense.
 function applySettings(app) {
   const { ui } = app;
-  let parsed;
   try {
-    parsed = readSettings(ui.form, app.info.trainExamples);
-    app.session.reset(parsed.settings, parsed.seed);
+    const { settings, seed } = app.settingsForm.read();
+    app.session.reset(settings, seed);
   } catch (error) {
     ui.settingsMessage.textContent = error.message;
     ui.settingsMessage.classList.add('invalid');
@@ -248,13 +247,13 @@ function wireControls(app) {
     setState(app, 'ready');
   });
   ui.preset.addEventListener('change', () => {
-    applyPreset(ui.form, ui.preset.value);
+    app.settingsForm.applyPreset(ui.preset.value);
     settingsEdited(app);
   });
   ui.form.addEventListener('input', (event) => {
     if (event.target === ui.preset) return;
-    if (event.target.name === 'optimizer') syncBatchField(ui.form);
-    ui.preset.value = matchingPreset(ui.form);
+    if (event.target.name === 'optimizer') app.settingsForm.syncBatchField();
+    ui.preset.value = app.settingsForm.matchingPreset();
     settingsEdited(app);
   });
   ui.form.addEventListener('submit', (event) => event.preventDefault());
@@ -309,16 +308,28 @@ async function main() {
   }
 
   ui.loadingText.textContent = 'Checking the digits…';
-  // Settings in the page's address (a shared link) fill the form before the network is made from it.
-  readUrlSettings(ui.form, ui.settingsMessage);
   try {
-    const { settings, seed } = readSettings(ui.form, 60000);
-    app.session = new Session(data.trainImages, data.trainLabels, data.testImages, data.testLabels, settings, seed);
+    // With the default settings and a random seed; the network is made from the form below.
+    app.session = new Session(data.trainImages, data.trainLabels, data.testImages, data.testLabels, undefined, undefined);
   } catch (error) {
     showError(app, `The MNIST data could not be used: ${error.message}`);
     return;
   }
   data = null; // the bytes now live in wasm memory
+
+  // The form shows Rust's presets for this training set; settings in the page's address (a shared
+  // link) fill it before the network is made from it. If the form's settings still cannot be used,
+  // the session keeps its own and the settings message says why.
+  const { trainExamples } = app.session.info();
+  app.settingsForm = createSettingsForm(ui.form, app.session.presets(), trainExamples);
+  readUrlSettings(app.settingsForm, ui.settingsMessage, (settings) => Session.checkSettings(settings, trainExamples));
+  try {
+    const { settings, seed } = app.settingsForm.read();
+    app.session.reset(settings, seed);
+  } catch (error) {
+    ui.settingsMessage.textContent = error.message;
+    ui.settingsMessage.classList.add('invalid');
+  }
 
   app.loop = createTrainLoop(app.session, {
     onReport: (report, now) => onReport(app, report, now),
@@ -327,14 +338,13 @@ async function main() {
     onError: (error) => onTrainError(app, error),
   });
   wireControls(app);
-  syncBatchField(ui.form);
   // Feature modules register here: setupX(app) subscribes with app.events.on(…).
   setupInspect(app);
   setupMathPanel(app);
   setupGradientCheck(app);
   setupSaliency(app);
-  setupCompare(app);
-  setupUrlSettings(app);
+  setupCompare(app, app.settingsForm);
+  setupUrlSettings(app, app.settingsForm);
   const models = setupModelStore(app, { resetView: () => resetView(app), setState: (state) => setState(app, state) });
   resetView(app);
   // Drawing works at once: the model saved in this browser, else the pretrained one, replaces the
