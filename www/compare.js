@@ -68,10 +68,10 @@ function makeChart(element, { label, range, format, trainExamples }) {
 }
 
 /**
- * setupCompare(app, settingsForm): the comparison's choices are the settings form's presets, and
+ * setupCompare(page, settingsForm): the comparison's choices are the settings form's presets, and
  * "Your settings" are what the form reads.
  */
-export function setupCompare(app, settingsForm) {
+export function setupCompare(page, settingsForm) {
   const $ = (id) => document.getElementById(id);
   const ui = {
     form: $('compare-settings'), first: $('compare-a'), second: $('compare-b'), epochs: $('compare-epochs'),
@@ -186,7 +186,7 @@ export function setupCompare(app, settingsForm) {
 
   function resume() {
     // The main training loop and the comparison take turns, never both at once.
-    if (app.loop?.running) app.loop.pause();
+    page.pauseTraining();
     view.running = true;
     showButtons();
     view.frameId = requestAnimationFrame(tick);
@@ -201,7 +201,7 @@ export function setupCompare(app, settingsForm) {
       view.comparison?.free();
       view.comparison = null;
       const evaluateEvery = Math.max(1, Math.round(trainExamples / POINTS_PER_EPOCH));
-      view.comparison = app.session.compareRuns(a.settings, b.settings, settingsForm.readSeed(), TEST_IMAGES, evaluateEvery);
+      view.comparison = page.session.compareRuns(a.settings, b.settings, settingsForm.readSeed(), TEST_IMAGES, evaluateEvery);
     } catch (error) {
       ui.status.textContent = `These runs cannot start: ${error.message}`;
       showButtons();
@@ -236,7 +236,7 @@ export function setupCompare(app, settingsForm) {
     showButtons();
   });
   ui.form.addEventListener('submit', (event) => event.preventDefault());
-  app.events.on('state', (state) => {
+  page.on('state', (state) => {
     if (state === 'training' && view.running) stop('Paused while the network in section 1 trains. Resume when it stops.');
   });
 

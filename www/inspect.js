@@ -56,7 +56,7 @@ function renderMistake(item, example) {
   item.li.title = `Test image ${example.index}`;
 }
 
-export function setupInspect(app) {
+export function setupInspect(page) {
   const $ = (id) => document.getElementById(id);
   const status = $('inspect-status');
   const jobs = createFrameJobs({
@@ -82,14 +82,14 @@ export function setupInspect(app) {
   function* fillList(list, indices) {
     for (let k = 0; k < indices.length; k += EXAMPLES_PER_STEP) {
       yield;
-      list.show(k, app.session.testExamples(indices.subarray(k, k + EXAMPLES_PER_STEP), TOP));
+      list.show(k, page.session.testExamples(indices.subarray(k, k + EXAMPLES_PER_STEP), TOP));
     }
     list.truncate(indices.length);
   }
 
   function* showCell(actual, predicted) {
     const total = view.matrix?.counts[actual * 10 + predicted] ?? 0;
-    const indices = app.session.cellExamples(actual, predicted, CELL_LIMIT);
+    const indices = page.session.cellExamples(actual, predicted, CELL_LIMIT);
     const what = actual === predicted ? `${actual}s read correctly` : `${actual}s read as ${predicted}`;
     if (!total) {
       cellTitle.textContent = `No test image of a ${actual} was read as ${predicted}.`;
@@ -102,7 +102,7 @@ export function setupInspect(app) {
 
   function* showGallery(matrix) {
     const wrong = matrix.examples - matrix.correct;
-    const indices = app.session.misclassifiedExamples(GALLERY_SIZE);
+    const indices = page.session.misclassifiedExamples(GALLERY_SIZE);
     gallerySummary.textContent = wrong === 0
       ? 'The network reads every test image correctly.'
       : `It gets ${count(wrong, 'test image')} of ${formatCount(matrix.examples)} wrong. ` +
@@ -112,7 +112,7 @@ export function setupInspect(app) {
   }
 
   function* showEvaluation() {
-    const matrix = app.session.confusionMatrix();
+    const matrix = page.session.confusionMatrix();
     view.matrix = matrix;
     confusion.show(matrix);
     if (!matrix) return;
@@ -122,7 +122,7 @@ export function setupInspect(app) {
   }
 
   function* showActivations() {
-    const layers = view.drawing ? app.session.activations(Float32Array.from(view.drawing.preview), STRONGEST) : null;
+    const layers = view.drawing ? page.session.activations(Float32Array.from(view.drawing.preview), STRONGEST) : null;
     activations.show(layers, view.sizes);
     weights.highlight(layers ? layers[0].strongest : []);
   }
@@ -131,7 +131,7 @@ export function setupInspect(app) {
     clearTimeout(view.weightsTimer);
     view.weightsTimer = 0;
     view.weightsAt = performance.now();
-    jobs.start('weights', weights.refresh(app.session, view.sizes));
+    jobs.start('weights', weights.refresh(page.session, view.sizes));
   }
 
   // At most every WEIGHTS_EVERY_MS, and once more after the last request (the final weights).
@@ -148,7 +148,7 @@ export function setupInspect(app) {
     cellTitle.textContent = 'Click a cell to see its test images.';
   }
 
-  app.events.on('reset', (info) => {
+  page.on('reset', ({ info }) => {
     view.sizes = info.sizes;
     view.matrix = null;
     jobs.clear();
@@ -161,17 +161,17 @@ export function setupInspect(app) {
     refreshWeights();
     jobs.start('activations', showActivations());
   });
-  app.events.on('report', requestWeights);
-  app.events.on('state', (state) => {
+  page.on('report', requestWeights);
+  page.on('state', (state) => {
     if (state === 'paused' || state === 'ready') requestWeights();
   });
-  app.events.on('evaluation', () => {
+  page.on('evaluation', () => {
     // Image lists in progress belong to the previous evaluation: stop them before they mix.
     jobs.cancel('cell');
     jobs.cancel('gallery');
     jobs.start('evaluation', showEvaluation());
   });
-  app.events.on('drawing', (result) => {
+  page.on('drawing', (result) => {
     view.drawing = result;
     jobs.start('activations', showActivations());
   });

@@ -3,7 +3,6 @@
 // Session.explain runs training's own forward and backward code on a batch of one (in Rust); this
 // module only lays the numbers out. Stepping: the Previous/Next buttons, or ←/→, Home/End while the
 // stepper has focus. With more hidden layers the same steps repeat per layer.
-import { learnExample } from './learn-example.js';
 import { formatCount, formatPercent } from './format.js';
 import {
   M, close, formatConstant, formatNumber, open, grad, h, layered, strip, superscript, transpose,
@@ -262,13 +261,12 @@ function buildSteps(trace, example) {
   return steps;
 }
 
-export function setupMathPanel(app) {
+export function setupMathPanel(page, example) {
   const $ = (id) => document.getElementById(id);
   const ui = {
     stepper: $('math-stepper'), list: $('step-list'), card: $('step-card'), count: $('step-count'),
     previous: $('step-prev'), next: $('step-next'),
   };
-  const example = learnExample(app);
   const view = { index: 0, steps: [], trace: null, error: '' };
 
   function setEnabled(button, enabled) {
@@ -332,7 +330,7 @@ export function setupMathPanel(app) {
   function refresh() {
     const current = example.current;
     view.error = '';
-    if (!current || !app.session) {
+    if (!current || !page.session) {
       view.trace = null;
       view.steps = [];
       renderList();
@@ -340,7 +338,7 @@ export function setupMathPanel(app) {
       return;
     }
     try {
-      view.trace = app.session.explain(Float32Array.from(current.pixels), current.label, TOP);
+      view.trace = page.session.explain(Float32Array.from(current.pixels), current.label, TOP);
     } catch (error) {
       view.trace = null;
       view.steps = [];
@@ -372,6 +370,6 @@ export function setupMathPanel(app) {
     go(target);
   });
 
-  example.onChange(refresh);
+  example.on('change', refresh);
   refresh();
 }

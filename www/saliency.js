@@ -2,20 +2,18 @@
 // which pixels pushed a digit's score up (red) or down (blue). The score is the log-probability
 // log P(k) = log Aᴸ_k; its gradient with respect to every pixel comes from Rust (Session.saliency:
 // training's backward pass, carried one layer further to the input). Here it is only coloured.
-import { learnExample } from './learn-example.js';
 import { formatPercent } from './format.js';
 import { formatNumber } from './learn-format.js';
 import { diverging } from './pictures.js';
 
 const GAMMA = 0.85; // slightly below 1 lifts the weaker gradients a little without flooding the picture
 
-export function setupSaliency(app) {
+export function setupSaliency(page, example) {
   const $ = (id) => document.getElementById(id);
   const ui = {
     canvas: $('saliency'), caption: $('saliency-caption'), toggle: $('saliency-toggle'), digit: $('saliency-digit'),
     legend: $('saliency-legend'),
   };
-  const example = learnExample(app);
   const context = ui.canvas.getContext('2d');
   const image = context.createImageData(28, 28);
   const view = { on: false };
@@ -63,7 +61,7 @@ export function setupSaliency(app) {
     const digit = ui.digit.value === '' ? undefined : Number(ui.digit.value);
     let saliency;
     try {
-      saliency = app.session.saliency(Float32Array.from(current.pixels), digit);
+      saliency = page.session.saliency(Float32Array.from(current.pixels), digit);
     } catch (error) {
       ui.caption.textContent = `The saliency could not be computed: ${error.message}`;
       return;
@@ -85,6 +83,6 @@ export function setupSaliency(app) {
     if (!view.on) view.on = true;
     refresh();
   });
-  example.onChange(refresh);
+  example.on('change', refresh);
   refresh();
 }

@@ -85,7 +85,7 @@ export function readUrlSettings(settingsForm, message, check) {
 }
 
 /** Keeps the address in step with the form, and with the seed a run actually uses. */
-export function setupUrlSettings(app, { form }) {
+export function setupUrlSettings(page, { form }) {
   let drawnSeed = null; // the seed of the current run when the form's Seed field is empty
 
   const write = () => {
@@ -103,13 +103,13 @@ export function setupUrlSettings(app, { form }) {
   });
   form.addEventListener('change', write);
   // Fresh weights: the run has not started yet, so there is no seed to record.
-  app.events.on('reset', () => {
+  page.on('reset', () => {
     drawnSeed = null;
   });
   // The first report of a run: it really uses info.seed (drawn at random if the field is empty).
-  app.events.on('report', () => {
-    if (drawnSeed !== null || form.elements.seed.value.trim() !== '' || !app.info) return;
-    drawnSeed = app.info.seed;
+  page.on('report', () => {
+    if (drawnSeed !== null || form.elements.seed.value.trim() !== '' || !page.info) return;
+    drawnSeed = page.info.seed;
     write();
   });
   write();
