@@ -34,6 +34,14 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     value.serialize(&serializer).map_err(|e| JsError::new(&format!("internal: cannot convert a result ({e})")))
 }
 
+/// Like [`to_js`], but through JSON, for results that hold settings: an f32 then arrives as its
+/// shortest decimal (a learning rate of 0.003 as 0.003), not as the f64 it widens to
+/// (0.003000000026…), which the page would show as it is.
+fn to_js_decimal<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    let json = serde_json::to_string(value).map_err(|e| JsError::new(&format!("internal: cannot convert a result ({e})")))?;
+    js_sys::JSON::parse(&json).map_err(|_| JsError::new("internal: cannot convert a result"))
+}
+
 fn settings_from_js(settings: JsValue) -> Result<TrainConfig, JsError> {
     if settings.is_undefined() || settings.is_null() {
         return Ok(TrainConfig::default());
@@ -155,7 +163,7 @@ impl Session {
     /// Architecture, data sizes, seed and settings.
     pub fn info(&self) -> Result<JsValue, JsError> {
         let t = &self.trainer;
-        to_js(&Info {
+        to_js_decimal(&Info {
             sizes: t.network().sizes(),
             parameters: t.network().parameter_count(),
             train_examples: t.train_set().len(),
@@ -167,16 +175,14 @@ impl Session {
     }
 
     /// The presets for this session's training set, in menu order: `[{name, label, settings}]`, the
-    /// settings in the form `reset` takes. Through JSON, so that a learning rate of 0.003 arrives as
-    /// 0.003 and not as the nearest f64 to the f32 (0.003000000026…), which a form would show.
+    /// settings in the form `reset` takes.
     pub fn presets(&self) -> Result<JsValue, JsError> {
         let train_size = self.trainer.train_set().len();
         let presets: Vec<_> = Preset::ALL
             .iter()
             .map(|&p| PresetSettings { name: p.name(), label: p.label(), settings: p.config(train_size) })
             .collect();
-        let json = serde_json::to_string(&presets).map_err(|e| JsError::new(&format!("internal: cannot convert the presets ({e})")))?;
-        js_sys::JSON::parse(&json).map_err(|_| JsError::new("internal: cannot convert the presets"))
+        to_js_decimal(&presets)
     }
 
     /// Trains for at most `max_steps` optimiser steps or `budget_ms` milliseconds, whichever comes

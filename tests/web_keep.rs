@@ -70,6 +70,15 @@ fn the_presets_are_the_cores_as_settings_a_session_takes() {
 }
 
 #[wasm_bindgen_test]
+fn info_gives_the_settings_as_written() {
+    // f32 values widened to f64 would read 0.10000000149011612 and 0.0020000000949949026.
+    let s = session(r#"{"hidden":[12],"batchSize":20,"epochs":0.1,"optimizer":{"kind":"adam","learningRate":0.002}}"#);
+    let settings = get(&s.info().unwrap(), "settings");
+    assert_eq!(get(&settings, "epochs").as_f64(), Some(0.1));
+    assert_eq!(get(&get(&settings, "optimizer"), "learningRate").as_f64(), Some(0.002));
+}
+
+#[wasm_bindgen_test]
 fn augmentation_is_a_setting_of_the_session() {
     let s = session(r#"{"hidden":[12],"batchSize":20,"augment":true}"#);
     let info = s.info().unwrap();
