@@ -130,7 +130,10 @@ export function createLearnExample(page) {
     const wait = state.networkAt + NETWORK_EVERY_MS - performance.now();
     state.networkTimer = setTimeout(networkChanged, Math.max(0, wait));
   });
-  page.on('reset', networkChanged);
+  page.on('reset', ({ info }) => {
+    ui.index.max = String(info.testExamples - 1);
+    networkChanged();
+  });
 
   ui.label.replaceChildren(...Array.from({ length: 10 }, (_, digit) => new Option(String(digit), String(digit))));
   setKind('drawing');
