@@ -23,6 +23,7 @@ pub mod network;
 pub mod nonzeros;
 pub mod optim;
 pub mod pixel;
+pub mod presets;
 pub mod preprocess;
 pub mod stroke;
 pub mod trainer;

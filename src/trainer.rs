@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::mnist::{CLASSES, IMAGE_PIXELS};
 use crate::network::{BatchStats, Mlp, Workspace};
 use crate::optim::{AdamConfig, Optimizer, OptimizerConfig, Schedule, SgdConfig};
+use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_pcg::Pcg64Mcg;
 use serde::{Deserialize, Serialize};
@@ -67,34 +68,16 @@ pub struct TrainConfig {
 }
 
 impl Default for TrainConfig {
-    /// A measured fast and reliable recipe to 98 % on MNIST (see the README): 784-128-10, Adam 3e-3,
-    /// batch 32, 5 % warm-up then cosine decay over 3 epochs, label smoothing 0.1 — 98.10–98.19 % on
-    /// the test set over seeds 1–6. (4e-3 over 2.5 epochs is 20 % shorter but ended at 98.00–98.21 %.)
+    /// The default preset, [`Preset::Default`](crate::presets::Preset::Default).
     fn default() -> Self {
-        TrainConfig {
-            hidden: vec![128],
-            optimizer: OptimizerConfig::Adam(AdamConfig { learning_rate: 3e-3, ..AdamConfig::default() }),
-            batch_size: 32,
-            schedule: Schedule::WarmupCosine { warmup: 0.05 },
-            epochs: 3.0,
-            label_smoothing: 0.1,
-            augment: false,
-        }
+        crate::presets::default_recipe()
     }
 }
 
 impl TrainConfig {
-    /// The original NumPy project: 784-10-10, full-batch gradient descent, α = 0.1, 500 iterations.
+    /// The original NumPy project's network and training, [`Preset::Seed`](crate::presets::Preset::Seed).
     pub fn seed_network(train_size: usize) -> Self {
-        TrainConfig {
-            hidden: vec![10],
-            optimizer: OptimizerConfig::Sgd(SgdConfig { learning_rate: 0.1 }),
-            batch_size: train_size,
-            schedule: Schedule::Constant,
-            epochs: 500.0,
-            label_smoothing: 0.0,
-            augment: false,
-        }
+        crate::presets::Preset::Seed.config(train_size)
     }
 
     /// Layer sizes with the input and output layers: `[784, 128, 10]`.

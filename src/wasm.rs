@@ -9,6 +9,7 @@ use crate::error::Error;
 use crate::dataset::Dataset;
 use crate::drawing;
 use crate::model_file;
+use crate::presets::Preset;
 use crate::trainer::{TrainConfig, Trainer};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -39,6 +40,14 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     // Maps rather than plain objects would surprise JavaScript callers.
     let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
     value.serialize(&serializer).map_err(|e| JsError::new(&format!("internal: cannot convert a result ({e})")))
+}
+
+/// Like [`to_js`], but through JSON, for results that hold settings: an f32 then arrives as its
+/// shortest decimal (a learning rate of 0.003 as 0.003), not as the f64 it widens to
+/// (0.003000000026…), which the page would show as it is.
+fn to_js_decimal<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    let json = serde_json::to_string(value).map_err(|e| JsError::new(&format!("internal: cannot convert a result ({e})")))?;
+    js_sys::JSON::parse(&json).map_err(|_| JsError::new("internal: cannot convert a result"))
 }
 
 fn settings_from_js(settings: JsValue) -> Result<TrainConfig, JsError> {
@@ -83,6 +92,14 @@ struct Info {
     test_examples: usize,
     seed: u64,
     planned_examples: u64,
+    settings: TrainConfig,
+}
+
+/// A preset as the page's Recipe menu reads it.
+#[derive(Serialize)]
+struct PresetSettings {
+    name: &'static str,
+    label: &'static str,
     settings: TrainConfig,
 }
 
@@ -133,7 +150,7 @@ impl Session {
     /// Architecture, data sizes, seed and settings.
     pub fn info(&self) -> Result<JsValue, JsError> {
         let t = &self.trainer;
-        to_js(&Info {
+        to_js_decimal(&Info {
             sizes: t.network().sizes(),
             parameters: t.network().parameter_count(),
             train_examples: t.train_set().len(),
@@ -142,6 +159,17 @@ impl Session {
             planned_examples: t.planned_examples(),
             settings: t.config().clone(),
         })
+    }
+
+    /// The presets for this session's training set, in menu order: `[{name, label, settings}]`, the
+    /// settings in the form `reset` takes.
+    pub fn presets(&self) -> Result<JsValue, JsError> {
+        let train_size = self.trainer.train_set().len();
+        let presets: Vec<_> = Preset::ALL
+            .iter()
+            .map(|&p| PresetSettings { name: p.name(), label: p.label(), settings: p.config(train_size) })
+            .collect();
+        to_js_decimal(&presets)
     }
 
     /// Trains for at most `max_steps` optimiser steps or `budget_ms` milliseconds, whichever comes
