@@ -6,7 +6,7 @@ import initSimd, * as simd from '../www/pkg/inkling.js';
 import initNoSimd, * as noSimd from './pkg-nosimd/inkling.js';
 
 const tf = globalThis.tf;
-const TFJS_WASM_DIST = new URL('../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url).href;
+const TFJS_WASM_DIST = new URL('./node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url).href;
 
 export const IMPLEMENTATIONS = {
   'inkling-simd': { label: 'Inkling, wasm simd128', module: 'simd' },

@@ -347,7 +347,7 @@ function report(results) {
     : `**The same-work check FAILED**: some implementation's losses differ by more than ${TOLERANCE.toExponential(0)}; its speed is not comparable.`);
   add();
   add('The machine is shared with other work (2 cores), so figures are noisy; the min–max spread shows how much. ' +
-    'TF.js wasm runs one thread: the page is not cross-origin isolated, and on 2 cores threads gave nothing (TOOLCHAIN.md); ours is one thread too. ' +
+    'TF.js wasm runs one thread: the page is not cross-origin isolated, and on 2 cores threads gave nothing (docs/toolchain.md); ours is one thread too. ' +
     'TF.js webgl runs on a software renderer here (no GPU), which may use both cores.');
   return { text: lines.join('\n'), allAgree };
 }

@@ -14,9 +14,16 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"   # npm's binaryen w
 say() { printf '\033[1m[bench-browser]\033[0m %s\n' "$*" >&2; }
 
 # The simd128 package (www/pkg) and the data (www/data); installs the toolchain, browsers and npm
-# packages (TensorFlow.js is a devDependency) where missing.
+# packages where missing.
 bash scripts/setup.sh --browsers >&2
 bash scripts/build.sh >&2
+
+# TensorFlow.js, which only this benchmark needs, has its own package file (bench/package.json), so the
+# demo's and the tests' `npm ci` never installs it. Installed only when missing or older than the lock.
+if [ ! -d bench/node_modules ] || [ bench/package-lock.json -nt bench/node_modules/.package-lock.json ]; then
+  say "installing the benchmark's npm packages (TensorFlow.js) -> bench/node_modules"
+  (cd bench && npm ci --no-audit --no-fund) >&2
+fi
 
 # The same code without simd128, in its own target directory so the main build is not rebuilt.
 say "wasm package without simd128 -> bench/pkg-nosimd"

@@ -51,7 +51,7 @@ impl Default for AugmentParams {
 /// How far the random changes go; each parameter is drawn uniformly from its range.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AugmentRanges {
-    /// Largest shift per axis, in pixels. Defaults to 2 (RECIPES.md: ±2 px shifts with 256 hidden
+    /// Largest shift per axis, in pixels. Defaults to 2 (docs/recipes.md: ±2 px shifts with 256 hidden
     /// units reached 98.25–98.31 %).
     pub max_shift: f32,
     /// Largest relative size change: the scale is drawn from [1 − s, 1 + s]. Defaults to 0.12.

@@ -25,58 +25,80 @@ const FAR: f64 = 1e20;
 /// (`FAR` or more if there is none). Row by row, `width × height`.
 pub fn squared_distance_to(target: &[bool], width: usize, height: usize) -> Vec<f64> {
     assert_eq!(target.len(), width * height, "one flag per pixel");
-    let mut grid: Vec<f64> = target.iter().map(|&t| if t { 0.0 } else { FAR }).collect();
-    let n = width.max(height);
-    let (mut f, mut d, mut v, mut z) = (vec![0.0; n], vec![0.0; n], vec![0usize; n], vec![0.0; n + 1]);
-    // Columns, then rows: the 2-D transform separates into 1-D ones.
-    for x in 0..width {
-        for y in 0..height {
-            f[y] = grid[y * width + x];
-        }
-        distance_1d(&f[..height], &mut d[..height], &mut v, &mut z);
-        for y in 0..height {
-            grid[y * width + x] = d[y];
-        }
+    // The 2-D transform separates into 1-D ones: first each column, then each row. In a column the
+    // targets are all at height 0, so its transform is just the distance to the nearest target above
+    // or below: one sweep down and one up (no parabolas; row by row, along memory).
+    let n = width * height;
+    let mut column = vec![u32::MAX; n];
+    for i in 0..n {
+        column[i] = if target[i] { 0 } else if i >= width { column[i - width].saturating_add(1) } else { u32::MAX };
     }
-    for y in 0..height {
-        let row = &mut grid[y * width..(y + 1) * width];
-        f[..width].copy_from_slice(row);
-        distance_1d(&f[..width], row, &mut v, &mut z);
+    for i in (0..n.saturating_sub(width)).rev() {
+        column[i] = column[i].min(column[i + width].saturating_add(1));
+    }
+    let mut grid = vec![FAR; n];
+    let mut envelope = Vec::with_capacity(width);
+    let row = width.max(1); // chunks() refuses 0; a grid 0 wide has no rows anyway
+    for (out, column) in grid.chunks_mut(row).zip(column.chunks(row)) {
+        distance_1d(column, out, &mut envelope);
     }
     grid
 }
 
-/// The 1-D squared distance transform `d(q) = min_p (q − p)² + f(p)`: the lower envelope of the
-/// parabolas rooted at each `p`. `v` and `z` are scratch (at least n and n + 1 long).
-fn distance_1d(f: &[f64], d: &mut [f64], v: &mut [usize], z: &mut [f64]) {
-    let n = f.len();
-    if n == 0 {
+/// `(q − root)² + g²` as a function of q, where g is the distance from the root to its nearest
+/// target in its column, and the q from which it is the lowest of a lower envelope, as the fraction
+/// `start_numerator / start_denominator` (whole numbers, so exact).
+#[derive(Debug, Clone, Copy)]
+struct Parabola {
+    root: i64,
+    /// g² + root²: then (q − root)² + g² = q² − 2·q·root + height.
+    height: i64,
+    start_numerator: i64,
+    start_denominator: i64,
+}
+
+/// The 1-D squared distance transform along a row, `d(q) = min_p (q − p)² + column(p)²`, where
+/// `column(p)` is the distance from p to the nearest target in its column (`u32::MAX`: none): the
+/// lower envelope of the parabolas rooted at each p. `FAR` everywhere if no column has a target.
+/// `envelope` is scratch.
+fn distance_1d(column: &[u32], d: &mut [f64], envelope: &mut Vec<Parabola>) {
+    envelope.clear();
+    for (q, &g) in (0i64..).zip(column) {
+        if g == u32::MAX {
+            continue;
+        }
+        let height = (g as i64).pow(2) + q * q;
+        // Parabola q is below the envelope's last one from where they cross on; if that is no later
+        // than where the last one became the lowest, the last one is nowhere the lowest. (The first
+        // parabola's start is never read.)
+        let (mut start_numerator, mut start_denominator) = (0, 1);
+        while let Some(last) = envelope.last() {
+            let (numerator, denominator) = (height - last.height, 2 * (q - last.root));
+            if envelope.len() > 1 && numerator * last.start_denominator <= last.start_numerator * denominator {
+                envelope.pop();
+            } else {
+                (start_numerator, start_denominator) = (numerator, denominator);
+                break;
+            }
+        }
+        envelope.push(Parabola { root: q, height, start_numerator, start_denominator });
+    }
+    if envelope.is_empty() {
+        d.fill(FAR);
         return;
     }
-    let mut k = 0usize;
-    v[0] = 0;
-    z[0] = f64::NEG_INFINITY;
-    z[1] = f64::INFINITY;
-    for q in 1..n {
-        let intersection = |p: usize| ((f[q] + (q * q) as f64) - (f[p] + (p * p) as f64)) / (2.0 * (q - p) as f64);
-        let mut s = intersection(v[k]);
-        // z[0] = −∞ ends the loop: intersections are finite, as FAR is.
-        while s <= z[k] {
-            k -= 1;
-            s = intersection(v[k]);
+    // Each parabola is the lowest up to and including the last q before the next one's start.
+    let mut q = 0;
+    for (k, parabola) in envelope.iter().enumerate() {
+        let end = match envelope.get(k + 1) {
+            Some(next) => next.start_numerator.div_euclid(next.start_denominator) + 1,
+            None => d.len() as i64,
+        };
+        let end = end.clamp(q as i64, d.len() as i64) as usize;
+        for (x, out) in (q as i64..).zip(&mut d[q..end]) {
+            *out = (x * x - 2 * x * parabola.root + parabola.height) as f64;
         }
-        k += 1;
-        v[k] = q;
-        z[k] = s;
-        z[k + 1] = f64::INFINITY;
-    }
-    let mut k = 0usize;
-    for (q, out) in d.iter_mut().enumerate() {
-        while z[k + 1] < q as f64 {
-            k += 1;
-        }
-        let p = v[k];
-        *out = ((q as f64 - p as f64).powi(2)) + f[p];
+        q = end;
     }
 }
 
@@ -121,14 +143,9 @@ fn stroke_width_from(inside: &[f32], width: usize, height: usize) -> Option<f32>
             if v <= 0.0 {
                 continue;
             }
-            let mut highest = true;
-            for (dx, dy) in [(-1i64, -1i64), (0, -1), (1, -1), (-1, 0), (1, 0), (-1, 1), (0, 1), (1, 1)] {
-                let (nx, ny) = (x as i64 + dx, y as i64 + dy);
-                if nx >= 0 && ny >= 0 && (nx as usize) < width && (ny as usize) < height {
-                    highest &= inside[ny as usize * width + nx as usize] <= v;
-                }
-            }
-            if highest {
+            // On the ridge: no pixel of the 3×3 block around it (within the grid) is higher.
+            let (rows, columns) = (y.saturating_sub(1)..(y + 2).min(height), x.saturating_sub(1)..(x + 2).min(width));
+            if rows.flat_map(|ny| columns.clone().map(move |nx| ny * width + nx)).all(|n| inside[n] <= v) {
                 ridge.push(v);
             }
         }
