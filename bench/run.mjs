@@ -8,12 +8,12 @@
 //
 // It starts its own static server (http-server on 127.0.0.1, a free port) and its own browsers, and
 // stops each of them by its own PID.
-import puppeteer from 'puppeteer-core';
-import { execFileSync, spawn } from 'node:child_process';
+import { launchBrowser } from '../tests/e2e/browsers.mjs';
+import { startServer } from '../tests/e2e/server.mjs';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -43,81 +43,22 @@ const CHECK_EXAMPLES = 256;
 const say = (message) => process.stderr.write(`\x1b[1m[bench]\x1b[0m ${message}\n`);
 
 // ---------------------------------------------------------------- server and browsers
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-async function startServer() {
-  const port = await freePort();
-  const bin = join(ROOT, 'node_modules/.bin/http-server');
-  if (!existsSync(bin)) throw new Error('node_modules/.bin/http-server is missing: run scripts/setup.sh');
-  const child = spawn(bin, [ROOT, '-a', '127.0.0.1', '-p', String(port), '-c-1', '-s'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, NODE_OPTIONS: '--no-deprecation' }, // http-server 14 trips a Node deprecation warning
-  });
-  const url = `http://127.0.0.1:${port}/`;
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`http-server exited with code ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}bench/index.html`)).ok) return { child, url };
-    } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error('http-server did not start');
-}
-
-function find(candidates, name) {
-  const path = candidates.find((p) => existsSync(p));
-  if (!path) throw new Error(`${name} is not installed (looked for ${candidates.join(', ')}); run scripts/setup.sh --browsers`);
-  return path;
-}
-
-// The launch of tests/e2e/browsers.mjs, plus what WebGL and long-running scripts need.
-function launchBrowser(name) {
-  const common = { headless: true, timeout: 120_000, protocolTimeout: 900_000, defaultViewport: { width: 1000, height: 700 } };
-  if (name === 'chromium') {
-    return puppeteer.launch({
-      ...common,
-      browser: 'chrome',
-      executablePath: process.env.CHROMIUM_PATH ?? find(['/usr/bin/chromium', '/usr/bin/chromium-browser'], 'Chromium'),
-      args: [
-        '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
-        // WebGL through SwiftShader (software) despite --disable-gpu; no throttling of the page.
-        '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist',
-        '--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows',
-      ],
-    });
-  }
-  if (name === 'firefox') {
-    return puppeteer.launch({
-      ...common,
-      browser: 'firefox',
-      executablePath: process.env.FIREFOX_PATH ?? find(['/usr/bin/firefox-esr', '/usr/bin/firefox'], 'Firefox'),
-      // Headless Firefox offers WebGL only through Mesa's llvmpipe with these.
-      env: { ...process.env, EGL_PLATFORM: 'surfaceless', MOZ_WEBGL_FORCE_EGL: '1' },
-      extraPrefsFirefox: {
-        'app.update.enabled': false,
-        'browser.safebrowsing.malware.enabled': false,
-        'browser.safebrowsing.phishing.enabled': false,
-        'datareporting.healthreport.uploadEnabled': false,
-        'network.captive-portal-service.enabled': false,
-        'network.connectivity-service.enabled': false,
-        'webgl.force-enabled': true,
-        'dom.max_script_run_time': 0,
-      },
-    });
-  }
-  throw new Error(`unknown browser ${name}`);
-}
+// The tests' static server (for the repository's root: bench/ and www/pkg/) and launcher.
+// The tests' launcher, plus WebGL (SwiftShader in Chromium despite --disable-gpu, Mesa's llvmpipe in
+// headless Firefox) and no throttling of the page, and long protocol calls for long runs.
+const BENCH_BROWSER = {
+  width: 1000,
+  height: 700,
+  extra: {
+    protocolTimeout: 900_000,
+    args: [
+      '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist',
+      '--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows',
+    ],
+    env: { EGL_PLATFORM: 'surfaceless', MOZ_WEBGL_FORCE_EGL: '1' },
+    prefs: { 'webgl.force-enabled': true, 'dom.max_script_run_time': 0 },
+  },
+};
 
 async function closeBrowser(browser) {
   const pid = browser.process()?.pid;
@@ -170,7 +111,7 @@ const median = (values) => {
 
 async function benchBrowser(name, url) {
   say(`${name}: starting`);
-  const browser = await launchBrowser(name);
+  const browser = await launchBrowser(name, BENCH_BROWSER);
   const result = { name, version: await browser.version(), loadBefore: os.loadavg(), throughput: {} };
   try {
     const page = await browser.newPage();
@@ -365,9 +306,10 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 
 try {
-  const { child, url } = await startServer();
-  cleanups.push(async () => { try { process.kill(child.pid, 'SIGTERM'); } catch { /* gone */ } });
-  say(`serving ${ROOT} at ${url} (http-server pid ${child.pid})`);
+  const server = await startServer({ root: ROOT });
+  cleanups.push(() => server.stop());
+  say(`serving ${ROOT} at ${server.url} (http-server pid ${server.pid})`);
+  const { url } = server;
   const results = [];
   for (const name of BROWSER_NAMES) results.push(await benchBrowser(name, url));
   const { text, allAgree } = report(results);
