@@ -7,16 +7,10 @@
 // Curves: arc() is part of an ellipse (angles in degrees, 0° pointing right, 90° down, so increasing
 // angles go clockwise on the screen); smooth() is a Catmull-Rom curve through hand-placed points.
 
-/** Points along an ellipse centred at (cx, cy) from angle `from` to `to` (degrees). */
-export function arc(cx, cy, rx, ry, from, to, step = 12) {
-  const n = Math.max(2, Math.ceil(Math.abs(to - from) / step));
-  const points = [];
-  for (let i = 0; i <= n; i++) {
-    const t = ((from + ((to - from) * i) / n) * Math.PI) / 180;
-    points.push([cx + rx * Math.cos(t), cy + ry * Math.sin(t)]);
-  }
-  return points;
-}
+import { arc as ellipseArc } from '../../tests/e2e/curves.mjs';
+
+/** The benchmark's arcs: a point every 12° at most (finer than the tests' 20°). */
+export const arc = (cx, cy, rx, ry, from, to) => ellipseArc(cx, cy, rx, ry, from, to, 12);
 
 /** A smooth curve through `points` (Catmull-Rom), `per` points per span. */
 export function smooth(points, per = 6) {

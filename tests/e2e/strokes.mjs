@@ -8,16 +8,10 @@
 // drawDigit(page, padSelector, strokes, { size, cx, cy }) draws a style with the mouse: the unit
 // square becomes a square of `size` times the pad's side, centred at (cx, cy) in pad fractions.
 
-/** Points along an ellipse centred at (cx, cy) from angle `from` to `to` (degrees). */
-function arc(cx, cy, rx, ry, from, to, step = 20) {
-  const n = Math.max(2, Math.ceil(Math.abs(to - from) / step));
-  const points = [];
-  for (let i = 0; i <= n; i++) {
-    const t = ((from + ((to - from) * i) / n) * Math.PI) / 180;
-    points.push([cx + rx * Math.cos(t), cy + ry * Math.sin(t)]);
-  }
-  return points;
-}
+import { arc as ellipseArc } from './curves.mjs';
+
+/** The tests' arcs: a point every 20° at most. */
+const arc = (cx, cy, rx, ry, from, to) => ellipseArc(cx, cy, rx, ry, from, to, 20);
 
 /** Leans a stroke to the right like slanted handwriting: x moves by k for each unit above the middle. */
 const lean = (k, stroke) => stroke.map(([x, y]) => [x + k * (0.5 - y), y]);
