@@ -3,9 +3,11 @@
 //! optimiser state, step and example counts, smoothed curves, the order of the examples, the
 //! position in it and the random numbers — so that the step is the one that never happened.
 //!
-//! Copying the weights and the optimiser's moments before every step would cost about as much
-//! memory traffic as Adam's update itself (1.2 MB for 784-128-10), on every step, for an event that
-//! almost never happens. Instead:
+//! Copying the weights and the optimiser's moments before every step would move 1.2 MB per step
+//! (784-128-10 with Adam: the weights and two moments), for an event that almost never happens.
+//! (Until this module, every call copied the network with its gradients and the optimiser, and a
+//! divergence put back the weights from the start of the call, with the counts left advanced.)
+//! Instead:
 //!
 //! - at the start of every step, a [`Mark`] notes the few numbers a step advances (counts, curves,
 //!   position, random numbers: a hundred bytes);
@@ -18,7 +20,8 @@
 //!
 //! Changing the run from outside [`Trainer::train`] (new settings, a new network, new weights for
 //! a layer, another number of threads) drops the checkpoint, as the steps since it could no longer
-//! be redone the same way; the next update takes a new one.
+//! be redone the same way; the next update takes a new one. (Weights set in the middle of a step
+//! are then kept and that step, should it fail, is redone from its start with them.)
 
 use super::order::OrderMark;
 use super::report::Tally;
