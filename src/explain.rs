@@ -14,9 +14,9 @@
 
 use crate::batch::InputBatch;
 use crate::error::{Error, Result};
-use crate::loss::target;
+use crate::loss::{check_label_smoothing, target};
 use crate::network::{argmax, Mlp, Workspace};
-use crate::optim::{OptimizerConfig, SgdConfig};
+use crate::optim::{check_learning_rate, OptimizerConfig, SgdConfig};
 use crate::pixel::pixel_values;
 use crate::trainer::Trainer;
 use serde::Serialize;
@@ -130,14 +130,6 @@ pub struct Trace {
     pub updated: Mlp,
 }
 
-fn check_smoothing(smoothing: f32) -> Result<()> {
-    if (0.0..1.0).contains(&smoothing) {
-        Ok(())
-    } else {
-        Err(Error::Input(format!("label smoothing must be in [0, 1) (got {smoothing})")))
-    }
-}
-
 /// Indices of the `k` entries largest in size, largest first (the first one on ties).
 pub fn largest(values: &[f32], k: usize) -> Vec<usize> {
     let k = k.min(values.len());
@@ -199,10 +191,8 @@ fn backward_on_one(net: &Mlp, pixels: &[f32], label: u8, smoothing: f32) -> (Mlp
 pub fn trace(net: &Mlp, pixels: &[f32], label: usize, smoothing: f32, learning_rate: f32, top: usize) -> Result<Trace> {
     net.check_input(pixels)?;
     let label = net.check_class(label, "label")?;
-    check_smoothing(smoothing)?;
-    if !(learning_rate.is_finite() && learning_rate > 0.0) {
-        return Err(Error::Input(format!("the learning rate must be a number above 0 (got {learning_rate})")));
-    }
+    check_label_smoothing(smoothing)?;
+    check_learning_rate(learning_rate)?;
     let top = top.min(MAX_TOP);
     let (gradients, ws, _) = backward_on_one(net, pixels, label, smoothing);
 
@@ -439,7 +429,7 @@ impl Checker<'_> {
 pub fn gradient_check(net: &Mlp, pixels: &[f32], label: usize, smoothing: f32, per_tensor: usize) -> Result<GradientCheck> {
     net.check_input(pixels)?;
     let class = net.check_class(label, "label")?;
-    check_smoothing(smoothing)?;
+    check_label_smoothing(smoothing)?;
     let (gradients, _, _) = backward_on_one(net, pixels, class, smoothing);
     gradient_check_of(net, &gradients, pixels, label, smoothing, per_tensor)
 }
@@ -457,7 +447,7 @@ pub fn gradient_check_of(
 ) -> Result<GradientCheck> {
     net.check_input(pixels)?;
     let label = net.check_class(label, "label")?;
-    check_smoothing(smoothing)?;
+    check_label_smoothing(smoothing)?;
     if gradients.sizes() != net.sizes() {
         return Err(Error::Input(format!("gradients of a {:?} network for a {:?} one", gradients.sizes(), net.sizes())));
     }

@@ -5,10 +5,20 @@
 //! `dZ = A − Y`: the softmax Jacobian and the log cancel. That is why the output layer never needs a
 //! softmax derivative of its own.
 
+use crate::error::{Error, Result};
 use nalgebra::{DMatrixView, DMatrixViewMut};
 
 /// Smallest probability fed to `log`, so that a confident wrong answer costs a large but finite loss.
 const MIN_PROBABILITY: f32 = 1e-12;
+
+/// ε of label smoothing is in [0, 1): at 1 the target would no longer say which class is right.
+pub fn check_label_smoothing(smoothing: f32) -> Result<()> {
+    if (0.0..1.0).contains(&smoothing) {
+        Ok(())
+    } else {
+        Err(Error::Config(format!("label smoothing must be in [0, 1) (got {smoothing})")))
+    }
+}
 
 /// The target distribution for a label: `1 − ε` on the true class plus `ε / K` spread over all `K`.
 ///

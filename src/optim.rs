@@ -130,12 +130,7 @@ impl OptimizerConfig {
     }
 
     pub fn validate(&self) -> Result<()> {
-        let lr = self.learning_rate();
-        if !lr.is_finite() || lr <= 0.0 {
-            return Err(Error::Config(format!(
-                "the learning rate must be a number above 0 (got {lr})"
-            )));
-        }
+        check_learning_rate(self.learning_rate())?;
         let in_unit = |name: &str, v: f32| {
             if (0.0..1.0).contains(&v) {
                 Ok(())
@@ -174,7 +169,7 @@ impl OptimizerConfig {
 }
 
 /// An optimiser with its state.
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Optimizer {
     pub config: OptimizerConfig,
     /// Steps taken (Adam's t).
@@ -183,20 +178,6 @@ pub struct Optimizer {
     first: Vec<Vec<f32>>,
     /// RMSProp's s, Adam's v.
     second: Vec<Vec<f32>>,
-}
-
-impl Clone for Optimizer {
-    fn clone(&self) -> Self {
-        Optimizer { config: self.config, step: self.step, first: self.first.clone(), second: self.second.clone() }
-    }
-
-    /// Copies into the buffers already there (the trainer's checkpoints reuse them).
-    fn clone_from(&mut self, source: &Self) {
-        self.config = source.config;
-        self.step = source.step;
-        self.first.clone_from(&source.first);
-        self.second.clone_from(&source.second);
-    }
 }
 
 impl Optimizer {
@@ -255,6 +236,15 @@ impl Optimizer {
                 }
             }
         }
+    }
+}
+
+/// A learning rate is a finite number above 0.
+pub fn check_learning_rate(lr: f32) -> Result<()> {
+    if lr.is_finite() && lr > 0.0 {
+        Ok(())
+    } else {
+        Err(Error::Config(format!("the learning rate must be a number above 0 (got {lr})")))
     }
 }
 

@@ -13,6 +13,7 @@ use crate::augment::{AugmentRanges, Augmenter};
 use crate::batch::InputBatch;
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
+use crate::loss::check_label_smoothing;
 use crate::mnist::{CLASSES, IMAGE_PIXELS};
 use crate::network::{BatchStats, Mlp, Workspace};
 use crate::optim::{Optimizer, OptimizerConfig, Schedule};
@@ -102,9 +103,7 @@ impl TrainConfig {
         if !(self.epochs > 0.0 && self.epochs <= MAX_EPOCHS) {
             return Err(Error::Config(format!("epochs must be above 0 and at most {MAX_EPOCHS} (got {})", self.epochs)));
         }
-        if !(0.0..1.0).contains(&self.label_smoothing) {
-            return Err(Error::Config(format!("label smoothing must be in [0, 1) (got {})", self.label_smoothing)));
-        }
+        check_label_smoothing(self.label_smoothing)?;
         if let Schedule::WarmupCosine { warmup } = self.schedule {
             if !(0.0..1.0).contains(&warmup) {
                 return Err(Error::Config(format!("the warm-up fraction must be in [0, 1) (got {warmup})")));
@@ -149,10 +148,11 @@ impl Trainer {
     /// [`Trainer::new`] on data that other trainers may use too (it is never modified).
     pub fn with_shared_data(config: TrainConfig, train: Arc<Dataset>, test: Option<Arc<Dataset>>, seed: u64) -> Result<Self> {
         config.validate(train.len())?;
+        // Network, optimiser and order are placeholders until `restart` below.
         let mut trainer = Trainer {
             net: Mlp { layers: Vec::new() },
             optimizer: config.optimizer.build(),
-            order: ExampleOrder::new(0, false, Pcg64Mcg::seed_from_u64(seed)),
+            order: ExampleOrder::new(0, false, Pcg64Mcg::new(0)),
             input: InputBatch::with_capacity(IMAGE_PIXELS, CHUNK),
             augmenter: Augmenter::new(),
             labels: Vec::with_capacity(CHUNK),
@@ -246,6 +246,13 @@ impl Trainer {
     /// optimiser, counters, order of the examples; see `rollback`) and [`Error::Diverged`] is
     /// returned.
     pub fn train(&mut self, steps: u64, mut keep_going: impl FnMut() -> bool) -> Result<TrainReport> {
+        self.train_while(steps, &mut keep_going)
+    }
+
+    /// [`Trainer::train`] with `keep_going` behind a pointer: one copy of the loop for every caller
+    /// (the page, the comparison, the replay after a divergence), not one per closure — it is the
+    /// largest function in the wasm file.
+    fn train_while(&mut self, steps: u64, keep_going: &mut dyn FnMut() -> bool) -> Result<TrainReport> {
         let mut report = TrainReport::default();
         let mut completed = BatchStats::default();
         while report.steps < steps && !self.is_finished() && keep_going() {

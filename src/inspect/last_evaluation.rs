@@ -6,6 +6,7 @@ use super::probabilities_of;
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::metrics::{self, ConfusionMatrix};
+use crate::mnist::CLASSES;
 use crate::network::Mlp;
 use crate::trainer::{Evaluation, Trainer};
 use serde::Serialize;
@@ -75,7 +76,7 @@ impl<'a> LastEvaluation<'a> {
     }
 
     pub fn confusion(&self) -> Result<Confusion> {
-        let matrix = ConfusionMatrix::new(&self.test.labels, &self.evaluation.predictions, self.net.outputs())?;
+        let matrix = ConfusionMatrix::new(&self.test.labels, &self.evaluation.predictions, CLASSES)?;
         let (examples, correct) = (matrix.total(), matrix.correct());
         Ok(Confusion {
             classes: matrix.classes(),
@@ -102,7 +103,7 @@ impl<'a> LastEvaluation<'a> {
     /// taken from the digits in turn (a wrong 0, a wrong 1, …, then a second wrong 0, …).
     pub fn misclassified_examples(&self, limit: usize) -> Vec<u32> {
         let limit = limit.min(MAX_EXAMPLES);
-        metrics::misclassified_sample(&self.test.labels, &self.evaluation.predictions, self.net.outputs(), limit)
+        metrics::misclassified_sample(&self.test.labels, &self.evaluation.predictions, CLASSES, limit)
     }
 
     /// Test images by index (at most [`MAX_EXAMPLES`]) with the `top` most likely digits of the

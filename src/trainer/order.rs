@@ -24,12 +24,20 @@ pub(super) struct ExampleOrder {
 
 impl ExampleOrder {
     /// The order of `len` examples, shuffled from `rng` unless `shuffled` is false.
-    pub(super) fn new(len: usize, shuffled: bool, mut rng: Pcg64Mcg) -> Self {
-        let mut order: Vec<u32> = (0..len as u32).collect();
+    pub(super) fn new(len: usize, shuffled: bool, rng: Pcg64Mcg) -> Self {
+        let order = (0..len as u32).collect();
+        let mut example_order = ExampleOrder { order, previous: Vec::new(), draws: 0, position: 0, shuffled, rng };
         if shuffled {
-            order.shuffle(&mut rng);
+            example_order.shuffle();
         }
-        ExampleOrder { order, previous: Vec::new(), draws: 0, position: 0, shuffled, rng }
+        example_order
+    }
+
+    /// Shuffles the order in place. Not inlined: the shuffle is sizeable, and both callers would
+    /// otherwise carry a copy in the wasm file.
+    #[inline(never)]
+    fn shuffle(&mut self) {
+        self.order.shuffle(&mut self.rng);
     }
 
     /// How far into the current pass: 0 at its start.
@@ -48,7 +56,7 @@ impl ExampleOrder {
         if self.position == self.order.len() {
             if self.shuffled {
                 self.previous.clone_from(&self.order);
-                self.order.shuffle(&mut self.rng);
+                self.shuffle();
                 self.draws += 1;
             }
             self.position = 0;
@@ -82,10 +90,9 @@ impl ExampleOrder {
 
     /// Goes back to `mark`, which is from the current pass or the one before.
     pub(super) fn rewind(&mut self, mark: &OrderMark) {
-        match self.draws - mark.draws {
-            0 => {}
-            1 => std::mem::swap(&mut self.order, &mut self.previous),
-            n => panic!("a mark from {n} orders ago cannot be gone back to"),
+        assert!(self.draws - mark.draws <= 1, "only the previous order is kept");
+        if self.draws != mark.draws {
+            std::mem::swap(&mut self.order, &mut self.previous);
         }
         self.draws = mark.draws;
         self.position = mark.position;

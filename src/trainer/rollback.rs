@@ -3,22 +3,25 @@
 //! optimiser state, step and example counts, smoothed curves, the order of the examples, the
 //! position in it and the random numbers — so that the step is the one that never happened.
 //!
-//! Copying the weights and the optimiser's moments before every step would cost about as much
-//! memory traffic as Adam's update itself (1.2 MB for 784-128-10), on every step, for an event that
-//! almost never happens. Instead:
+//! Copying the weights and the optimiser's moments before every step would move 1.2 MB per step
+//! (784-128-10 with Adam: the weights and two moments), for an event that almost never happens.
+//! (Until this module, every call copied the network with its gradients and the optimiser, and a
+//! divergence put back the weights from the start of the call, with the counts left advanced.)
+//! Instead:
 //!
 //! - at the start of every step, a [`Mark`] notes the few numbers a step advances (counts, curves,
 //!   position, random numbers: a hundred bytes);
 //! - before an update, if the last checkpoint is [`CHECKPOINT_EVERY`] steps old (or older than the
 //!   current order of the examples), the parameters and the optimiser are copied into a checkpoint
-//!   with the mark of that step's start — one copy per 16 steps, into buffers that are reused;
+//!   with the mark of that step's start — one copy per 16 steps;
 //! - when a step fails, the checkpoint is put back and the steps taken since it are trained again.
 //!   Training is deterministic (the same chunks, in the same order, from the same random numbers),
 //!   so this rebuilds, bit for bit, the state before the failing step; at most 15 steps are redone.
 //!
 //! Changing the run from outside [`Trainer::train`] (new settings, a new network, new weights for
 //! a layer, another number of threads) drops the checkpoint, as the steps since it could no longer
-//! be redone the same way; the next update takes a new one.
+//! be redone the same way; the next update takes a new one. (Weights set in the middle of a step
+//! are then kept and that step, should it fail, is redone from its start with them.)
 
 use super::order::OrderMark;
 use super::report::Tally;
@@ -47,6 +50,9 @@ pub(super) struct Rollback {
     /// before the update of the step that started at `checkpoint`.
     checkpoint: Option<Mark>,
     parameters: Vec<f32>,
+    /// A plain copy, made once per checkpoint (its moments are allocated per tensor as the
+    /// optimiser first meets them, so reusing the buffers would need a copy that can grow them —
+    /// more code in the wasm file for no measurable gain).
     optimizer: Option<Optimizer>,
     /// Updates made since the checkpoint.
     steps_since: u64,
@@ -95,10 +101,7 @@ impl Trainer {
         rollback.checkpoint = Some(start.clone());
         rollback.steps_since = 0;
         copy_parameters(&self.net, &mut rollback.parameters);
-        match &mut rollback.optimizer {
-            Some(optimizer) => optimizer.clone_from(&self.optimizer),
-            None => rollback.optimizer = Some(self.optimizer.clone()),
-        }
+        rollback.optimizer = Some(self.optimizer.clone());
     }
 
     /// After a step's update that kept everything finite.
@@ -107,23 +110,20 @@ impl Trainer {
     }
 
     /// Puts the run back where it stood before the step that just failed (its update is made):
-    /// the checkpoint, then the steps since it trained again. Returns the failed step's number.
+    /// the checkpoint, then the steps since it trained again by [`Trainer::train`] itself — they
+    /// end where they ended before, and with the same checkpoint. Returns the failed step's number.
     pub(super) fn roll_back(&mut self) -> u64 {
         let failed = self.rollback.step_start.clone().expect("every step's start is marked");
         let at = self.rollback.checkpoint.clone().expect("a checkpoint is kept before every update");
         restore_parameters(&mut self.net, &self.rollback.parameters);
-        self.optimizer.clone_from(self.rollback.optimizer.as_ref().expect("saved with the checkpoint"));
+        self.optimizer = self.rollback.optimizer.clone().expect("saved with the checkpoint");
         self.order.rewind(&at.order);
         self.tally = at.tally;
         self.batch_filled = 0;
-        for _ in 0..self.rollback.steps_since {
-            let stats = loop {
-                if let Some(stats) = self.accumulate() {
-                    break stats;
-                }
-            };
-            self.finish_step(stats);
-        }
+        let steps = std::mem::take(&mut self.rollback.steps_since);
+        // `assert!`, not `expect`: formatting the error would bring Error's Debug into the wasm file.
+        let redone = self.train_while(steps, &mut || true);
+        assert!(redone.is_ok(), "steps that trained before train again the same way");
         debug_assert_eq!(self.mark(), failed, "the steps redone end where the failed one started");
         self.rollback.step_start = Some(failed);
         self.tally.steps + 1
