@@ -9,6 +9,7 @@ pub mod augment;
 pub mod batch;
 pub mod comparison;
 pub mod dataset;
+pub mod decimal;
 pub mod drawing;
 pub mod error;
 pub mod explain;

@@ -7,12 +7,15 @@
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 
+mod read;
+
 /// Plain gradient descent: `θ ← θ − α·g`. With the whole training set as one batch this is the
 /// original project's full-batch gradient descent; with small batches it is mini-batch SGD.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct SgdConfig {
     /// Learning rate α. Defaults to 0.1 (the original project's).
+    #[serde(serialize_with = "crate::decimal::serialize")]
     pub learning_rate: f32,
 }
 impl Default for SgdConfig {
@@ -26,8 +29,10 @@ impl Default for SgdConfig {
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct MomentumConfig {
     /// Learning rate α. Defaults to 0.05.
+    #[serde(serialize_with = "crate::decimal::serialize")]
     pub learning_rate: f32,
     /// Momentum μ. Defaults to 0.9.
+    #[serde(serialize_with = "crate::decimal::serialize")]
     pub momentum: f32,
 }
 impl Default for MomentumConfig {
@@ -44,10 +49,13 @@ impl Default for MomentumConfig {
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct RmsPropConfig {
     /// Learning rate α. Defaults to 1e-3.
+    #[serde(serialize_with = "crate::decimal::serialize")]
     pub learning_rate: f32,
     /// Decay ρ of the squared-gradient average. Defaults to 0.9.
+    #[serde(serialize_with = "crate::decimal::serialize")]
     pub decay: f32,
     /// ε, keeps the division finite. Defaults to 1e-8.
+    #[serde(serialize_with = "crate::decimal::serialize")]
     pub epsilon: f32,
 }
 impl Default for RmsPropConfig {
@@ -66,12 +74,16 @@ impl Default for RmsPropConfig {
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct AdamConfig {
     /// Learning rate α. Defaults to 1e-3.
+    #[serde(serialize_with = "crate::decimal::serialize")]
     pub learning_rate: f32,
     /// β₁, decay of the gradient average. Defaults to 0.9.
+    #[serde(serialize_with = "crate::decimal::serialize")]
     pub beta1: f32,
     /// β₂, decay of the squared-gradient average. Defaults to 0.999.
+    #[serde(serialize_with = "crate::decimal::serialize")]
     pub beta2: f32,
     /// ε. Defaults to 1e-8.
+    #[serde(serialize_with = "crate::decimal::serialize")]
     pub epsilon: f32,
 }
 impl Default for AdamConfig {
@@ -87,7 +99,7 @@ impl Default for AdamConfig {
 
 /// Which optimiser, with its settings.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
+#[serde(tag = "kind", rename_all = "lowercase", try_from = "read::OptimizerFields")]
 pub enum OptimizerConfig {
     Sgd(SgdConfig),
     Momentum(MomentumConfig),
@@ -250,14 +262,17 @@ pub fn check_learning_rate(lr: f32) -> Result<()> {
 
 /// How the learning rate changes over a run.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
+#[serde(tag = "kind", rename_all = "kebab-case", try_from = "read::ScheduleFields")]
 pub enum Schedule {
     /// The optimiser's learning rate throughout.
     Constant,
     /// Linear warm-up from nearly 0 (1/1000 of the rate) over the first `warmup` fraction of the run, then cosine decay to 0 at its
     /// end (Loshchilov & Hutter, 2017, without restarts). Measured here: ≈ 4× fewer examples to 98 %
     /// than a constant rate.
-    WarmupCosine { warmup: f32 },
+    WarmupCosine {
+        #[serde(serialize_with = "crate::decimal::serialize")]
+        warmup: f32,
+    },
 }
 
 impl Schedule {

@@ -59,8 +59,10 @@ pub struct TrainConfig {
     /// Defaults to 5 % linear warm-up, then cosine decay to 0.
     pub schedule: Schedule,
     /// Length of the run in passes over the training set; the schedule spans it. Defaults to 3.
+    #[serde(serialize_with = "crate::decimal::serialize")]
     pub epochs: f32,
     /// ε of label smoothing (0 = plain one-hot). Defaults to 0.1.
+    #[serde(serialize_with = "crate::decimal::serialize")]
     pub label_smoothing: f32,
     /// Random shifts, scaling, small rotations and stroke thickness changes of every training
     /// example, drawn anew each time it is used ([`crate::augment`]). Defaults to false.

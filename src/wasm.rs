@@ -42,14 +42,6 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     value.serialize(&serializer).map_err(|e| JsError::new(&format!("internal: cannot convert a result ({e})")))
 }
 
-/// Like [`to_js`], but through JSON, for results that hold settings: an f32 then arrives as its
-/// shortest decimal (a learning rate of 0.003 as 0.003), not as the f64 it widens to
-/// (0.003000000026…), which the page would show as it is.
-fn to_js_decimal<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
-    let json = serde_json::to_string(value).map_err(|e| JsError::new(&format!("internal: cannot convert a result ({e})")))?;
-    js_sys::JSON::parse(&json).map_err(|_| JsError::new("internal: cannot convert a result"))
-}
-
 fn settings_from_js(settings: JsValue) -> Result<TrainConfig, JsError> {
     if settings.is_undefined() || settings.is_null() {
         return Ok(TrainConfig::default());
@@ -150,7 +142,7 @@ impl Session {
     /// Architecture, data sizes, seed and settings.
     pub fn info(&self) -> Result<JsValue, JsError> {
         let t = &self.trainer;
-        to_js_decimal(&Info {
+        to_js(&Info {
             sizes: t.network().sizes(),
             parameters: t.network().parameter_count(),
             train_examples: t.train_set().len(),
@@ -169,7 +161,7 @@ impl Session {
             .iter()
             .map(|&p| PresetSettings { name: p.name(), label: p.label(), settings: p.config(train_size) })
             .collect();
-        to_js_decimal(&presets)
+        to_js(&presets)
     }
 
     /// Trains for at most `max_steps` optimiser steps or `budget_ms` milliseconds, whichever comes

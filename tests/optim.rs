@@ -270,3 +270,53 @@ fn validation() {
         OptimizerConfig::Adam(AdamConfig { learning_rate: 0.02, beta1: 0.8, beta2: 0.99, epsilon: 1e-6 })
     );
 }
+
+/// Settings read from JSON (as the page sends them): each kind takes its own fields with the kind's
+/// defaults for those left out; another kind's field, an unknown one, `null` or a wrong type is
+/// refused with the field's name; written back, every setting reads as it was written.
+#[test]
+fn optimiser_and_schedule_settings_read_from_json() {
+    let read = |json: &str| serde_json::from_str::<OptimizerConfig>(json);
+    assert_eq!(read(r#"{"kind":"sgd"}"#).unwrap(), OptimizerConfig::Sgd(SgdConfig::default()));
+    assert_eq!(
+        read(r#"{"kind":"momentum","momentum":0.5}"#).unwrap(),
+        OptimizerConfig::Momentum(MomentumConfig { momentum: 0.5, ..MomentumConfig::default() })
+    );
+    assert_eq!(
+        read(r#"{"kind":"rmsprop","learningRate":0.01,"decay":0.8,"epsilon":1e-6}"#).unwrap(),
+        OptimizerConfig::RmsProp(RmsPropConfig { learning_rate: 0.01, decay: 0.8, epsilon: 1e-6 })
+    );
+    let adam = AdamConfig { learning_rate: 0.003, beta1: 0.8, beta2: 0.99, epsilon: 1e-7 };
+    assert_eq!(read(r#"{"learningRate":0.003,"beta1":0.8,"beta2":0.99,"epsilon":1e-7,"kind":"adam"}"#).unwrap(), OptimizerConfig::Adam(adam));
+    for (bad, needle) in [
+        (r#"{"kind":"sgd","momentum":0.9}"#, "`momentum`"),
+        (r#"{"kind":"adam","decay":0.9}"#, "`decay`"),
+        (r#"{"kind":"momentum","beta1":0.9}"#, "`beta1`"),
+        (r#"{"kind":"adam","learningRate":null}"#, "null"),
+        (r#"{"kind":"adam","learningRate":"fast"}"#, "fast"),
+        (r#"{"kind":"adam","learningrate":0.1}"#, "learningrate"),
+        (r#"{"kind":"lbfgs"}"#, "lbfgs"),
+        (r#"{"learningRate":0.1}"#, "kind"),
+    ] {
+        let message = read(bad).expect_err(bad).to_string();
+        assert!(message.contains(needle), "{bad}: {message:?} lacks {needle:?}");
+    }
+    for config in [OptimizerConfig::Adam(adam), OptimizerConfig::RmsProp(RmsPropConfig::default())] {
+        let json = serde_json::to_string(&config).unwrap();
+        assert_eq!(read(&json).unwrap(), config, "{json}");
+    }
+    assert!(serde_json::to_string(&OptimizerConfig::Adam(adam)).unwrap().contains(r#""learningRate":0.003,"#));
+
+    let schedule = |json: &str| serde_json::from_str::<Schedule>(json);
+    assert_eq!(schedule(r#"{"kind":"constant"}"#).unwrap(), Schedule::Constant);
+    assert_eq!(schedule(r#"{"kind":"warmup-cosine","warmup":0.05}"#).unwrap(), Schedule::WarmupCosine { warmup: 0.05 });
+    for (bad, needle) in [
+        (r#"{"kind":"warmup-cosine"}"#, "warmup"),
+        (r#"{"kind":"constant","warmup":0.1}"#, "warmup"),
+        (r#"{"kind":"cosine"}"#, "cosine"),
+        (r#"{"kind":"warmup-cosine","warmup":0.1,"cycles":2}"#, "cycles"),
+    ] {
+        let message = schedule(bad).expect_err(bad).to_string();
+        assert!(message.contains(needle), "{bad}: {message:?} lacks {needle:?}");
+    }
+}
