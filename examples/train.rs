@@ -2,6 +2,7 @@
 //!
 //!     cargo run --release --example train                   # the default recipe (98 %)
 //!     cargo run --release --example train -- --preset seed  # the original NumPy project
+//!     cargo run --release --example train -- --preset handwriting --epochs 6   # the pretrained model
 //!     cargo run --release --example train -- --save www/models/pretrained.inkling
 //!     cargo run --release --example train -- --augment --hidden 256   # random shifts, scale, rotation, thickness
 
@@ -21,23 +22,17 @@ mod common;
 mod native {
     use crate::common;
 
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
     use clap::{Parser, ValueEnum};
     use indicatif::{ProgressBar, ProgressStyle};
     use inkling::model_file;
     use inkling::optim::{
         AdamConfig, MomentumConfig, OptimizerConfig, RmsPropConfig, Schedule, SgdConfig,
     };
+    use inkling::presets::Preset;
     use inkling::trainer::{TrainConfig, Trainer};
     use std::path::PathBuf;
     use std::time::Instant;
-
-    #[derive(Clone, Copy, Debug, ValueEnum)]
-    enum Preset {
-        /// 784-128-10, Adam 3e-3, batch 32, warm-up + cosine over 3 epochs, label smoothing 0.1.
-        Default,
-        /// The original project: 784-10-10, full-batch gradient descent, α = 0.1, 500 iterations.
-        Seed,
-    }
 
     #[derive(Clone, Copy, Debug, ValueEnum)]
     enum OptimizerKind {
@@ -51,7 +46,8 @@ mod native {
     #[derive(Parser, Debug)]
     #[command(about = "Train Inkling's hand-written MLP on MNIST")]
     struct Args {
-        #[arg(long, value_enum, default_value = "default")]
+        /// The recipe to start from; the options below change single settings of it.
+        #[arg(long, default_value = "default", value_parser = preset_parser())]
         preset: Preset,
         /// Hidden layer sizes, e.g. `128` or `256,128` (overrides the preset).
         #[arg(long, value_delimiter = ',')]
@@ -98,6 +94,12 @@ mod native {
         /// Save the trained model here.
         #[arg(long)]
         save: Option<PathBuf>,
+    }
+
+    /// The presets' names as clap's choices, each with its label in `--help`.
+    fn preset_parser() -> impl TypedValueParser<Value = Preset> {
+        let choices = Preset::ALL.map(|preset| PossibleValue::new(preset.name()).help(preset.label()));
+        PossibleValuesParser::new(choices).map(|name| name.parse::<Preset>().expect("one of the choices"))
     }
 
     pub fn main() {
@@ -213,10 +215,7 @@ mod native {
     }
 
     fn build_config(args: &Args, train_size: usize) -> TrainConfig {
-        let mut config = match args.preset {
-            Preset::Default => TrainConfig::default(),
-            Preset::Seed => TrainConfig::seed_network(train_size),
-        };
+        let mut config = args.preset.config(train_size);
         if let Some(hidden) = &args.hidden {
             config.hidden = hidden.clone();
         }

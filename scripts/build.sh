@@ -18,15 +18,15 @@ mkdir -p www/vendor
 cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css www/vendor/
 cp node_modules/uplot/LICENSE www/vendor/uPlot.LICENSE
 
-# The model the page starts with, so drawing works before any training: the handwriting recipe
-# (784-256-10 with augmentation, Adam 3e-3, batch 32, warm-up + cosine, label smoothing 0.1) for 6
-# epochs from a fixed seed, trained by the native trainer (~30 s of CPU). Not committed: it is made
-# here, and made again only when it is missing, its recipe changed, or a source it comes from is newer
-# than it — the trainer and the modules it uses, the model file format, the native trainer, the
-# dependencies (not the wasm bindings, preprocessing or the page, so most rebuilds skip it).
+# The model the page starts with, so drawing works before any training: the handwriting preset
+# (src/presets.rs) for 6 epochs from a fixed seed, trained by the native trainer (~30 s of CPU). Not
+# committed: it is made here, and made again only when it is missing, its recipe changed, or a source
+# it comes from is newer than it — the presets, the trainer and the modules it uses, the model file
+# format, the native trainer, the dependencies (not the wasm bindings, preprocessing or the page, so
+# most rebuilds skip it).
 PRETRAINED=www/models/pretrained.inkling
-PRETRAINED_ARGS=(--hidden 256 --augment --lr 0.003 --epochs 6 --seed 1)
-PRETRAINED_SOURCES=(src/{trainer,augment,batch,network,layer,activation,loss,optim,mnist,model_file,error,nonzeros}.rs src/layer
+PRETRAINED_ARGS=(--preset handwriting --epochs 6 --seed 1)
+PRETRAINED_SOURCES=(src/{presets,trainer,augment,batch,network,layer,activation,loss,optim,mnist,dataset,pixel,model_file,error,nonzeros}.rs src/layer src/trainer
   examples/train.rs examples/common Cargo.toml Cargo.lock)
 recipe="${PRETRAINED_ARGS[*]}"
 stamp="$PRETRAINED.recipe"

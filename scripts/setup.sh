@@ -53,4 +53,26 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   say "installing npm packages"
   npm ci --no-audit --no-fund
 fi
+
+# A working wasm-opt where plain `wasm-pack build` looks for it. wasm-pack runs the first `wasm-opt` on
+# PATH, or else downloads binaryen from GitHub, which fails on a machine that reaches only the package
+# registries; Debian's binaryen (108) is too old and breaks wasm-bindgen 0.2.130's output (the module
+# fails at start with "WebAssembly.Table.set(): Argument 1 is invalid"). So binaryen from npm goes into
+# a folder of its own beside cargo's tools, and its wasm-opt into cargo's bin folder, next to wasm-pack.
+BINARYEN_VERSION=132.0.0
+cargo_home=${CARGO_HOME:-$HOME/.cargo}
+binaryen_dir="$cargo_home/inkling-tools/binaryen-$BINARYEN_VERSION"
+if [ ! -x "$binaryen_dir/node_modules/.bin/wasm-opt" ]; then
+  say "installing binaryen $BINARYEN_VERSION (wasm-opt) for wasm-pack into $binaryen_dir"
+  mkdir -p "$binaryen_dir"
+  npm install --prefix "$binaryen_dir" --no-save --no-audit --no-fund --no-package-lock "binaryen@$BINARYEN_VERSION"
+fi
+if [ "$(readlink "$cargo_home/bin/wasm-opt" 2>/dev/null)" != "$binaryen_dir/node_modules/.bin/wasm-opt" ]; then
+  ln -sf "$binaryen_dir/node_modules/.bin/wasm-opt" "$cargo_home/bin/wasm-opt"
+fi
+found=$(command -v wasm-opt || true)
+if [ -n "$found" ] && [ "$(readlink -f "$found")" != "$(readlink -f "$cargo_home/bin/wasm-opt")" ]; then
+  say "warning: \`wasm-opt\` on your PATH is $found, not $cargo_home/bin/wasm-opt; plain \`wasm-pack build\`" \
+    "will use it. Put $cargo_home/bin first on PATH (or remove Debian's binaryen, which breaks the module)."
+fi
 say "toolchain ready"

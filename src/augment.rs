@@ -17,6 +17,7 @@
 //! parameters give back the image exactly.
 
 use crate::mnist::{IMAGE_PIXELS, IMAGE_SIDE};
+use crate::pixel::{pixel_byte, pixel_value};
 use rand::{Rng, RngExt};
 
 /// Side of the working buffers: the image with a border of zeros, so that neighbours and bilinear
@@ -126,7 +127,7 @@ impl Augmenter {
         for (y, row) in image.chunks_exact(IMAGE_SIDE).enumerate() {
             let padded = &mut self.source[(y + 1) * PADDED + 1..(y + 1) * PADDED + 1 + IMAGE_SIDE];
             for (d, &b) in padded.iter_mut().zip(row) {
-                *d = b as f32 / 255.0; // as InputBatch::push_bytes scales
+                *d = pixel_value(b);
             }
             if let (Some(first), Some(last)) = (row.iter().position(|&b| b != 0), row.iter().rposition(|&b| b != 0)) {
                 ink.include(first, last, y);
@@ -157,8 +158,7 @@ impl Augmenter {
     pub fn apply_bytes(&mut self, image: &[u8], params: &AugmentParams) -> &[u8] {
         self.apply(image, params);
         for (b, &v) in self.bytes.iter_mut().zip(&self.pixels) {
-            // v is in [0, 1], so the cast cannot saturate; +0.5 rounds to nearest.
-            *b = (v * 255.0 + 0.5) as u8;
+            *b = pixel_byte(v);
         }
         &self.bytes
     }

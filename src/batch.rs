@@ -5,6 +5,7 @@
 //! columns that matter (see [`crate::layer::Dense::forward_sparse`]), which cuts the work per example
 //! several times over. The dense copy serves deeper layers, tests and inputs that are not sparse.
 
+use crate::pixel::pixel_value;
 use nalgebra::DMatrixView;
 
 /// Up to `capacity` examples of `inputs` values each, one example per column.
@@ -47,7 +48,7 @@ impl InputBatch {
         self.dense_complete = true;
     }
 
-    /// Adds one example given as bytes, scaled to `[0, 1]` (MNIST's pixel convention here).
+    /// Adds one example given as bytes, scaled to `[0, 1]` ([`pixel_value`]).
     ///
     /// The hot path of gathering a batch, so both passes are branch-free: which pixels are non-zero
     /// is unpredictable, and a branch per pixel cost more than the network's own first layer.
@@ -56,7 +57,7 @@ impl InputBatch {
         assert_eq!(pixels.len(), self.inputs, "one value per input");
         let column = &mut self.dense[self.len * self.inputs..(self.len + 1) * self.inputs];
         for (d, &p) in column.iter_mut().zip(pixels) {
-            *d = p as f32 / 255.0;
+            *d = pixel_value(p);
         }
         // Compaction: write every pixel's entry, advance only past the non-zero ones.
         let start = self.nonzero_index.len();
@@ -167,12 +168,12 @@ impl InputBatch {
     }
 }
 
-/// Appends `indices` as `u32` and `pixels` scaled to `[0, 1]`. Natively compiled for AVX-512 and AVX2
+/// Appends `indices` as `u32` and `pixels` as input values ([`pixel_value`]). Natively compiled for AVX-512 and AVX2
 /// too (chosen at run time): the division of every value by 255 is a fair part of a full-batch step.
 #[multiversion::multiversion(targets("x86_64+avx512f+avx512bw+avx512vl+avx2+fma", "x86_64+avx2+fma"))]
 fn widen(indices: &[u16], pixels: &[u8], index_out: &mut Vec<u32>, value_out: &mut Vec<f32>) {
     index_out.extend(indices.iter().map(|&i| u32::from(i)));
-    value_out.extend(pixels.iter().map(|&p| p as f32 / 255.0));
+    value_out.extend(pixels.iter().map(|&p| pixel_value(p)));
 }
 
 /// The non-zeros of a batch grouped by input instead of by example: for input `i`, the examples

@@ -1,6 +1,7 @@
 //! Explaining the network to a person: one forward and one backward pass traced for one input, a
-//! finite-difference check of chosen gradients, which pixels pushed an answer up or down, and two
-//! training runs side by side.
+//! finite-difference check of chosen gradients, and which pixels pushed an answer up or down — for
+//! any network, and for a run's current one with its training's settings (the "How it works"
+//! panel). (Two training runs side by side are [`crate::comparison`].)
 //!
 //! Nothing here re-implements the network's math. A trace runs [`Mlp::accumulate_gradients`] — the
 //! training step's own forward and backward code — on a batch of one, on a copy of the network, and
@@ -14,12 +15,11 @@
 use crate::batch::InputBatch;
 use crate::error::{Error, Result};
 use crate::loss::target;
-use crate::mnist::Dataset;
 use crate::network::{argmax, Mlp, Workspace};
 use crate::optim::{OptimizerConfig, SgdConfig};
-use crate::trainer::{TrainConfig, Trainer, CHUNK};
+use crate::pixel::pixel_values;
+use crate::trainer::Trainer;
 use serde::Serialize;
-use std::sync::Arc;
 
 /// Most entries a trace lists per gradient tensor.
 pub const MAX_TOP: usize = 32;
@@ -130,24 +130,6 @@ pub struct Trace {
     pub updated: Mlp,
 }
 
-fn check_input(net: &Mlp, pixels: &[f32]) -> Result<()> {
-    if pixels.len() != net.inputs() {
-        return Err(Error::Input(format!("expected {} pixel values, got {}", net.inputs(), pixels.len())));
-    }
-    if let Some(bad) = pixels.iter().find(|v| !v.is_finite()) {
-        return Err(Error::Input(format!("pixel values must be finite numbers (got {bad})")));
-    }
-    Ok(())
-}
-
-fn check_class(net: &Mlp, class: usize, what: &str) -> Result<u8> {
-    if class < net.outputs() {
-        Ok(class as u8)
-    } else {
-        Err(Error::Input(format!("{what} {class} does not exist (classes are 0 to {})", net.outputs() - 1)))
-    }
-}
-
 fn check_smoothing(smoothing: f32) -> Result<()> {
     if (0.0..1.0).contains(&smoothing) {
         Ok(())
@@ -215,8 +197,8 @@ fn backward_on_one(net: &Mlp, pixels: &[f32], label: u8, smoothing: f32) -> (Mlp
 /// `learning_rate`. Lists the `top` (at most [`MAX_TOP`]) largest entries of every vector and
 /// gradient.
 pub fn trace(net: &Mlp, pixels: &[f32], label: usize, smoothing: f32, learning_rate: f32, top: usize) -> Result<Trace> {
-    check_input(net, pixels)?;
-    let label = check_class(net, label, "label")?;
+    net.check_input(pixels)?;
+    let label = net.check_class(label, "label")?;
     check_smoothing(smoothing)?;
     if !(learning_rate.is_finite() && learning_rate > 0.0) {
         return Err(Error::Input(format!("the learning rate must be a number above 0 (got {learning_rate})")));
@@ -322,9 +304,9 @@ pub struct Saliency {
 /// pass (`dZᴸ = Aᴸ − Y` with a one-hot `Y`, down to `dZ¹`) taken one layer further, to the input:
 /// `∂L/∂x = W¹ᵀ·dZ¹`, and the saliency is `−∂L/∂x`. `class` `None` explains the network's answer.
 pub fn saliency(net: &Mlp, pixels: &[f32], class: Option<usize>) -> Result<Saliency> {
-    check_input(net, pixels)?;
+    net.check_input(pixels)?;
     let class = match class {
-        Some(class) => check_class(net, class, "digit")?,
+        Some(class) => net.check_class(class, "digit")?,
         None => {
             let mut x = InputBatch::with_capacity(net.inputs(), 1);
             let probabilities = crate::trainer::predict(net, pixels, &mut x, &mut Workspace::default())?;
@@ -455,14 +437,36 @@ impl Checker<'_> {
 /// (at least [`CHECK_MIN_GRADIENT`]) and whose ±ε step crosses no ReLU kink. The loss is training's,
 /// with label smoothing `smoothing`; `net` itself is not changed (the check works on a copy).
 pub fn gradient_check(net: &Mlp, pixels: &[f32], label: usize, smoothing: f32, per_tensor: usize) -> Result<GradientCheck> {
-    check_input(net, pixels)?;
-    let label = check_class(net, label, "label")?;
+    net.check_input(pixels)?;
+    let class = net.check_class(label, "label")?;
     check_smoothing(smoothing)?;
+    let (gradients, _, _) = backward_on_one(net, pixels, class, smoothing);
+    gradient_check_of(net, &gradients, pixels, label, smoothing, per_tensor)
+}
+
+/// [`gradient_check`] of a gradient given rather than computed: `gradients` is `net` holding `∂L/∂θ`
+/// for this example in its `weight_grads` and `bias_grads` (as [`Mlp::accumulate_gradients`] with
+/// `scale = 1` leaves them). With it a test shows that the check fails a wrong gradient.
+pub fn gradient_check_of(
+    net: &Mlp,
+    gradients: &Mlp,
+    pixels: &[f32],
+    label: usize,
+    smoothing: f32,
+    per_tensor: usize,
+) -> Result<GradientCheck> {
+    net.check_input(pixels)?;
+    let label = net.check_class(label, "label")?;
+    check_smoothing(smoothing)?;
+    if gradients.sizes() != net.sizes() {
+        return Err(Error::Input(format!("gradients of a {:?} network for a {:?} one", gradients.sizes(), net.sizes())));
+    }
     let per_tensor = per_tensor.clamp(1, 8);
-    let (gradients, _, x) = backward_on_one(net, pixels, label, smoothing);
+    let mut x = InputBatch::with_capacity(net.inputs(), 1);
+    x.push(pixels);
     let mut ws = Workspace::default();
     let (loss, base_pattern) = loss_and_pattern(net, &x, label, smoothing, &mut ws);
-    let mut checker = Checker { net: net.clone(), gradients: &gradients, x, label, smoothing, ws, base_pattern };
+    let mut checker = Checker { net: net.clone(), gradients, x, label, smoothing, ws, base_pattern };
 
     let mut parameters = Vec::new();
     for (l, layer) in gradients.layers.iter().enumerate() {
@@ -495,187 +499,49 @@ pub fn gradient_check(net: &Mlp, pixels: &[f32], label: usize, smoothing: f32, p
     Ok(GradientCheck { epsilon: CHECK_EPSILON, tolerance: CHECK_TOLERANCE, loss, parameters, passed })
 }
 
-/// One point of a comparison's curves: the test loss and accuracy of a run's weights, measured after
-/// `examples` training examples (`steps` optimiser steps).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CurvePoint {
-    pub epoch: f32,
-    pub examples: u64,
-    pub steps: u64,
-    pub loss: f32,
-    pub accuracy: f32,
-}
-
-/// Where one run of a comparison stands.
+/// A [`Trace`] of a run's current network, with what the panel says beside it: the update shown is
+/// plain gradient descent on this one example, while the run trains with `optimizer` (`sgd`,
+/// `momentum`, `rmsprop`, `adam`) on batches of `batch_size` of its `train_examples` examples.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct RunProgress {
-    pub steps: u64,
-    pub examples: u64,
-    pub epoch: f32,
-    pub planned_examples: u64,
-    pub finished: bool,
-    /// The run's loss became NaN or infinite; it was stopped with this message.
-    pub diverged: Option<String>,
-    pub points: usize,
+pub struct TrainingTrace {
+    #[serde(flatten)]
+    pub trace: Trace,
+    pub optimizer: &'static str,
+    pub batch_size: usize,
+    pub train_examples: usize,
 }
 
-/// Examples one run trains on before the other gets its turn (about a frame's work in the browser;
-/// a time budget ends a turn sooner). Each turn is one `Trainer::train` call, which keeps a copy of
-/// the weights for divergence, so turns are not made much shorter.
-const TURN_EXAMPLES: usize = 1024;
-/// Test images per evaluation call: small, so a time budget is kept.
-const EVALUATION_CHUNK: usize = 200;
-
-/// Two training runs on the same data with the same seed, trained in turns so that neither gets
-/// ahead of the other in examples seen, each measured on the same test images every
-/// `evaluate_every` examples. Each run is an ordinary [`Trainer`]; the training set is shared, not
-/// copied.
-pub struct Comparison {
-    runs: Vec<Trainer>,
-    evaluate_every: u64,
-    next_evaluation: Vec<u64>,
-    evaluating: Vec<bool>,
-    steps_at_evaluation: Vec<u64>,
-    last_evaluated: Vec<Option<u64>>,
-    points: Vec<Vec<CurvePoint>>,
-    diverged: Vec<Option<String>>,
+/// [`trace`] of `trainer`'s current network for `pixels` and the true `label`, with its training's
+/// label smoothing and learning rate: what one of its steps on this example alone would compute.
+pub fn trace_training(trainer: &Trainer, pixels: &[f32], label: usize, top: usize) -> Result<TrainingTrace> {
+    let config = trainer.config();
+    let learning_rate = config.optimizer.learning_rate();
+    Ok(TrainingTrace {
+        trace: trace(trainer.network(), pixels, label, config.label_smoothing, learning_rate, top)?,
+        optimizer: config.optimizer.kind(),
+        batch_size: config.batch_size,
+        train_examples: trainer.train_set().len(),
+    })
 }
 
-impl Comparison {
-    /// Runs for each of `configs` (one or more; two for a comparison) from `seed`, on `train`,
-    /// evaluated on `test` every `evaluate_every` examples and at the end.
-    pub fn new(configs: Vec<TrainConfig>, train: Arc<Dataset>, test: Arc<Dataset>, seed: u64, evaluate_every: u64) -> Result<Self> {
-        if configs.is_empty() {
-            return Err(Error::Config("a comparison needs at least one run".into()));
-        }
-        if evaluate_every == 0 {
-            return Err(Error::Config("the evaluation interval must be at least 1 example".into()));
-        }
-        let runs = configs
-            .into_iter()
-            .enumerate()
-            .map(|(r, config)| {
-                Trainer::with_shared_data(config, Arc::clone(&train), Some(Arc::clone(&test)), seed).map_err(|e| match e {
-                    Error::Config(m) => Error::Config(format!("run {}: {m}", (b'A' + r as u8) as char)),
-                    other => other,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let n = runs.len();
-        Ok(Comparison {
-            runs,
-            evaluate_every,
-            next_evaluation: vec![0; n],
-            evaluating: vec![false; n],
-            steps_at_evaluation: vec![0; n],
-            last_evaluated: vec![None; n],
-            points: vec![Vec::new(); n],
-            diverged: vec![None; n],
-        })
-    }
+/// [`gradient_check`] of `trainer`'s current network, on training's own loss (its label smoothing).
+pub fn gradient_check_training(trainer: &Trainer, pixels: &[f32], label: usize, per_tensor: usize) -> Result<GradientCheck> {
+    gradient_check(trainer.network(), pixels, label, trainer.config().label_smoothing, per_tensor)
+}
 
-    pub fn runs(&self) -> &[Trainer] {
-        &self.runs
-    }
+/// A test image for the panel: its label and its pixels exactly as training reads them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TestImage {
+    pub index: u32,
+    pub label: u8,
+    /// 784 values in [0, 1], row by row.
+    pub pixels: Vec<f32>,
+}
 
-    /// Run `r`'s curve so far.
-    pub fn points(&self, r: usize) -> &[CurvePoint] {
-        &self.points[r]
-    }
-
-    fn training(&self, r: usize) -> bool {
-        self.diverged[r].is_none() && !self.runs[r].is_finished()
-    }
-
-    fn evaluation_due(&self, r: usize) -> bool {
-        if self.diverged[r].is_some() {
-            return false;
-        }
-        let run = &self.runs[r];
-        self.evaluating[r]
-            || (run.total_examples() >= self.next_evaluation[r] && self.training(r))
-            || (run.is_finished() && self.last_evaluated[r] != Some(run.total_examples()))
-    }
-
-    /// Every run has finished (or diverged) and has been measured at its end.
-    pub fn is_done(&self) -> bool {
-        (0..self.runs.len()).all(|r| !self.training(r) && !self.evaluation_due(r))
-    }
-
-    fn evaluate_chunk(&mut self, r: usize) -> Result<()> {
-        let run = &mut self.runs[r];
-        if !self.evaluating[r] {
-            self.evaluating[r] = true;
-            self.steps_at_evaluation[r] = run.total_steps();
-            let at = run.total_examples();
-            self.next_evaluation[r] = (at / self.evaluate_every + 1) * self.evaluate_every;
-        }
-        if let Some(evaluation) = run.evaluate_test_chunk(EVALUATION_CHUNK)? {
-            self.evaluating[r] = false;
-            self.last_evaluated[r] = Some(evaluation.at_examples);
-            self.points[r].push(CurvePoint {
-                epoch: (evaluation.at_examples as f64 / run.train_set().len() as f64) as f32,
-                examples: evaluation.at_examples,
-                steps: self.steps_at_evaluation[r],
-                loss: evaluation.loss,
-                accuracy: evaluation.accuracy,
-            });
-        }
-        Ok(())
-    }
-
-    /// Works until `keep_going` (asked between small pieces of work) says stop or everything is done:
-    /// evaluations that are due first, then a little training of the run that has seen fewer
-    /// examples. A run whose loss diverges is stopped (its message is in [`Comparison::progress`]);
-    /// the other goes on.
-    pub fn work(&mut self, mut keep_going: impl FnMut() -> bool) -> Result<()> {
-        while keep_going() {
-            if let Some(r) = (0..self.runs.len()).find(|&r| self.evaluation_due(r)) {
-                self.evaluate_chunk(r)?;
-                continue;
-            }
-            let Some(r) = (0..self.runs.len()).filter(|&r| self.training(r)).min_by_key(|&r| self.runs[r].total_examples())
-            else {
-                break;
-            };
-            // The turn ends at the next evaluation mark, so that where the curve's points fall does not
-            // depend on how the work was sliced. The trainer's chunks are predictable: the rest of the
-            // current batch, at most CHUNK examples (a step's batch is complete every batch_size).
-            let run = &mut self.runs[r];
-            let batch = run.config().batch_size as u64;
-            let mut position = run.total_examples();
-            let stop_at = self.next_evaluation[r].min(position + TURN_EXAMPLES as u64);
-            let turn = run.train(u64::MAX, || {
-                if position >= stop_at || !keep_going() {
-                    return false;
-                }
-                position += (CHUNK as u64).min(batch - position % batch);
-                true
-            });
-            match turn {
-                Ok(_) => {}
-                Err(Error::Diverged(message)) => self.diverged[r] = Some(message),
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(())
-    }
-
-    pub fn progress(&self) -> Vec<RunProgress> {
-        self.runs
-            .iter()
-            .enumerate()
-            .map(|(r, run)| RunProgress {
-                steps: run.total_steps(),
-                examples: run.total_examples(),
-                epoch: run.epoch(),
-                planned_examples: run.planned_examples(),
-                finished: !self.training(r),
-                diverged: self.diverged[r].clone(),
-                points: self.points[r].len(),
-            })
-            .collect()
-    }
+/// Test image `index` of `trainer`'s test set.
+pub fn test_image(trainer: &Trainer, index: u32) -> Result<TestImage> {
+    let test = trainer.required_test_set()?;
+    test.check_index(index as usize, "test image")?;
+    Ok(TestImage { index, label: test.labels[index as usize], pixels: pixel_values(test.image(index as usize)) })
 }

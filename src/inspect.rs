@@ -1,14 +1,25 @@
 //! Looking inside a network: the first layer's weights as pictures, every layer's activity for
-//! one input, and the class probabilities of chosen examples of a data set.
+//! one input, and the class probabilities of chosen examples of a data set; and into a run's last
+//! test evaluation (`last_evaluation`). Every answer is bounded, so a call stays small.
 
 use crate::batch::InputBatch;
 use crate::error::{Error, Result};
 use crate::metrics::top_k;
-use crate::mnist::Dataset;
+use crate::dataset::Dataset;
 use crate::network::{Mlp, Workspace};
 use serde::Serialize;
 
-/// Units `first..first + count` of the first weight layer as pictures: unit `o`'s incoming weights
+mod last_evaluation;
+
+pub use last_evaluation::{Confusion, LastEvaluation, Ranked, TestExample, MAX_EXAMPLES};
+
+/// Most units one [`weight_images`] call returns (256 × 784 floats = 800 kB).
+pub const MAX_WEIGHT_IMAGES: usize = 256;
+/// Most units per layer [`activity`] names as the strongest.
+pub const MAX_STRONGEST: usize = 64;
+
+/// Units `first..first + count` (at most [`MAX_WEIGHT_IMAGES`]) of the first weight layer as
+/// pictures: unit `o`'s incoming weights
 /// `W¹[o, i]` for every input `i` (a 28×28 image, row by row), divided by that unit's largest
 /// `|W¹[o, i]|` so that each picture spans [−1, 1] whatever its scale. Returns the values unit after
 /// unit (fewer units if the layer ends first) and the number of units.
@@ -21,7 +32,7 @@ pub fn weight_images(net: &Mlp, first: usize, count: usize) -> Result<(Vec<f32>,
     if first >= units {
         return Err(Error::Input(format!("unit {first} does not exist (the first layer has {units} units)")));
     }
-    let end = first.saturating_add(count).min(units);
+    let end = first.saturating_add(count.min(MAX_WEIGHT_IMAGES)).min(units);
     // Column-major outputs × inputs: W¹[o, i] is at i·units + o.
     let w = layer.weights.as_slice();
     let mut images = Vec::with_capacity((end - first) * inputs);
@@ -50,7 +61,7 @@ pub struct LayerActivity {
 }
 
 /// Every layer's activity for one input of `net.inputs()` values, first hidden layer first and the
-/// output layer last; each layer names its `strongest` most active units.
+/// output layer last; each layer names its `strongest` (at most [`MAX_STRONGEST`]) most active units.
 pub fn activity(net: &Mlp, pixels: &[f32], strongest: usize) -> Result<Vec<LayerActivity>> {
     let mut input = InputBatch::with_capacity(net.inputs(), 1);
     let mut ws = Workspace::default();
@@ -72,7 +83,7 @@ pub fn activity(net: &Mlp, pixels: &[f32], strongest: usize) -> Result<Vec<Layer
                 vec![0.0; values.len()]
             };
             let active = values.iter().filter(|&&v| v > 0.0).count();
-            let strongest = top_k(&values, strongest.min(active)).into_iter().map(|(i, _)| i as u32).collect();
+            let strongest = top_k(&values, strongest.min(MAX_STRONGEST).min(active)).into_iter().map(|(i, _)| i as u32).collect();
             LayerActivity { values, strength, active, strongest, output }
         })
         .collect())
@@ -81,8 +92,8 @@ pub fn activity(net: &Mlp, pixels: &[f32], strongest: usize) -> Result<Vec<Layer
 /// Class probabilities of `data`'s images at `indices`, one `Vec` per image, computed in one batch
 /// the way an evaluation computes them (same scaling of the bytes, same forward pass).
 pub fn probabilities_of(net: &Mlp, data: &Dataset, indices: &[u32]) -> Result<Vec<Vec<f32>>> {
-    if let Some(&bad) = indices.iter().find(|&&i| i as usize >= data.len()) {
-        return Err(Error::Input(format!("example {bad} does not exist (the data set has {})", data.len())));
+    for &i in indices {
+        data.check_index(i as usize, "example")?;
     }
     if indices.is_empty() {
         return Ok(Vec::new());
@@ -174,6 +185,18 @@ mod tests {
     }
 
     #[test]
+    fn answers_are_bounded() {
+        let mlp = net(&[6, 300, 3]);
+        let (images, units) = weight_images(&mlp, 0, 1_000).unwrap();
+        assert_eq!((units, images.len()), (MAX_WEIGHT_IMAGES, MAX_WEIGHT_IMAGES * 6), "at most 256 units per call");
+        let (_, rest) = weight_images(&mlp, 256, 1_000).unwrap();
+        assert_eq!(rest, 44, "the rest from unit 256 on");
+        let layers = activity(&mlp, &[1.0; 6], 1_000).unwrap();
+        assert!(layers[0].active > MAX_STRONGEST, "{} units active", layers[0].active);
+        assert_eq!(layers[0].strongest.len(), MAX_STRONGEST, "at most 64 strongest units");
+    }
+
+    #[test]
     fn activity_of_a_bad_input_is_an_error() {
         let mlp = net(&[6, 5, 3]);
         assert!(activity(&mlp, &[0.0; 5], 3).unwrap_err().to_string().contains("expected 6 pixel values"));
@@ -192,7 +215,7 @@ mod tests {
         let batch = probabilities_of(&mlp, &data, &[2, 0]).unwrap();
         assert_eq!(batch.len(), 2);
         for (row, &i) in batch.iter().zip(&[2usize, 0]) {
-            let floats: Vec<f32> = data.image(i).iter().map(|&b| b as f32 / 255.0).collect();
+            let floats = crate::pixel::pixel_values(data.image(i));
             let one = crate::trainer::predict(&mlp, &floats, &mut InputBatch::with_capacity(IMAGE_PIXELS, 1), &mut Workspace::default())
                 .unwrap();
             for (a, b) in row.iter().zip(&one) {

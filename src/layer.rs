@@ -4,7 +4,10 @@
 //! (inputs × m), `Z` is outputs × m. Matrices are column-major, so one example — and one column of
 //! `W`, the weights leaving one input — is a contiguous slice.
 
-mod narrow;
+// The sparse first-layer kernels by width. Public so that tests can hold each one, at every width
+// it is compiled for, against a plain loop (tests/kernels.rs); the network reaches them through `Dense`.
+pub mod narrow;
+pub mod wide;
 
 /// Whether the `narrow` kernels (one pass over the non-zeros, columns as 4-lane groups) take a
 /// layer of this many outputs.
@@ -14,7 +17,7 @@ pub fn is_narrow(outputs: usize) -> bool {
 
 use crate::batch::{ByInput, InputBatch};
 #[cfg(not(target_arch = "wasm32"))]
-use crate::nonzeros::{PreparedChunk, PIXEL_VALUES};
+use crate::nonzeros::PreparedChunk;
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut, DVector, Dyn, Matrix, Storage};
 use rand::Rng;
 use rand_distr::{Distribution, Normal};
@@ -66,105 +69,6 @@ where
     }
 }
 
-/// `z[o..o+B] = b[o..o+B] + Σ_k v_k · W[o..o+B, i_k]`, the accumulator kept in registers.
-#[inline(always)]
-fn sparse_dot_block<const B: usize>(
-    w: &[f32],
-    outputs: usize,
-    o: usize,
-    indices: &[u32],
-    values: &[f32],
-    b: &[f32],
-    z: &mut [f32],
-) {
-    let mut acc: [f32; B] = b[o..o + B].try_into().expect("a block of B");
-    for (&i, &v) in indices.iter().zip(values) {
-        let start = i as usize * outputs + o;
-        let w: &[f32; B] = w[start..start + B].try_into().expect("a block of B");
-        for k in 0..B {
-            acc[k] += v * w[k];
-        }
-    }
-    z[o..o + B].copy_from_slice(&acc);
-}
-
-/// `column[o..o+B] += scale · Σ_k v_k · dZ[o..o+B, j_k]`, the accumulator kept in registers.
-#[inline(always)]
-fn sparse_grad_block<const B: usize>(
-    dz: &[f32],
-    outputs: usize,
-    o: usize,
-    examples: &[u32],
-    values: &[f32],
-    scale: f32,
-    column: &mut [f32],
-) {
-    let mut acc = [0.0f32; B];
-    for (&j, &v) in examples.iter().zip(values) {
-        let start = j as usize * outputs + o;
-        let d: &[f32; B] = dz[start..start + B].try_into().expect("a block of B");
-        for k in 0..B {
-            acc[k] += v * d[k];
-        }
-    }
-    for (c, a) in column[o..o + B].iter_mut().zip(acc) {
-        *c += scale * a;
-    }
-}
-
-/// A wide layer's outputs as the register-blocked kernels take them: blocks of 16 starting at
-/// output 0, then at most one of 8 and one of 4, then `Rest` — the last 1–3 outputs — if any. The
-/// forward pass and the weight gradient walk the same blocks.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Block {
-    Of16(usize),
-    Of8(usize),
-    Of4(usize),
-    Rest(usize),
-}
-
-/// The [`Block`]s of `outputs` outputs, in order (each holds its first output).
-fn blocks(outputs: usize) -> impl Iterator<Item = Block> {
-    let mut o = 0;
-    std::iter::from_fn(move || {
-        let (block, width) = match outputs - o {
-            0 => return None,
-            16.. => (Block::Of16(o), 16),
-            8.. => (Block::Of8(o), 8),
-            4.. => (Block::Of4(o), 4),
-            left => (Block::Rest(o), left),
-        };
-        o += width;
-        Some(block)
-    })
-}
-
-/// [`sparse_grad_block`] for outputs `o..outputs` (fewer than 4), computed as the block of 4 that
-/// ends at the last output.
-#[inline(always)]
-fn sparse_grad_block_tail(
-    dz: &[f32],
-    outputs: usize,
-    o: usize,
-    examples: &[u32],
-    values: &[f32],
-    scale: f32,
-    column: &mut [f32],
-) {
-    let first = outputs - 4;
-    let mut acc = [0.0f32; 4];
-    for (&j, &v) in examples.iter().zip(values) {
-        let start = j as usize * outputs + first;
-        let d: &[f32; 4] = dz[start..start + 4].try_into().expect("a block of 4");
-        for k in 0..4 {
-            acc[k] += v * d[k];
-        }
-    }
-    for k in (o - first)..4 {
-        column[first + k] += scale * acc[k];
-    }
-}
-
 impl Dense {
     /// He initialisation: `W ~ N(0, 2 / inputs)`, `b = 0`, which keeps the activations' variance
     /// steady through ReLU layers (He et al., 2015). The original project drew `U(−0.5, 0.5)`, which
@@ -210,80 +114,35 @@ impl Dense {
     /// `Z = W·X + b`, visiting only each example's non-zero inputs: column `j` of `Z` is
     /// `b + Σ_{i: x_ij ≠ 0} x_ij · W[:, i]`. Same result as [`Dense::forward`], less work on sparse input.
     ///
-    /// The outputs are taken in blocks held in registers while all of the example's non-zero inputs
-    /// are added in, so each weight is loaded once and `Z` is written once per block — rather than
-    /// reading and writing `Z` for every input.
-    ///
-    /// Layers the `narrow` kernels take ([`is_narrow`]) go through them instead.
+    /// Layers the `narrow` kernels take ([`is_narrow`]) go through them, others through `wide`.
     pub fn forward_sparse(&self, x: &InputBatch, z: &mut [f32], scratch: &mut SparseScratch) {
-        let outputs = self.outputs();
-        let w = self.weights.as_slice();
-        let b = self.biases.as_slice();
-        if narrow::takes(outputs) {
-            return narrow::forward(w, b, x, z, &mut scratch.narrow);
-        }
-        for (j, z_column) in z[..outputs * x.len()].chunks_exact_mut(outputs).enumerate() {
-            let (indices, values) = x.nonzeros(j);
-            for block in blocks(outputs) {
-                match block {
-                    Block::Of16(o) => sparse_dot_block::<16>(w, outputs, o, indices, values, b, z_column),
-                    Block::Of8(o) => sparse_dot_block::<8>(w, outputs, o, indices, values, b, z_column),
-                    Block::Of4(o) => sparse_dot_block::<4>(w, outputs, o, indices, values, b, z_column),
-                    // The last 1–3 outputs: recompute a block of 4 ending at the last output. The
-                    // overlap is written again with the same values.
-                    Block::Rest(_) if outputs >= 4 => {
-                        sparse_dot_block::<4>(w, outputs, outputs - 4, indices, values, b, z_column)
-                    }
-                    Block::Rest(o) => {
-                        for o in o..outputs {
-                            let mut acc = b[o];
-                            for (&i, &v) in indices.iter().zip(values) {
-                                acc += v * w[i as usize * outputs + o];
-                            }
-                            z_column[o] = acc;
-                        }
-                    }
-                }
-            }
+        let (w, b) = (self.weights.as_slice(), self.biases.as_slice());
+        if narrow::takes(self.outputs()) {
+            narrow::forward(w, b, x, z, &mut scratch.narrow)
+        } else {
+            wide::forward(w, b, x, z)
         }
     }
 
     #[cfg(not(target_arch = "wasm32"))]
-    /// [`Dense::forward_sparse`] for a chunk of images grouped by pixel (full-batch training):
-    /// a narrow layer goes through `narrow`, a wide one through a plain loop.
+    /// [`Dense::forward_sparse`] for a chunk of images grouped by pixel (full-batch training).
+    ///
+    /// Only narrow layers ([`is_narrow`]) read prepared chunks: the trainer prepares them for no
+    /// other, because the wide kernels gain nothing from the grouping. A wider layer here is a
+    /// caller's mistake, and panics.
     pub fn forward_chunk(&self, x: PreparedChunk, z: &mut [f32], scratch: &mut SparseScratch) {
         let outputs = self.outputs();
-        let (w, b) = (self.weights.as_slice(), self.biases.as_slice());
-        if narrow::takes(outputs) {
-            return narrow::forward_chunk(w, b, x, z, &mut scratch.narrow);
-        }
-        let z = &mut z[..outputs * x.len()];
-        self.set_to_biases(z);
-        for (i, column) in w.chunks_exact(outputs).enumerate() {
-            let (images, values) = x.entries(i);
-            for (&j, &v) in images.iter().zip(values) {
-                let j = j as usize;
-                axpy(&mut z[j * outputs..(j + 1) * outputs], PIXEL_VALUES[v as usize], column);
-            }
-        }
+        assert!(narrow::takes(outputs), "only narrow layers read prepared chunks ({outputs} outputs)");
+        narrow::forward_chunk(self.weights.as_slice(), self.biases.as_slice(), x, z, &mut scratch.narrow);
     }
 
     #[cfg(not(target_arch = "wasm32"))]
-    /// [`Dense::accumulate_grads_sparse`] for a chunk of images grouped by pixel.
+    /// [`Dense::accumulate_grads_sparse`] for a chunk of images grouped by pixel; narrow layers only,
+    /// as [`Dense::forward_chunk`].
     pub fn accumulate_grads_chunk(&mut self, dz: &[f32], x: PreparedChunk, scale: f32, scratch: &mut SparseScratch) {
         let (outputs, m) = (self.outputs(), x.len());
-        let grads = self.weight_grads.as_mut_slice();
-        if narrow::takes(outputs) {
-            narrow::accumulate_grads_chunk(grads, dz, x, scale, &mut scratch.narrow, outputs);
-        } else {
-            for (i, column) in grads.chunks_exact_mut(outputs).enumerate() {
-                let (images, values) = x.entries(i);
-                for (&j, &v) in images.iter().zip(values) {
-                    let j = j as usize;
-                    axpy(column, scale * PIXEL_VALUES[v as usize], &dz[j * outputs..(j + 1) * outputs]);
-                }
-            }
-        }
+        assert!(narrow::takes(outputs), "only narrow layers read prepared chunks ({outputs} outputs)");
+        narrow::accumulate_grads_chunk(self.weight_grads.as_mut_slice(), dz, x, scale, &mut scratch.narrow, outputs);
         let dz = DMatrixView::from_slice(&dz[..outputs * m], outputs, m);
         self.accumulate_bias_grads(dz, scale);
     }
@@ -305,44 +164,14 @@ impl Dense {
     /// [`Dense::accumulate_grads`] over the non-zero inputs only: `dW[:, i] += scale · Σ_j x_ij · dZ[:, j]`.
     ///
     /// A wide layer has the batch's non-zeros grouped by input first, so that each column of `dW` is
-    /// loaded and stored once; a narrow one adds into padded columns example by example (`narrow`).
+    /// loaded and stored once (`wide`); a narrow one adds into padded columns example by example (`narrow`).
     pub fn accumulate_grads_sparse(&mut self, dz: &[f32], x: &InputBatch, scale: f32, scratch: &mut SparseScratch) {
-        let outputs = self.outputs();
-        let m = x.len();
-        if narrow::takes(outputs) {
-            narrow::accumulate_grads(self.weight_grads.as_mut_slice(), dz, x, scale, &mut scratch.narrow, outputs);
-            let dz = DMatrixView::from_slice(&dz[..outputs * m], outputs, m);
-            self.accumulate_bias_grads(dz, scale);
-            return;
-        }
-        scratch.by_input.build(x);
-        let x = &scratch.by_input;
+        let (outputs, m) = (self.outputs(), x.len());
         let grads = self.weight_grads.as_mut_slice();
-        for i in 0..x.inputs() {
-            let (examples, values) = x.entries(i);
-            if examples.is_empty() {
-                continue;
-            }
-            let column = &mut grads[i * outputs..(i + 1) * outputs];
-            for block in blocks(outputs) {
-                match block {
-                    Block::Of16(o) => sparse_grad_block::<16>(dz, outputs, o, examples, values, scale, column),
-                    Block::Of8(o) => sparse_grad_block::<8>(dz, outputs, o, examples, values, scale, column),
-                    Block::Of4(o) => sparse_grad_block::<4>(dz, outputs, o, examples, values, scale, column),
-                    // The last 1–3 outputs: a block of 4 ending at the last output, of which only the
-                    // outputs not yet done are added.
-                    Block::Rest(o) if outputs >= 4 => sparse_grad_block_tail(dz, outputs, o, examples, values, scale, column),
-                    Block::Rest(o) => {
-                        for o in o..outputs {
-                            let mut acc = 0.0;
-                            for (&j, &v) in examples.iter().zip(values) {
-                                acc += v * dz[j as usize * outputs + o];
-                            }
-                            column[o] += scale * acc;
-                        }
-                    }
-                }
-            }
+        if narrow::takes(outputs) {
+            narrow::accumulate_grads(grads, dz, x, scale, &mut scratch.narrow, outputs);
+        } else {
+            wide::accumulate_grads(grads, dz, x, scale, &mut scratch.by_input, outputs);
         }
         let dz = DMatrixView::from_slice(&dz[..outputs * m], outputs, m);
         self.accumulate_bias_grads(dz, scale);
@@ -373,58 +202,6 @@ impl Dense {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::{RngExt, SeedableRng};
-
-    fn sparse_input(rng: &mut rand_pcg::Pcg64Mcg, inputs: usize, m: usize) -> InputBatch {
-        let mut batch = InputBatch::with_capacity(inputs, m);
-        for _ in 0..m {
-            let values: Vec<f32> =
-                (0..inputs).map(|_| if rng.random_bool(0.7) { 0.0 } else { rng.random_range(0.0..1.0) }).collect();
-            batch.push(&values);
-        }
-        batch
-    }
-
-    #[test]
-    fn sparse_and_dense_paths_agree() {
-        // Narrow (≤ 16 outputs: every padded width 4, 8, 12, 16) and wide layers, batches with an
-        // odd and an even number of examples, and one scratch reused across all of them.
-        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(7);
-        let mut scratch = SparseScratch::default();
-        for (outputs, m) in [(1, 3), (3, 9), (4, 2), (7, 9), (10, 8), (12, 5), (13, 9), (16, 4), (17, 9), (37, 6), (130, 3)] {
-            let mut layer = Dense::he(50, outputs, &mut rng);
-            layer.biases.iter_mut().for_each(|b| *b = rng.random_range(-1.0..1.0));
-            let x = sparse_input(&mut rng, 50, m);
-
-            let (mut z_dense, mut z_sparse) = (vec![0.0; outputs * m], vec![0.0; outputs * m]);
-            layer.forward(x.dense_slice(), m, &mut z_dense);
-            layer.forward_sparse(&x, &mut z_sparse, &mut scratch);
-            for (a, b) in z_dense.iter().zip(&z_sparse) {
-                assert!((a - b).abs() < 1e-5, "{outputs} outputs: {a} vs {b}");
-            }
-
-            let dz: Vec<f32> = (0..outputs * m).map(|_| rng.random_range(-1.0..1.0)).collect();
-            // Gradients already holding something: both paths add to them.
-            layer.weight_grads.iter_mut().for_each(|g| *g = rng.random_range(-1.0..1.0));
-            let mut sparse = layer.clone();
-            layer.accumulate_grads(&dz, x.dense_slice(), m, 0.5);
-            sparse.accumulate_grads_sparse(&dz, &x, 0.5, &mut scratch);
-            for (a, b) in layer.weight_grads.iter().zip(sparse.weight_grads.iter()) {
-                assert!((a - b).abs() < 1e-5, "{outputs} outputs: {a} vs {b}");
-            }
-            assert_eq!(layer.bias_grads, sparse.bias_grads);
-        }
-    }
-
-    #[test]
-    fn blocks_cover_every_output_once_widest_first() {
-        use Block::*;
-        assert_eq!(blocks(0).count(), 0);
-        assert_eq!(blocks(3).collect::<Vec<_>>(), [Rest(0)]);
-        assert_eq!(blocks(13).collect::<Vec<_>>(), [Of8(0), Of4(8), Rest(12)]);
-        assert_eq!(blocks(128).collect::<Vec<_>>(), (0..8).map(|k| Of16(16 * k)).collect::<Vec<_>>());
-        assert_eq!(blocks(46).collect::<Vec<_>>(), [Of16(0), Of16(16), Of8(32), Of4(40), Rest(44)]);
-    }
 
     #[test]
     fn input_grads_are_w_transpose_times_dz() {

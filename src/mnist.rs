@@ -6,10 +6,6 @@
 //! training images take 47 MB as bytes and would take 188 MB as floats.
 
 use crate::error::{Error, Result};
-use crate::nonzeros::NonZeroPixels;
-#[cfg(not(target_arch = "wasm32"))]
-use crate::nonzeros::{NonZeroChunks, PreparedChunk};
-use std::sync::OnceLock;
 
 pub const IMAGE_SIDE: usize = 28;
 pub const IMAGE_PIXELS: usize = IMAGE_SIDE * IMAGE_SIDE;
@@ -110,91 +106,6 @@ pub fn parse_labels(bytes: &[u8]) -> Result<Vec<u8>> {
         return Err(Error::Idx(format!("{WHAT}: label {} at position {position} is not a digit 0–9", labels[position])));
     }
     Ok(labels)
-}
-
-/// Images with their labels.
-#[derive(Debug, Clone)]
-pub struct Dataset {
-    pub images: Images,
-    pub labels: Vec<u8>,
-    /// The images' non-zero pixels, listed the first time training asks for them (a test set that
-    /// is only evaluated never pays for the copy).
-    nonzeros: OnceLock<NonZeroPixels>,
-    #[cfg(not(target_arch = "wasm32"))]
-    /// The same grouped by pixel position in chunks, listed the first time full-batch training
-    /// asks for them (with the chunk size asked for).
-    chunks: OnceLock<NonZeroChunks>,
-}
-
-impl PartialEq for Dataset {
-    /// The same images and labels (whether the non-zero list was made yet does not matter).
-    fn eq(&self, other: &Self) -> bool {
-        self.images == other.images && self.labels == other.labels
-    }
-}
-
-impl Dataset {
-    pub fn new(images: Images, labels: Vec<u8>) -> Result<Self> {
-        if images.count != labels.len() {
-            return Err(Error::Dataset(format!(
-                "{} images but {} labels; the two files do not belong together",
-                images.count,
-                labels.len()
-            )));
-        }
-        if images.count == 0 {
-            return Err(Error::Dataset("the data set is empty".into()));
-        }
-        Ok(Dataset {
-            images,
-            labels,
-            nonzeros: OnceLock::new(),
-            #[cfg(not(target_arch = "wasm32"))]
-            chunks: OnceLock::new(),
-        })
-    }
-
-    /// Parses an image file and a label file and checks that they match.
-    pub fn from_idx(image_bytes: &[u8], label_bytes: &[u8]) -> Result<Self> {
-        Dataset::new(parse_images(image_bytes)?, parse_labels(label_bytes)?)
-    }
-
-    pub fn len(&self) -> usize {
-        self.labels.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.labels.is_empty()
-    }
-    pub fn image(&self, index: usize) -> &[u8] {
-        self.images.image(index)
-    }
-
-    /// Every image's non-zero pixels, listed on the first call.
-    pub fn nonzeros(&self) -> &NonZeroPixels {
-        self.nonzeros.get_or_init(|| NonZeroPixels::new(&self.images))
-    }
-
-    #[cfg(not(target_arch = "wasm32"))]
-    /// Images `c·chunk ..` as a [`PreparedChunk`]; the grouping by position is made on the first
-    /// call, and every call must ask for the same chunk size (the trainer's `CHUNK`).
-    pub fn prepared_chunk(&self, c: usize, chunk: usize) -> PreparedChunk<'_> {
-        let chunks = self.chunks.get_or_init(|| NonZeroChunks::new(self.nonzeros(), self.images.pixels_per_image(), chunk));
-        assert_eq!(chunks.chunk_size(), chunk, "the chunks were made {} images long", chunks.chunk_size());
-        chunks.chunk(c, self.nonzeros())
-    }
-
-    /// The first `count` examples (for quick runs and tests).
-    pub fn take(&self, count: usize) -> Dataset {
-        let count = count.min(self.len());
-        let n = self.images.pixels_per_image();
-        Dataset {
-            images: Images { count, rows: self.images.rows, cols: self.images.cols, pixels: self.images.pixels[..count * n].to_vec() },
-            labels: self.labels[..count].to_vec(),
-            nonzeros: OnceLock::new(),
-            #[cfg(not(target_arch = "wasm32"))]
-            chunks: OnceLock::new(),
-        }
-    }
 }
 
 /// Writes images and labels back as IDX bytes (tests and tools build small files with it).

@@ -32,8 +32,8 @@ pub struct Mlp {
     pub layers: Vec<Dense>,
 }
 
-/// The first layer's input: a batch of examples, or (native full-batch training) a prepared chunk
-/// of MNIST images.
+/// The first layer's input: a batch of examples, or (native full-batch training, a narrow first
+/// layer: [`crate::layer::is_narrow`]) a prepared chunk of MNIST images.
 #[derive(Debug, Clone, Copy)]
 pub enum Input<'a> {
     Batch(&'a InputBatch),
@@ -148,6 +148,27 @@ impl Mlp {
 
     fn no_layer(index: usize, count: usize) -> Error {
         Error::Input(format!("layer {index} does not exist (the network has {count})"))
+    }
+
+    /// `values` is an input this network takes: one finite number per input.
+    pub fn check_input(&self, values: &[f32]) -> Result<()> {
+        if values.len() != self.inputs() {
+            return Err(Error::Input(format!("expected {} pixel values, got {}", self.inputs(), values.len())));
+        }
+        if let Some(bad) = values.iter().find(|v| !v.is_finite()) {
+            return Err(Error::Input(format!("pixel values must be finite numbers (got {bad})")));
+        }
+        Ok(())
+    }
+
+    /// `class` is one of this network's outputs; returned as a label byte. `what` names it in the
+    /// error ("label", "true digit", …).
+    pub fn check_class(&self, class: usize, what: &str) -> Result<u8> {
+        if class < self.outputs() {
+            Ok(class as u8)
+        } else {
+            Err(Error::Input(format!("{what} {class} does not exist (classes are 0 to {})", self.outputs() - 1)))
+        }
     }
 
     pub fn zero_grads(&mut self) {

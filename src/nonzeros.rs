@@ -75,17 +75,8 @@ impl NonZeroPixels {
     }
 }
 
-/// Byte `p` as the network's input value `p / 255` (MNIST's pixel convention here), looked up:
-/// the same numbers as the division, at the cost of a load.
-pub const PIXEL_VALUES: [f32; 256] = {
-    let mut table = [0.0f32; 256];
-    let mut p = 0;
-    while p < 256 {
-        table[p] = p as f32 / 255.0;
-        p += 1;
-    }
-    table
-};
+/// The first layer's kernels read the bytes of these lists through this table.
+pub use crate::pixel::PIXEL_VALUES;
 
 #[cfg(not(target_arch = "wasm32"))]
 /// The non-zero pixels of consecutive chunks of `chunk` images, grouped by pixel position within
@@ -257,7 +248,5 @@ mod tests {
         for i in 0..4 {
             assert_eq!(last.entries(i), (&[0u8][..], &[i as u8 + 1][..]));
         }
-        assert_eq!(PIXEL_VALUES[51], 51.0 / 255.0);
-        assert_eq!((PIXEL_VALUES[0], PIXEL_VALUES[255]), (0.0, 1.0));
     }
 }

@@ -96,6 +96,16 @@ pub enum OptimizerConfig {
 }
 
 impl OptimizerConfig {
+    /// The optimiser's name, as the settings' `kind` spells it: `sgd`, `momentum`, `rmsprop`, `adam`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            OptimizerConfig::Sgd(_) => "sgd",
+            OptimizerConfig::Momentum(_) => "momentum",
+            OptimizerConfig::RmsProp(_) => "rmsprop",
+            OptimizerConfig::Adam(_) => "adam",
+        }
+    }
+
     pub fn learning_rate(&self) -> f32 {
         match self {
             OptimizerConfig::Sgd(c) => c.learning_rate,
@@ -164,7 +174,7 @@ impl OptimizerConfig {
 }
 
 /// An optimiser with its state.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub struct Optimizer {
     pub config: OptimizerConfig,
     /// Steps taken (Adam's t).
@@ -173,6 +183,20 @@ pub struct Optimizer {
     first: Vec<Vec<f32>>,
     /// RMSProp's s, Adam's v.
     second: Vec<Vec<f32>>,
+}
+
+impl Clone for Optimizer {
+    fn clone(&self) -> Self {
+        Optimizer { config: self.config, step: self.step, first: self.first.clone(), second: self.second.clone() }
+    }
+
+    /// Copies into the buffers already there (the trainer's checkpoints reuse them).
+    fn clone_from(&mut self, source: &Self) {
+        self.config = source.config;
+        self.step = source.step;
+        self.first.clone_from(&source.first);
+        self.second.clone_from(&source.second);
+    }
 }
 
 impl Optimizer {

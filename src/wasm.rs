@@ -6,13 +6,15 @@
 //! message; nothing here panics on bad input.
 
 use crate::error::Error;
-use crate::mnist::{self, Dataset, Images};
+use crate::dataset::Dataset;
+use crate::drawing;
 use crate::model_file;
-use crate::preprocess;
+use crate::presets::Preset;
 use crate::trainer::{TrainConfig, Trainer};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+mod comparison;
 mod explain;
 mod inspect;
 mod keep;
@@ -23,6 +25,13 @@ fn start() {
     console_error_panic_hook::set_once();
 }
 
+/// The fingerprint of the bindings this package was built from (see `crate::interface`); the page
+/// compares it with the one it was written for before it uses anything else.
+#[wasm_bindgen(js_name = interfaceFingerprint)]
+pub fn interface_fingerprint() -> String {
+    crate::interface::fingerprint_hex()
+}
+
 fn js_error(e: Error) -> JsError {
     JsError::new(&e.to_string())
 }
@@ -31,6 +40,14 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     // Maps rather than plain objects would surprise JavaScript callers.
     let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
     value.serialize(&serializer).map_err(|e| JsError::new(&format!("internal: cannot convert a result ({e})")))
+}
+
+/// Like [`to_js`], but through JSON, for results that hold settings: an f32 then arrives as its
+/// shortest decimal (a learning rate of 0.003 as 0.003), not as the f64 it widens to
+/// (0.003000000026…), which the page would show as it is.
+fn to_js_decimal<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    let json = serde_json::to_string(value).map_err(|e| JsError::new(&format!("internal: cannot convert a result ({e})")))?;
+    js_sys::JSON::parse(&json).map_err(|_| JsError::new("internal: cannot convert a result"))
 }
 
 fn settings_from_js(settings: JsValue) -> Result<TrainConfig, JsError> {
@@ -78,23 +95,13 @@ struct Info {
     settings: TrainConfig,
 }
 
+/// A preset as the page's Recipe menu reads it.
 #[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DrawingPrediction {
-    /// No ink on the pad: nothing to classify.
-    empty: bool,
-    digit: Option<u8>,
-    probabilities: Vec<f32>,
-    /// The top probability is at least [`CONFIDENT_PROBABILITY`]; otherwise the page says "not sure".
-    confident: bool,
-    /// What the network sees: 28×28 values in [0, 1], row by row.
-    preview: Vec<f32>,
+struct PresetSettings {
+    name: &'static str,
+    label: &'static str,
+    settings: TrainConfig,
 }
-
-/// Below this top probability a drawing's answer counts as "not sure": under one half, the network
-/// itself rates "some other digit" as more likely than its own answer. (Label smoothing 0.1 caps a
-/// clear answer at about 0.9, so a higher bar would call many good answers unsure.)
-pub const CONFIDENT_PROBABILITY: f32 = 0.5;
 
 /// Data, network and optimiser, kept in wasm memory.
 #[wasm_bindgen]
@@ -119,10 +126,7 @@ impl Session {
         let config = settings_from_js(settings)?;
         let seed = seed_or_random(seed)?;
         let dataset = |images: Vec<u8>, labels: &[u8], name: &str| -> Result<Dataset, JsError> {
-            let images: Images =
-                mnist::parse_images_vec(images).map_err(|e| JsError::new(&format!("{name} {e}")))?;
-            let labels = mnist::parse_labels(labels).map_err(|e| JsError::new(&format!("{name} {e}")))?;
-            Dataset::new(images, labels).map_err(|e| JsError::new(&format!("{name} {e}")))
+            Dataset::from_idx_vec(images, labels).map_err(|e| JsError::new(&format!("{name} {e}")))
         };
         let train = dataset(train_images, &train_labels, "training")?;
         // Listing the non-zero pixels takes a tenth of a second: here, while the page says it is
@@ -146,7 +150,7 @@ impl Session {
     /// Architecture, data sizes, seed and settings.
     pub fn info(&self) -> Result<JsValue, JsError> {
         let t = &self.trainer;
-        to_js(&Info {
+        to_js_decimal(&Info {
             sizes: t.network().sizes(),
             parameters: t.network().parameter_count(),
             train_examples: t.train_set().len(),
@@ -157,10 +161,21 @@ impl Session {
         })
     }
 
+    /// The presets for this session's training set, in menu order: `[{name, label, settings}]`, the
+    /// settings in the form `reset` takes.
+    pub fn presets(&self) -> Result<JsValue, JsError> {
+        let train_size = self.trainer.train_set().len();
+        let presets: Vec<_> = Preset::ALL
+            .iter()
+            .map(|&p| PresetSettings { name: p.name(), label: p.label(), settings: p.config(train_size) })
+            .collect();
+        to_js_decimal(&presets)
+    }
+
     /// Trains for at most `max_steps` optimiser steps or `budget_ms` milliseconds, whichever comes
     /// first, and returns a report: `{steps, examples, loss, accuracy, learningRate, totalSteps,
-    /// totalExamples, epoch, finished}`. If the loss diverges, the last good weights are restored and
-    /// an exception says so.
+    /// totalExamples, epoch, finished}`. If the loss diverges, the run goes back to where it stood
+    /// before the failing step and an exception says so.
     pub fn train(&mut self, max_steps: u32, budget_ms: f64) -> Result<JsValue, JsError> {
         let deadline = now() + budget_ms.max(0.0);
         let report = self.trainer.train(max_steps as u64, || now() < deadline).map_err(js_error)?;
@@ -180,23 +195,7 @@ impl Session {
     /// `{empty, digit, probabilities, confident, preview}`; an empty pad gives `empty: true` and no digit.
     #[wasm_bindgen(js_name = predictDrawing)]
     pub fn predict_drawing(&mut self, rgba: &[u8], width: u32, height: u32) -> Result<JsValue, JsError> {
-        let prepared = preprocess::prepare_rgba(rgba, width as usize, height as usize).map_err(js_error)?;
-        let result = match prepared {
-            None => DrawingPrediction {
-                empty: true,
-                digit: None,
-                probabilities: Vec::new(),
-                confident: false,
-                preview: Vec::new(),
-            },
-            Some(p) => {
-                let probabilities = self.trainer.predict(&p.pixels).map_err(js_error)?;
-                let digit = crate::network::argmax(&probabilities) as u8;
-                let confident = probabilities[digit as usize] >= CONFIDENT_PROBABILITY;
-                DrawingPrediction { empty: false, digit: Some(digit), probabilities, confident, preview: p.pixels }
-            }
-        };
-        to_js(&result)
+        to_js(&drawing::read_drawing(self.trainer.network(), rgba, width as usize, height as usize).map_err(js_error)?)
     }
 
     /// Probabilities of the ten digits for 784 pixel values in [0, 1] (row by row).

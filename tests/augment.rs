@@ -4,7 +4,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use inkling::augment::{AugmentParams, AugmentRanges, Augmenter};
-use inkling::mnist::{to_idx, Dataset, IMAGE_PIXELS};
+use inkling::dataset::Dataset;
+use inkling::mnist::{to_idx, IMAGE_PIXELS};
+use inkling::pixel::pixel_values;
 use inkling::trainer::{TrainConfig, Trainer};
 use rand::SeedableRng;
 use rand_pcg::Pcg64Mcg;
@@ -62,9 +64,6 @@ fn moments(pixels: &[f32]) -> (f32, f32, f32) {
     (xx / m, yy / m, xy / m)
 }
 
-fn as_floats(bytes: &[u8]) -> Vec<f32> {
-    bytes.iter().map(|&b| b as f32 / 255.0).collect()
-}
 
 #[test]
 fn shape_and_value_bounds() {
@@ -97,7 +96,7 @@ fn identity_gives_the_same_image() {
     let mut augmenter = Augmenter::new();
     for image in [ring(14.0, 14.0), ring(9.3, 17.8), bar()] {
         assert_eq!(augmenter.apply_bytes(&image, &AugmentParams::IDENTITY), &image[..]);
-        assert_eq!(augmenter.apply(&image, &AugmentParams::IDENTITY), &as_floats(&image)[..]);
+        assert_eq!(augmenter.apply(&image, &AugmentParams::IDENTITY), &pixel_values(&image)[..]);
     }
 }
 
@@ -105,13 +104,13 @@ fn identity_gives_the_same_image() {
 fn a_shift_moves_the_centre_of_mass() {
     let mut augmenter = Augmenter::new();
     let image = ring(14.0, 14.0);
-    let (cx, cy) = centre_of_mass(&as_floats(&image));
+    let (cx, cy) = centre_of_mass(&pixel_values(&image));
     for shift in [[2.0, 0.0], [0.0, -2.0], [1.5, 1.25], [-0.5, 2.0]] {
         let moved = augmenter.apply(&image, &AugmentParams { shift, ..AugmentParams::IDENTITY }).to_vec();
         let (mx, my) = centre_of_mass(&moved);
         assert!((mx - cx - shift[0]).abs() < 0.02 && (my - cy - shift[1]).abs() < 0.02, "{shift:?}: ({mx}, {my})");
         // Moving keeps the ink (the ring stays well inside the image).
-        assert!((mass(&moved) - mass(&as_floats(&image))).abs() < 0.5);
+        assert!((mass(&moved) - mass(&pixel_values(&image))).abs() < 0.5);
     }
 }
 
@@ -119,7 +118,7 @@ fn a_shift_moves_the_centre_of_mass() {
 fn scale_rotation_and_thickness_do_what_they_say() {
     let mut augmenter = Augmenter::new();
     let ring = ring(14.0, 14.0);
-    let original = as_floats(&ring);
+    let original = pixel_values(&ring);
     let (xx, yy, _) = moments(&original);
 
     // Scaling by k about the centre multiplies the spread by k (second moments by k²).

@@ -2,33 +2,29 @@
 //! step's own (the SGD update it shows is bit for bit what a `Trainer` does with that example) and
 //! follows the panel's formulas computed here by hand in f64; the saliency is the derivative of the
 //! log-probability, checked against finite differences; the gradient check passes on a healthy
-//! network and catches a broken gradient; and runs trained side by side are deterministic for a seed,
-//! each identical to the same run trained alone.
+//! network and catches a broken gradient.
 #![cfg(not(target_arch = "wasm32"))] // native only
 
 #[path = "../examples/common/mod.rs"]
 mod common;
 
+use common::mnist;
+
 use inkling::batch::InputBatch;
-use inkling::explain::{self, Comparison, Tensor, CHECK_TOLERANCE};
-use inkling::mnist::{Dataset, Images, IMAGE_PIXELS, IMAGE_SIDE};
+use inkling::explain::{self, Tensor, CHECK_TOLERANCE};
+use inkling::dataset::Dataset;
+use inkling::mnist::{Images, IMAGE_PIXELS, IMAGE_SIDE};
 use inkling::network::{Mlp, Workspace};
 use inkling::optim::{OptimizerConfig, Schedule, SgdConfig};
+use inkling::pixel::pixel_values;
 use inkling::trainer::{TrainConfig, Trainer};
 use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64Mcg;
-use std::sync::{Arc, OnceLock};
-
-fn mnist() -> &'static (Dataset, Dataset) {
-    static DATA: OnceLock<(Dataset, Dataset)> = OnceLock::new();
-    DATA.get_or_init(|| common::load(None).unwrap_or_else(|e| panic!("{e}")))
-}
-
 /// An image of bytes where a fraction `ink` of the pixels is inked, and the same as values in [0, 1]
 /// the way training reads bytes.
 fn random_image(rng: &mut Pcg64Mcg, ink: f64) -> (Vec<u8>, Vec<f32>) {
     let bytes: Vec<u8> = (0..IMAGE_PIXELS).map(|_| if rng.random_bool(ink) { rng.random_range(1..=255) } else { 0 }).collect();
-    let pixels = bytes.iter().map(|&b| b as f32 / 255.0).collect();
+    let pixels = pixel_values(&bytes);
     (bytes, pixels)
 }
 
@@ -70,7 +66,11 @@ fn trace_is_the_trainers_own_step() {
         let config = sgd_one_at_a_time(hidden, learning_rate, smoothing);
         let mut trainer = Trainer::new(config, one_example(&bytes, label), None, seed).unwrap();
 
-        let trace = explain::trace(trainer.network(), &pixels, label as usize, smoothing, learning_rate, 5).unwrap();
+        // The panel's trace of the run: with the run's own label smoothing and learning rate.
+        let shown = explain::trace_training(&trainer, &pixels, label as usize, 5).unwrap();
+        assert_eq!((shown.optimizer, shown.batch_size, shown.train_examples), ("sgd", 1, 1));
+        let trace = shown.trace;
+        assert_eq!((trace.label_smoothing, trace.learning_rate), (smoothing, learning_rate));
         let probabilities = trainer.predict(&pixels).unwrap();
         assert_eq!(trace.layers.last().unwrap().a, probabilities, "A of the last layer is the prediction");
         assert_eq!(trace.gradients.layers.len(), hidden.len() + 1);
@@ -282,7 +282,7 @@ fn gradient_check_passes_on_a_trained_network() {
     trainer.train(u64::MAX, || true).unwrap();
     let net = trainer.network().clone();
     for index in [0usize, 1, 2, 3] {
-        let pixels: Vec<f32> = test.image(index).iter().map(|&b| b as f32 / 255.0).collect();
+        let pixels = pixel_values(test.image(index));
         for label in [test.labels[index] as usize, (test.labels[index] as usize + 3) % 10] {
             for smoothing in [0.0, 0.1] {
                 let check = explain::gradient_check(&net, &pixels, label, smoothing, 2).unwrap();
@@ -303,23 +303,46 @@ fn gradient_check_passes_on_a_trained_network() {
     }
 }
 
-/// The check has teeth: the same comparison of a backprop value with the finite difference fails by
-/// far for a gradient that is off by 5 %, and for the right gradient of the wrong parameter.
+/// The check has teeth: the real checker, fed a gradient 5 % too large in one tensor (each in turn),
+/// fails exactly the parameters it checks in that tensor; fed the right values at the wrong
+/// parameters (each unit's row of dW² given the next unit's), it fails too.
 #[test]
 fn gradient_check_can_fail() {
     let mut rng = Pcg64Mcg::seed_from_u64(6);
     let net = Mlp::new(&[IMAGE_PIXELS, 32, 10], &mut rng).unwrap();
     let (_, pixels) = random_image(&mut rng, 0.2);
-    let check = explain::gradient_check(&net, &pixels, 4, 0.1, 3).unwrap();
-    assert!(check.passed);
-    for p in &check.parameters {
-        let wrong = p.backprop * 1.05;
-        let error = (wrong - p.numeric).abs() / wrong.abs().max(p.numeric.abs());
-        assert!(error > 2.0 * CHECK_TOLERANCE, "{p:?}");
+    let (label, smoothing) = (4, 0.1);
+    let mut gradients = net.clone();
+    let mut x = InputBatch::with_capacity(IMAGE_PIXELS, 1);
+    x.push(&pixels);
+    gradients.accumulate_gradients(&x, &[label as u8], smoothing, 1.0, &mut Workspace::default());
+    let check = |gradients: &Mlp| explain::gradient_check_of(&net, gradients, &pixels, label, smoothing, 3).unwrap();
+    let right = check(&gradients);
+    assert!(right.passed, "{right:?}");
+    assert_eq!(right, explain::gradient_check(&net, &pixels, label, smoothing, 3).unwrap(), "the same check");
+
+    for (layer, tensor) in [(0, Tensor::Weights), (0, Tensor::Biases), (1, Tensor::Weights), (1, Tensor::Biases)] {
+        let mut wrong = gradients.clone();
+        let grads = match tensor {
+            Tensor::Weights => wrong.layers[layer].weight_grads.as_mut_slice(),
+            Tensor::Biases => wrong.layers[layer].bias_grads.as_mut_slice(),
+        };
+        grads.iter_mut().for_each(|g| *g *= 1.05);
+        let result = check(&wrong);
+        assert!(!result.passed, "layer {layer} {tensor:?} 5 % too large passed");
+        assert!(result.parameters.iter().any(|p| (p.parameter.layer, p.parameter.tensor) == (layer, tensor)));
+        for p in &result.parameters {
+            let wronged = (p.parameter.layer, p.parameter.tensor) == (layer, tensor);
+            assert_eq!(p.relative_error >= CHECK_TOLERANCE, wronged, "layer {layer} {tensor:?} wronged: {p:?}");
+        }
     }
-    let weights: Vec<_> = check.parameters.iter().filter(|p| p.parameter.tensor == Tensor::Weights && p.parameter.layer == 1).collect();
-    assert!(weights.len() >= 2);
-    assert!((weights[0].backprop - weights[1].numeric).abs() > 0.05 * weights[1].numeric.abs());
+
+    let mut wrong = gradients.clone();
+    let units = wrong.layers[1].outputs();
+    wrong.layers[1].weight_grads.as_mut_slice().chunks_exact_mut(units).for_each(|column| column.rotate_left(1));
+    let result = check(&wrong);
+    assert!(!result.passed, "dW² with each unit given the next one's gradient passed");
+    assert!(explain::gradient_check_of(&net, &Mlp::new(&[IMAGE_PIXELS, 31, 10], &mut rng).unwrap(), &pixels, label, smoothing, 3).is_err());
 }
 
 #[test]
@@ -346,79 +369,25 @@ fn bad_arguments_are_errors() {
     assert_eq!(explain::largest_per_row(&[1.0, 4.0, 5.0, -0.5, -2.0, 3.0], 2, 5), vec![2, 1]);
 }
 
-/// Two runs side by side — the original project's full-batch gradient descent and the default recipe
-/// — on 3,000 MNIST images with seed 9: the same seed gives the same curves and weights however the
-/// work is sliced (all at once, or a few pieces per "frame"), and each run ends with the very weights
-/// it would have trained alone.
+/// The panel's test images are the test set's, as training reads them; its gradient check is on
+/// training's own loss (with the run's label smoothing).
 #[test]
-fn side_by_side_runs_are_deterministic_for_a_seed() {
+fn the_panel_reads_the_runs_test_images_and_checks_its_loss() {
     let (train, test) = mnist();
-    let train = Arc::new(train.take(3_000));
-    let test = Arc::new(test.take(500));
-    let configs = || {
-        vec![
-            TrainConfig { epochs: 2.0, ..TrainConfig::seed_network(train.len()) },
-            TrainConfig { epochs: 2.0, ..TrainConfig::default() },
-        ]
-    };
-    let seed = 9;
+    let test = test.take(50);
+    let config = TrainConfig { hidden: vec![16], label_smoothing: 0.1, ..TrainConfig::default() };
+    let trainer = Trainer::new(config, train.take(500), Some(test.clone()), 4).unwrap();
+    let image = explain::test_image(&trainer, 7).unwrap();
+    assert_eq!((image.index, image.label), (7, test.labels[7]));
+    assert_eq!(image.pixels, pixel_values(test.image(7)));
+    let e = explain::test_image(&trainer, 50).unwrap_err().to_string();
+    assert!(e.contains("test image 50 does not exist (the data set has 50)"), "{e}");
 
-    let mut whole = Comparison::new(configs(), Arc::clone(&train), Arc::clone(&test), seed, 600).unwrap();
-    whole.work(|| true).unwrap();
-    assert!(whole.is_done());
+    let label = image.label as usize;
+    let check = explain::gradient_check_training(&trainer, &image.pixels, label, 3).unwrap();
+    assert_eq!(check, explain::gradient_check(trainer.network(), &image.pixels, label, 0.1, 3).unwrap());
+    assert_ne!(check, explain::gradient_check(trainer.network(), &image.pixels, label, 0.0, 3).unwrap(), "the smoothing counts");
 
-    let mut sliced = Comparison::new(configs(), Arc::clone(&train), Arc::clone(&test), seed, 600).unwrap();
-    let mut frames = 0;
-    while !sliced.is_done() {
-        let mut budget = 7; // pieces of work per "frame"
-        sliced.work(|| {
-            budget -= 1;
-            budget > 0
-        })
-        .unwrap();
-        frames += 1;
-        assert!(frames < 100_000, "the comparison does not end");
-    }
-    assert!(frames > 10, "the work was really sliced ({frames} frames)");
-
-    for r in 0..2 {
-        assert_eq!(whole.points(r), sliced.points(r), "run {r}: the same curve");
-        assert_eq!(whole.runs()[r].network(), sliced.runs()[r].network(), "run {r}: the same weights");
-        let mut alone = Trainer::new(configs()[r].clone(), (*train).clone(), None, seed).unwrap();
-        alone.train(u64::MAX, || true).unwrap();
-        assert_eq!(alone.network(), whole.runs()[r].network(), "run {r}: as if trained alone");
-
-        let points = whole.points(r);
-        assert_eq!(points.first().unwrap().examples, 0, "measured before training");
-        assert_eq!(points.last().unwrap().examples, whole.runs()[r].total_examples(), "and at the end");
-        assert!(whole.runs()[r].total_examples() >= whole.runs()[r].planned_examples());
-        assert!(points.windows(2).all(|w| w[0].examples < w[1].examples));
-        // 6,000 examples, measured every 600: 0, 600 (or just past), …, 6,000.
-        assert!((10..=12).contains(&points.len()), "run {r}: {} points", points.len());
-    }
-    let progress = whole.progress();
-    assert_eq!(progress[0].steps, 2, "full-batch gradient descent: one step per epoch");
-    assert_eq!(progress[1].steps, 188, "batches of 32: 6,000 / 32 steps, the last one completed");
-    // Full-batch GD's weights only change at the end of each epoch: its first points are all equal.
-    let gd = whole.points(0);
-    assert!(gd.iter().take_while(|p| p.examples < 3_000).all(|p| p.loss == gd[0].loss));
-    let (gd_end, recipe_end) = (gd.last().unwrap(), whole.points(1).last().unwrap());
-    assert!(recipe_end.accuracy > 0.8 && recipe_end.accuracy > gd_end.accuracy + 0.3, "{gd_end:?} vs {recipe_end:?}");
-
-    // A different seed gives different weights.
-    let mut other = Comparison::new(configs(), Arc::clone(&train), Arc::clone(&test), seed + 1, 600).unwrap();
-    other.work(|| true).unwrap();
-    assert_ne!(other.runs()[1].network(), whole.runs()[1].network());
-}
-
-#[test]
-fn a_comparison_checks_its_settings() {
-    let (train, test) = mnist();
-    let train = Arc::new(train.take(100));
-    let test = Arc::new(test.take(10));
-    assert!(Comparison::new(vec![], Arc::clone(&train), Arc::clone(&test), 1, 10).is_err());
-    assert!(Comparison::new(vec![TrainConfig::default()], Arc::clone(&train), Arc::clone(&test), 1, 0).is_err());
-    let bad = TrainConfig { batch_size: 0, ..TrainConfig::default() };
-    let error = Comparison::new(vec![TrainConfig::default(), bad], train, test, 1, 10).err().unwrap();
-    assert!(error.to_string().contains("run B"), "{error}");
+    let without_test = Trainer::new(TrainConfig::default(), train.take(100), None, 4).unwrap();
+    assert!(explain::test_image(&without_test, 0).unwrap_err().to_string().contains("no test set"));
 }

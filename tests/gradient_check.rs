@@ -4,12 +4,14 @@
 //! [`Mlp::accumulate_gradients`] computes with `scale = 1/m` is compared with the central difference
 //! `(L(θ+ε) − L(θ−ε)) / 2ε` of the mean loss `L = loss_sum / m`, where the loss comes from
 //! [`Mlp::forward`] and [`Mlp::stats`] only. The cases cover the sparse first-layer path (inputs with
-//! many exact zeros, density < 0.5) and the dense one (density > 0.5), label smoothing 0 and 0.1,
+//! many exact zeros, density < 0.5) — through the narrow kernels (first layers of 4–12 units) and the
+//! wide ones (37 and the default 128) — and the dense one (density > 0.5), label smoothing 0 and 0.1,
 //! batches of 1–5 (the small-matrix `gemm` fallback in `layer.rs`) and a net whose every dimension,
 //! batch included, is above 5 (the matrixmultiply path).
 #![cfg(not(target_arch = "wasm32"))] // native only: the browser tests are in tests/web.rs
 
 use inkling::batch::InputBatch;
+use inkling::layer::is_narrow;
 use inkling::network::{Mlp, Workspace};
 use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64Mcg;
@@ -258,6 +260,22 @@ fn large_dimensions_take_the_matrixmultiply_path() {
                 assert!((density(&case) < 0.5) == (zero_probability > 0.5));
                 assert_gradients_match(case);
             }
+        }
+    }
+}
+
+/// The default network's first layer: 128 units reading sparse input, which the wide kernels
+/// (blocks of 16) compute rather than the narrow ones the small nets above reach; and 37 units, whose
+/// blocks (16, 16, 4) end on a single output. The path depends on the layer's width, not on its
+/// inputs, so 30 inputs instead of MNIST's 784 keep the check to a few thousand parameters.
+#[test]
+fn wide_sparse_first_layer() {
+    for (sizes, seed) in [(&[30usize, 128, 10][..], 80), (&[30, 37, 10][..], 90)] {
+        assert!(!is_narrow(sizes[1]), "{sizes:?} must take the wide kernels");
+        for smoothing in [0.0, 0.1] {
+            let case = Case { sizes, batch: 6, zero_probability: 0.7, smoothing, seed };
+            assert!(density(&case) < 0.5, "the batch must take the sparse path (density {})", density(&case));
+            assert_gradients_match(case);
         }
     }
 }

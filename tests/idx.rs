@@ -4,7 +4,8 @@
 //! the right variant and say what is wrong.
 #![cfg(not(target_arch = "wasm32"))] // native only: the browser tests are in tests/web.rs
 
-use inkling::mnist::{parse_images, parse_images_vec, parse_labels, to_idx, Dataset, IMAGE_PIXELS};
+use inkling::dataset::Dataset;
+use inkling::mnist::{parse_images, parse_images_vec, parse_labels, to_idx, IMAGE_PIXELS};
 use inkling::Error;
 
 /// Header of an image file, written out: magic 0x00000803 (unsigned bytes, 3 dimensions), then count,

@@ -205,6 +205,23 @@ fn warmup_cosine_schedule() {
     assert!((cosine.rate(1.0, 0.5) - 0.5).abs() < 1e-6);
 }
 
+/// The name the panel shows is the `kind` the settings are written with.
+#[test]
+fn each_optimiser_is_named_as_its_settings_spell_it() {
+    let configs = [
+        OptimizerConfig::Sgd(SgdConfig::default()),
+        OptimizerConfig::Momentum(MomentumConfig::default()),
+        OptimizerConfig::RmsProp(RmsPropConfig::default()),
+        OptimizerConfig::Adam(AdamConfig::default()),
+    ];
+    let kinds: Vec<&str> = configs.iter().map(OptimizerConfig::kind).collect();
+    assert_eq!(kinds, ["sgd", "momentum", "rmsprop", "adam"]);
+    for config in configs {
+        let json = serde_json::to_value(config).unwrap();
+        assert_eq!(json["kind"], config.kind(), "{json}");
+    }
+}
+
 fn assert_config_error(config: OptimizerConfig, needle: &str) {
     match config.validate() {
         Err(Error::Config(message)) => assert!(message.contains(needle), "{config:?}: {message:?} lacks {needle:?}"),

@@ -1,8 +1,10 @@
 //! Keeping and sharing in real browsers: `checkSettings` judges settings as a session would (a link's
-//! settings are checked before the session exists), the augmentation setting reaches the trainer,
-//! a drawing's answer says whether it is sure, and a model survives export and import unchanged.
+//! settings are checked before the session exists), the presets reach the page as settings a session
+//! takes, the augmentation setting reaches the trainer, a drawing's answer says whether it is sure,
+//! and a model survives export and import unchanged.
 #![cfg(target_arch = "wasm32")]
 
+use inkling::presets::Preset;
 use inkling::wasm::Session;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -44,6 +46,36 @@ fn check_settings_accepts_and_refuses_like_a_session() {
             .map(message);
         assert_eq!(refused, Some(text), "{json}");
     }
+}
+
+#[wasm_bindgen_test]
+fn the_presets_are_the_cores_as_settings_a_session_takes() {
+    let mut s = session("{}");
+    let presets = js_sys::Array::from(&s.presets().unwrap());
+    assert_eq!(presets.length() as usize, Preset::ALL.len());
+    for (preset, value) in Preset::ALL.iter().zip(presets.iter()) {
+        assert_eq!(get(&value, "name").as_string().as_deref(), Some(preset.name()));
+        assert_eq!(get(&value, "label").as_string().as_deref(), Some(preset.label()));
+        let settings = get(&value, "settings");
+        // Decimal numbers arrive as written (a form shows them), not widened from f32 (0.003000000026…).
+        let rate = get(&get(&settings, "optimizer"), "learningRate").as_f64().unwrap();
+        assert_eq!(rate.to_string(), preset.config(200).optimizer.learning_rate().to_string());
+        // Each is a session's own settings after a reset with it (the seed's batch is all 200 bars).
+        s.reset(settings.clone(), Some(1.0)).unwrap_or_else(|e| panic!("{}: {}", preset.name(), message(e)));
+        let info = s.info().unwrap();
+        assert_eq!(get(&get(&info, "settings"), "batchSize").as_f64(), Some(preset.config(200).batch_size as f64));
+        let hidden = |settings: &JsValue| js_sys::JSON::stringify(&get(settings, "hidden")).unwrap().as_string();
+        assert_eq!(hidden(&get(&info, "settings")), hidden(&settings));
+    }
+}
+
+#[wasm_bindgen_test]
+fn info_gives_the_settings_as_written() {
+    // f32 values widened to f64 would read 0.10000000149011612 and 0.0020000000949949026.
+    let s = session(r#"{"hidden":[12],"batchSize":20,"epochs":0.1,"optimizer":{"kind":"adam","learningRate":0.002}}"#);
+    let settings = get(&s.info().unwrap(), "settings");
+    assert_eq!(get(&settings, "epochs").as_f64(), Some(0.1));
+    assert_eq!(get(&get(&settings, "optimizer"), "learningRate").as_f64(), Some(0.002));
 }
 
 #[wasm_bindgen_test]

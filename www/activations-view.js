@@ -2,6 +2,7 @@
 // The first hidden layer's squares are arranged like the weight tiles, so a square sits where its
 // unit's picture does. Rust gives each unit's strength in [0, 1]; here it only becomes a colour.
 import { gridColumns } from './weights-view.js';
+import { tint } from './pictures.js';
 
 const WIDTH = 432;          // CSS pixels; the canvas scales down with its box
 const LABEL = 20;           // height of a layer's title line
@@ -25,8 +26,8 @@ function title(layer, index, count) {
 }
 
 function mix(colour, t) {
-  const c = colour.map((v) => Math.round(255 + (v - 255) * Math.max(0, Math.min(1, t))));
-  return `rgb(${c[0]} ${c[1]} ${c[2]})`;
+  const [r, g, b] = tint(colour, t);
+  return `rgb(${r} ${g} ${b})`;
 }
 
 /**

@@ -3,8 +3,8 @@
 // live in Rust (Session.compareRuns: a Comparison handle sharing the session's training set); here a
 // frame loop gives them what is left of each frame, and never runs while the main training does.
 import uPlot from './vendor/uPlot.esm.js';
-import { PRESETS, readSettings } from './settings.js';
-import { formatCount, formatNumber, formatPercent, h } from './learn-format.js';
+import { formatCount, formatPercent } from './format.js';
+import { formatNumber, h } from './learn-format.js';
 
 const TEST_IMAGES = 1000;
 const POINTS_PER_EPOCH = 20;
@@ -13,37 +13,34 @@ const MIN_SLICE_MS = 2;
 const COLORS = ['#ea580c', '#2563eb'];
 const NAMES = ['A', 'B'];
 
-// Configurations: the two presets of the settings form, variations of the recipe that change one
-// thing each, and whatever the form holds.
-const CHOICES = [
-  { id: 'seed', label: 'Seed network: 784-10-10, full-batch gradient descent, α = 0.1', fields: () => PRESETS.seed },
-  { id: 'recipe', label: 'Fast recipe: 784-128-10, Adam α = 0.003, batch 32, warm-up + cosine, smoothing 0.1', fields: () => PRESETS.recipe },
-  { id: 'recipe-sgd', label: 'The recipe with plain SGD (α = 0.1) instead of Adam', fields: () => ({ ...PRESETS.recipe, optimizer: 'sgd', learningRate: '0.1' }) },
-  { id: 'recipe-constant', label: 'The recipe with a constant learning rate', fields: () => ({ ...PRESETS.recipe, schedule: false }) },
-  { id: 'recipe-no-smoothing', label: 'The recipe without label smoothing', fields: () => ({ ...PRESETS.recipe, labelSmoothing: false }) },
-  { id: 'seed-minibatch', label: 'The seed network in mini-batches of 32 (SGD, α = 0.1)', fields: () => ({ ...PRESETS.seed, optimizer: 'sgd', batchSize: '32' }) },
-  ...(PRESETS.handwriting
-    ? [{ id: 'handwriting', label: 'Handwriting recipe: 784-256-10 with augmentation', fields: () => PRESETS.handwriting }]
-    : []),
-  { id: 'form', label: 'Your settings (the form in section 1)', fields: null },
-];
-
-/** Settings for Rust from a preset's field values, through the form's own reader. */
-function settingsFromFields(fields, trainExamples) {
-  const elements = new Proxy({}, {
-    get(_, key) {
-      const value = fields[key];
-      return typeof value === 'boolean' ? { type: 'checkbox', checked: value } : { type: 'text', value: value == null ? '' : String(value) };
+// Configurations: Rust's presets (the Recipe menu's), variations of the default recipe and the seed
+// network that change one thing each, and whatever the form holds (settings: null).
+function choices(presets) {
+  const preset = (name) => presets.find((p) => p.name === name);
+  const recipe = preset('default').settings;
+  const seed = preset('seed').settings;
+  const choice = ({ name, label, settings }) => ({ id: name, label, settings });
+  const plainRate = 0.1;
+  return [
+    choice(preset('seed')),
+    choice(preset('default')),
+    { id: 'recipe-sgd', label: `The recipe with plain SGD (α = ${plainRate}) instead of Adam`, settings: { ...recipe, optimizer: { kind: 'sgd', learningRate: plainRate } } },
+    { id: 'recipe-constant', label: 'The recipe with a constant learning rate', settings: { ...recipe, schedule: { kind: 'constant' } } },
+    { id: 'recipe-no-smoothing', label: 'The recipe without label smoothing', settings: { ...recipe, labelSmoothing: 0 } },
+    {
+      id: 'seed-minibatch', label: `The seed network in mini-batches of ${recipe.batchSize} (${seed.optimizer.kind.toUpperCase()}, α = ${seed.optimizer.learningRate})`,
+      settings: { ...seed, batchSize: recipe.batchSize },
     },
-  });
-  return readSettings({ elements }, trainExamples).settings;
+    ...presets.filter((p) => p.name !== 'seed' && p.name !== 'default').map(choice),
+    { id: 'form', label: 'Your settings (the form in section 1)', settings: null },
+  ];
 }
 
 function chartWidth(element) {
   return Math.max(260, Math.floor(element.clientWidth || 420));
 }
 
-function makeChart(element, { label, range, format }) {
+function makeChart(element, { label, range, format, trainExamples }) {
   const series = NAMES.map((name, r) => ({
     label: `Run ${name}`, stroke: COLORS[r], width: 2.5, spanGaps: true,
     points: { show: true, size: 5, fill: COLORS[r] }, value: (u, v) => (v == null ? '—' : format(v)),
@@ -55,7 +52,7 @@ function makeChart(element, { label, range, format }) {
     cursor: { drag: { x: false, y: false } },
     scales: { x: { time: false }, y: range ? { range } : { auto: true } },
     axes: [
-      { label: 'epochs (passes over the 60,000 training images)', size: 40, labelSize: 18, stroke: '#475569', grid: { stroke: '#e2e8f0' } },
+      { label: `epochs (passes over the ${formatCount(trainExamples)} training images)`, size: 40, labelSize: 18, stroke: '#475569', grid: { stroke: '#e2e8f0' } },
       { label, size: 56, labelSize: 18, stroke: '#475569', grid: { stroke: '#e2e8f0' }, values: (u, v) => v.map(format) },
     ],
     series: [{ label: 'epoch', value: (u, v) => (v == null ? '—' : v.toFixed(2)) }, ...series],
@@ -70,7 +67,11 @@ function makeChart(element, { label, range, format }) {
   };
 }
 
-export function setupCompare(app) {
+/**
+ * setupCompare(page, settingsForm): the comparison's choices are the settings form's presets, and
+ * "Your settings" are what the form reads.
+ */
+export function setupCompare(page, settingsForm) {
   const $ = (id) => document.getElementById(id);
   const ui = {
     form: $('compare-settings'), first: $('compare-a'), second: $('compare-b'), epochs: $('compare-epochs'),
@@ -85,13 +86,15 @@ export function setupCompare(app) {
   // A paused comparison can go on unless it finished or its choices were changed since.
   const resumable = () => Boolean(view.comparison && !view.done && !view.stale);
 
-  for (const [select, initial] of [[ui.first, 'seed'], [ui.second, 'recipe']]) {
+  const CHOICES = choices(settingsForm.presets);
+  for (const [select, initial] of [[ui.first, 'seed'], [ui.second, 'default']]) {
     select.replaceChildren(...CHOICES.map((c) => new Option(c.label, c.id)));
     select.value = initial;
   }
 
-  const accuracyChart = makeChart(ui.accuracy, { label: 'test accuracy', range: [0, 1], format: (v) => `${Math.round(v * 100)}%` });
-  const lossChart = makeChart(ui.loss, { label: 'test loss', format: (v) => v.toFixed(2) });
+  const { trainExamples } = settingsForm;
+  const accuracyChart = makeChart(ui.accuracy, { label: 'test accuracy', range: [0, 1], format: (v) => formatPercent(v, 0), trainExamples });
+  const lossChart = makeChart(ui.loss, { label: 'test loss', format: (v) => v.toFixed(2), trainExamples });
   addEventListener('resize', () => {
     accuracyChart.resize();
     lossChart.resize();
@@ -99,14 +102,8 @@ export function setupCompare(app) {
 
   function settingsFor(select) {
     const choice = CHOICES.find((c) => c.id === select.value) ?? CHOICES[0];
-    const trainExamples = app.info.trainExamples;
-    const settings = choice.fields ? settingsFromFields(choice.fields(), trainExamples) : readSettings(app.ui.form, trainExamples).settings;
+    const settings = choice.settings ?? settingsForm.read().settings;
     return { settings: { ...settings, epochs: Number(ui.epochs.value) }, label: choice.label };
-  }
-
-  function seed() {
-    const text = app.ui.form.elements.seed?.value.trim();
-    return text && /^\d+$/.test(text) ? Number(text) : undefined;
   }
 
   function showButtons() {
@@ -189,7 +186,7 @@ export function setupCompare(app) {
 
   function resume() {
     // The main training loop and the comparison take turns, never both at once.
-    if (app.loop?.running) app.loop.pause();
+    page.pauseTraining();
     view.running = true;
     showButtons();
     view.frameId = requestAnimationFrame(tick);
@@ -203,8 +200,8 @@ export function setupCompare(app) {
       b = settingsFor(ui.second);
       view.comparison?.free();
       view.comparison = null;
-      const evaluateEvery = Math.max(1, Math.round(app.info.trainExamples / POINTS_PER_EPOCH));
-      view.comparison = app.session.compareRuns(a.settings, b.settings, seed(), TEST_IMAGES, evaluateEvery);
+      const evaluateEvery = Math.max(1, Math.round(trainExamples / POINTS_PER_EPOCH));
+      view.comparison = page.session.compareRuns(a.settings, b.settings, settingsForm.readSeed(), TEST_IMAGES, evaluateEvery);
     } catch (error) {
       ui.status.textContent = `These runs cannot start: ${error.message}`;
       showButtons();
@@ -239,7 +236,7 @@ export function setupCompare(app) {
     showButtons();
   });
   ui.form.addEventListener('submit', (event) => event.preventDefault());
-  app.events.on('state', (state) => {
+  page.on('state', (state) => {
     if (state === 'training' && view.running) stop('Paused while the network in section 1 trains. Resume when it stops.');
   });
 

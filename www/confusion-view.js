@@ -1,13 +1,13 @@
 // The confusion matrix of the last test evaluation as a table of buttons (row: the true digit,
 // column: the network's answer), and each digit's accuracy as bars. Rust counts and divides; here
 // the numbers only become text, colours and bar lengths.
+import { formatCount, formatPercent } from './format.js';
 
 const DIGITS = 10;
 const ACCENT = [37, 99, 235];  // --accent: answers that are right
 const WARM = [234, 88, 12];    // --warm: answers that are wrong
 
 const images = (n) => `${n} image${n === 1 ? '' : 's'}`;
-const percent = (p) => `${(p * 100).toFixed(1)}%`;
 
 // Mistakes are rare (a few in a thousand), so their shade grows with the square root of their share
 // and is full at 5 %: one-off confusions stay visible, systematic ones stand out.
@@ -91,7 +91,7 @@ export function createConfusionView({ table, summary, perDigit }, { onSelect }) 
         const { background, dark } = shade(a, p, m.fractions[k]);
         button.textContent = count ? String(count) : '';
         button.setAttribute('aria-label', `${a} read as ${p}: ${images(count)}`);
-        button.title = `${a} read as ${p}: ${images(count)} (${percent(m.fractions[k])} of the ${a}s)`;
+        button.title = `${a} read as ${p}: ${images(count)} (${formatPercent(m.fractions[k], 1)} of the ${a}s)`;
         button.style.background = background;
         button.classList.toggle('dark', dark);
         button.disabled = false;
@@ -100,13 +100,13 @@ export function createConfusionView({ table, summary, perDigit }, { onSelect }) 
     m.perDigitAccuracy.forEach((accuracy, d) => {
       const bar = bars[d];
       bar.fill.style.width = accuracy === null ? '0%' : `${(accuracy * 100).toFixed(2)}%`;
-      bar.value.textContent = accuracy === null ? '—' : percent(accuracy);
-      bar.li.setAttribute('aria-label', accuracy === null ? `${d}: no test images` : `${d}: ${percent(accuracy)} correct`);
+      bar.value.textContent = accuracy === null ? '—' : formatPercent(accuracy, 1);
+      bar.li.setAttribute('aria-label', accuracy === null ? `${d}: no test images` : `${d}: ${formatPercent(accuracy, 1)} correct`);
     });
     const wrong = m.examples - m.correct;
-    summary.textContent = `All ${m.examples.toLocaleString('en')} test images, with the weights after ` +
-      `${m.atExamples.toLocaleString('en')} training examples: ${(m.accuracy * 100).toFixed(2)}% right, ` +
-      `${wrong.toLocaleString('en')} wrong. Rows are the true digits, columns the network's answers; click a cell to see its images.`;
+    summary.textContent = `All ${formatCount(m.examples)} test images, with the weights after ` +
+      `${formatCount(m.atExamples)} training examples: ${formatPercent(m.accuracy, 2)} right, ` +
+      `${formatCount(wrong)} wrong. Rows are the true digits, columns the network's answers; click a cell to see its images.`;
     table.dataset.atExamples = String(m.atExamples);
   }
 

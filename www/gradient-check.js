@@ -2,8 +2,8 @@
 // to the finite difference (L(θ+ε) − L(θ−ε)) / 2ε, for the panel's example and true label, with their
 // relative error. Session.gradientCheck does all of it in Rust (on a copy of the weights); this module
 // fills the table.
-import { learnExample } from './learn-example.js';
-import { formatConstant, formatCount, formatNumber, h, superscript } from './learn-format.js';
+import { formatCount } from './format.js';
+import { formatConstant, formatNumber, h, superscript } from './learn-format.js';
 
 const PER_TENSOR = 2; // parameters checked per weight or bias tensor
 
@@ -12,10 +12,9 @@ function parameterName({ layer, tensor, row, col }) {
   return tensor === 'weights' ? `W${l}[${row}, ${col}]` : `b${l}[${row}]`;
 }
 
-export function setupGradientCheck(app) {
+export function setupGradientCheck(page, example) {
   const $ = (id) => document.getElementById(id);
   const ui = { run: $('gradcheck-run'), table: $('gradcheck'), summary: $('gradcheck-summary') };
-  const example = learnExample(app);
 
   function header() {
     const row = h('tr');
@@ -39,7 +38,7 @@ export function setupGradientCheck(app) {
     }
     let check;
     try {
-      check = app.session.gradientCheck(Float32Array.from(current.pixels), current.label, PER_TENSOR);
+      check = page.session.gradientCheck(Float32Array.from(current.pixels), current.label, PER_TENSOR);
     } catch (error) {
       ui.summary.textContent = error.message;
       return;
@@ -64,7 +63,7 @@ export function setupGradientCheck(app) {
     ui.table.dataset.tolerance = formatConstant(check.tolerance);
     const n = check.parameters.length;
     const worst = check.parameters.reduce((m, p) => Math.max(m, p.relativeError), 0);
-    const trained = app.lastReport ? `, for the network after ${formatCount(app.lastReport.totalExamples)} training examples` : '';
+    const trained = page.lastReport ? `, for the network after ${formatCount(page.lastReport.totalExamples)} training examples` : '';
     if (!n) {
       ui.summary.textContent = 'Every gradient here is too small to measure with a finite difference in 32-bit floats ' +
         '(the network is very sure, and right). Pick another true label to see a real check.';
@@ -81,7 +80,7 @@ export function setupGradientCheck(app) {
   const enable = () => {
     ui.run.disabled = !example.current;
   };
-  example.onChange((reason) => {
+  example.on('change', (reason) => {
     enable();
     // The results belong to the example they were measured on.
     if (reason !== 'network' && ui.table.tBodies.length) {

@@ -6,7 +6,8 @@ import { createFrameJobs } from './frame-jobs.js';
 import { createWeightsView } from './weights-view.js';
 import { createActivationsView } from './activations-view.js';
 import { createConfusionView } from './confusion-view.js';
-import { createThumbnailList, percent } from './thumbnails.js';
+import { createThumbnailList } from './thumbnails.js';
+import { formatCount, formatPercent } from './format.js';
 
 const WEIGHTS_EVERY_MS = 500;   // weights are fetched at most this often while training
 const JOB_BUDGET_MS = 3;        // inspection work per frame; training takes 10 of the ~16.7 ms
@@ -16,7 +17,7 @@ const EXAMPLES_PER_STEP = 8;    // test images fetched and drawn per job step
 const TOP = 3;                  // most likely digits shown per image
 const STRONGEST = 3;            // most active first-layer units outlined for a drawing
 
-const count = (n, what) => `${n.toLocaleString('en')} ${what}${n === 1 ? '' : 's'}`;
+const count = (n, what) => `${formatCount(n)} ${what}${n === 1 ? '' : 's'}`;
 
 function span(className) {
   const element = document.createElement('span');
@@ -27,10 +28,10 @@ function span(className) {
 // One image of a confusion-matrix cell: the network's answer and how sure it was.
 function renderCellImage(item, example) {
   const best = example.top[0];
-  item.caption.textContent = percent(best.probability);
+  item.caption.textContent = formatPercent(best.probability, 'auto');
   item.li.title = `Test image ${example.index}`;
   item.li.setAttribute('aria-label', `Test image ${example.index}: a ${example.label} read as ${example.predicted}, ` +
-    `${percent(best.probability)} sure`);
+    `${formatPercent(best.probability, 'auto')} sure`);
   item.li.classList.toggle('wrong', example.label !== example.predicted);
   item.canvas.setAttribute('aria-hidden', 'true');
 }
@@ -45,17 +46,17 @@ function renderMistake(item, example) {
   verdict.textContent = `${example.label} → ${example.predicted}`;
   top.replaceChildren(...example.top.map(({ digit, probability }) => {
     const entry = span(digit === example.label ? 'rank true' : 'rank');
-    entry.textContent = `${digit} ${percent(probability)}`;
+    entry.textContent = `${digit} ${formatPercent(probability, 'auto')}`;
     return entry;
   }));
-  const ranks = example.top.map(({ digit, probability }) => `${digit} (${percent(probability)})`).join(', ');
+  const ranks = example.top.map(({ digit, probability }) => `${digit} (${formatPercent(probability, 'auto')})`).join(', ');
   item.li.setAttribute('aria-label', `Test image ${example.index}: a ${example.label}, read as ${example.predicted}; ` +
     `most likely ${ranks}`);
   item.canvas.setAttribute('aria-hidden', 'true');
   item.li.title = `Test image ${example.index}`;
 }
 
-export function setupInspect(app) {
+export function setupInspect(page) {
   const $ = (id) => document.getElementById(id);
   const status = $('inspect-status');
   const jobs = createFrameJobs({
@@ -81,14 +82,14 @@ export function setupInspect(app) {
   function* fillList(list, indices) {
     for (let k = 0; k < indices.length; k += EXAMPLES_PER_STEP) {
       yield;
-      list.show(k, app.session.testExamples(indices.subarray(k, k + EXAMPLES_PER_STEP), TOP));
+      list.show(k, page.session.testExamples(indices.subarray(k, k + EXAMPLES_PER_STEP), TOP));
     }
     list.truncate(indices.length);
   }
 
   function* showCell(actual, predicted) {
     const total = view.matrix?.counts[actual * 10 + predicted] ?? 0;
-    const indices = app.session.cellExamples(actual, predicted, CELL_LIMIT);
+    const indices = page.session.cellExamples(actual, predicted, CELL_LIMIT);
     const what = actual === predicted ? `${actual}s read correctly` : `${actual}s read as ${predicted}`;
     if (!total) {
       cellTitle.textContent = `No test image of a ${actual} was read as ${predicted}.`;
@@ -101,17 +102,17 @@ export function setupInspect(app) {
 
   function* showGallery(matrix) {
     const wrong = matrix.examples - matrix.correct;
-    const indices = app.session.misclassifiedExamples(GALLERY_SIZE);
+    const indices = page.session.misclassifiedExamples(GALLERY_SIZE);
     gallerySummary.textContent = wrong === 0
       ? 'The network reads every test image correctly.'
-      : `It gets ${count(wrong, 'test image')} of ${matrix.examples.toLocaleString('en')} wrong. ` +
+      : `It gets ${count(wrong, 'test image')} of ${formatCount(matrix.examples)} wrong. ` +
         `${indices.length < wrong ? `${indices.length} of them, taken from every digit in turn` : 'All of them'}: ` +
         'true digit → answer, then the most likely digits (the true one in blue).';
     yield* fillList(gallery, indices);
   }
 
   function* showEvaluation() {
-    const matrix = app.session.confusionMatrix();
+    const matrix = page.session.confusionMatrix();
     view.matrix = matrix;
     confusion.show(matrix);
     if (!matrix) return;
@@ -121,7 +122,7 @@ export function setupInspect(app) {
   }
 
   function* showActivations() {
-    const layers = view.drawing ? app.session.activations(Float32Array.from(view.drawing.preview), STRONGEST) : null;
+    const layers = view.drawing ? page.session.activations(Float32Array.from(view.drawing.preview), STRONGEST) : null;
     activations.show(layers, view.sizes);
     weights.highlight(layers ? layers[0].strongest : []);
   }
@@ -130,7 +131,7 @@ export function setupInspect(app) {
     clearTimeout(view.weightsTimer);
     view.weightsTimer = 0;
     view.weightsAt = performance.now();
-    jobs.start('weights', weights.refresh(app.session, view.sizes));
+    jobs.start('weights', weights.refresh(page.session, view.sizes));
   }
 
   // At most every WEIGHTS_EVERY_MS, and once more after the last request (the final weights).
@@ -147,7 +148,7 @@ export function setupInspect(app) {
     cellTitle.textContent = 'Click a cell to see its test images.';
   }
 
-  app.events.on('reset', (info) => {
+  page.on('reset', ({ info }) => {
     view.sizes = info.sizes;
     view.matrix = null;
     jobs.clear();
@@ -160,17 +161,17 @@ export function setupInspect(app) {
     refreshWeights();
     jobs.start('activations', showActivations());
   });
-  app.events.on('report', requestWeights);
-  app.events.on('state', (state) => {
+  page.on('report', requestWeights);
+  page.on('state', (state) => {
     if (state === 'paused' || state === 'ready') requestWeights();
   });
-  app.events.on('evaluation', () => {
+  page.on('evaluation', () => {
     // Image lists in progress belong to the previous evaluation: stop them before they mix.
     jobs.cancel('cell');
     jobs.cancel('gallery');
     jobs.start('evaluation', showEvaluation());
   });
-  app.events.on('drawing', (result) => {
+  page.on('drawing', (result) => {
     view.drawing = result;
     jobs.start('activations', showActivations());
   });

@@ -2,20 +2,17 @@
 // number — and the true label the person picks for it. The math panel, the saliency view and the
 // gradient check all read it and hear when it (or the network) changes. No math here: pixels come
 // from Rust (the drawing's 28×28 preview, or Session.testImage).
+import { Events } from './events.js';
 
 const NETWORK_EVERY_MS = 500; // while training, listeners hear about the changing network this often
 
 /**
- * learnExample(app) → the panel's shared example, created on first use:
- * { current, onChange(fn), describe() }. current = { kind, pixels, label, predicted, index } or null
- * when there is nothing to show (an empty pad); fn(reason) with reason 'input', 'label' or 'network'.
+ * createLearnExample(page) → the panel's shared example, its owner:
+ * { current, on('change', fn), describe() }. current = { kind, pixels, label, predicted, index } or
+ * null when there is nothing to show (an empty pad); fn(reason) with reason 'input', 'label' or
+ * 'network'.
  */
-export function learnExample(app) {
-  app.learnExample ??= createExample(app);
-  return app.learnExample;
-}
-
-function createExample(app) {
+export function createLearnExample(page) {
   const $ = (id) => document.getElementById(id);
   const ui = {
     sources: document.querySelectorAll('input[name="learn-source"]'),
@@ -23,7 +20,7 @@ function createExample(app) {
     label: $('learn-label'),
     status: $('learn-example-status'),
   };
-  const listeners = [];
+  const events = new Events();
   const state = {
     kind: 'drawing',
     drawing: null,        // the pad's last answer (with its 28×28 preview), or null
@@ -33,15 +30,7 @@ function createExample(app) {
     networkAt: -Infinity,
   };
 
-  const notify = (reason) => {
-    for (const fn of listeners) {
-      try {
-        fn(reason);
-      } catch (error) {
-        console.error('learn listener failed:', error);
-      }
-    }
-  };
+  const notify = (reason) => events.emit('change', reason);
 
   function current() {
     if (state.kind === 'drawing') {
@@ -75,8 +64,9 @@ function createExample(app) {
   }
 
   function loadTestImage() {
+    if (!page.info) return false; // no test images before the network starts
     const index = Number(ui.index.value);
-    const total = app.info?.testExamples ?? 10000;
+    const total = page.info.testExamples;
     if (!Number.isInteger(index) || index < 0 || index >= total) {
       ui.status.textContent = `Test images are numbered 0 to ${total - 1}.`;
       ui.index.setAttribute('aria-invalid', 'true');
@@ -84,7 +74,7 @@ function createExample(app) {
     }
     ui.index.removeAttribute('aria-invalid');
     try {
-      state.test = app.session.testImage(index);
+      state.test = page.session.testImage(index);
     } catch (error) {
       ui.status.textContent = error.message;
       return false;
@@ -118,7 +108,7 @@ function createExample(app) {
     notify('label');
   });
 
-  app.events.on('drawing', (result) => {
+  page.on('drawing', (result) => {
     const wasEmpty = !state.drawing;
     state.drawing = result;
     if (!result || wasEmpty) state.chosenLabel = state.kind === 'drawing' ? null : state.chosenLabel;
@@ -135,12 +125,15 @@ function createExample(app) {
     if (state.kind === 'test' && !state.test) loadTestImage();
     notify('network');
   }
-  app.events.on('report', () => {
+  page.on('report', () => {
     if (state.networkTimer) return;
     const wait = state.networkAt + NETWORK_EVERY_MS - performance.now();
     state.networkTimer = setTimeout(networkChanged, Math.max(0, wait));
   });
-  app.events.on('reset', networkChanged);
+  page.on('reset', ({ info }) => {
+    ui.index.max = String(info.testExamples - 1);
+    networkChanged();
+  });
 
   ui.label.replaceChildren(...Array.from({ length: 10 }, (_, digit) => new Option(String(digit), String(digit))));
   setKind('drawing');
@@ -149,9 +142,7 @@ function createExample(app) {
     get current() {
       return current();
     },
-    onChange(fn) {
-      listeners.push(fn);
-    },
+    on: (type, fn) => events.on(type, fn),
     // "your drawing" / "test image 12", for captions.
     describe(example = current()) {
       if (!example) return 'no example';

@@ -1,6 +1,7 @@
 // Typesetting for "4 · How it works": formulas as the browser's own MathML (no library), numbers
 // written for people (a real minus sign, powers of ten as superscripts), and the small pictures of
 // vectors. Display only: every number shown was computed in Rust.
+import { diverging } from './pictures.js';
 
 const MATHML = 'http://www.w3.org/1998/Math/MathML';
 
@@ -73,22 +74,12 @@ export function formatNumber(value, digits = 4) {
 /** A setting such as ε = 0.01, without float noise (0.009999999776…) or padding. */
 export const formatConstant = (value) => String(Number(Number(value).toPrecision(6))).replace('-', '−');
 
-export const formatPercent = (p, digits = 1) => `${(p * 100).toFixed(digits)} %`;
-export const formatCount = (n) => Math.round(n).toLocaleString('en');
-
 /** An HTML element with a class and text (or children). */
 export function h(tag, className, ...children) {
   const element = document.createElement(tag);
   if (className) element.className = className;
   for (const child of children) element.append(child);
   return element;
-}
-
-/** Diverging colour for v in [−1, 1]: blue for negative, white for 0, red for positive. */
-export function diverging(v) {
-  const t = Math.min(1, Math.abs(v));
-  const [r, g, b] = v >= 0 ? [178, 24, 43] : [33, 102, 172];
-  return [Math.round(255 + (r - 255) * t), Math.round(255 + (g - 255) * t), Math.round(255 + (b - 255) * t)];
 }
 
 /**
@@ -108,17 +99,4 @@ export function strip(values, label) {
   values.forEach((v, i) => image.data.set([...diverging(v / largest), 255], i * 4));
   context.putImageData(image, 0, 0);
   return canvas;
-}
-
-/** Draws 28×28 values in [0, 1] (ink) on a canvas, dark ink on white. */
-export function drawDigit(canvas, pixels) {
-  canvas.width = 28;
-  canvas.height = 28;
-  const context = canvas.getContext('2d');
-  const image = context.createImageData(28, 28);
-  for (let i = 0; i < 784; i++) {
-    const shade = 255 - Math.round(Math.min(1, Math.max(0, pixels?.[i] ?? 0)) * 255);
-    image.data.set([shade, shade, shade, 255], i * 4);
-  }
-  context.putImageData(image, 0, 0);
 }

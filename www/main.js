@@ -1,12 +1,15 @@
-// The page's controller: loads the network and the data, and connects the form, the buttons, the
-// training loop, the charts and the drawing pad. All state lives in one object passed around.
-import init, { Session } from './pkg/inkling.js';
+// The page's start: loads the network and the data, makes the Page (page.js: the one owner of the
+// state the page's parts share) and sets up the features, which hear the page's events and ask it
+// for changes.
+import { loadWasmPackage, PackageError } from './wasm-package.js';
 import { loadMnist } from './data.js';
-import { createTrainLoop } from './train-loop.js';
+import { Page } from './page.js';
+import { setupRunView } from './run-view.js';
 import { createCharts } from './chart.js';
 import { createDrawPad } from './draw-pad.js';
 import { createPredictionView } from './prediction-view.js';
-import { applyPreset, matchingPreset, readSettings, syncBatchField } from './settings.js';
+import { createSettingsForm } from './settings.js';
+import { createLearnExample } from './learn-example.js';
 import { setupInspect } from './inspect.js';
 import { setupMathPanel } from './math-panel.js';
 import { setupGradientCheck } from './gradient-check.js';
@@ -16,30 +19,6 @@ import { readUrlSettings, setupUrlSettings } from './url-settings.js';
 import { setupModelStore } from './model-store.js';
 
 const $ = (id) => document.getElementById(id);
-
-// Features beyond training and drawing (inspection panels, model files, …) subscribe here instead of
-// being wired into this controller: app.on('evaluation', fn) and so on. Events:
-//   report(report)         after each training slice      evaluation(evaluation) after a full test pass
-//   drawing(result|null)   after the pad's answer changes  reset(info)            after a (re)start or import
-//   state(state)           after the page state changes
-function createEvents() {
-  const listeners = new Map();
-  return {
-    on(name, fn) {
-      if (!listeners.has(name)) listeners.set(name, []);
-      listeners.get(name).push(fn);
-    },
-    emit(name, value) {
-      for (const fn of listeners.get(name) ?? []) {
-        try {
-          fn(value);
-        } catch (error) {
-          console.error(`${name} listener failed:`, error);
-        }
-      }
-    },
-  };
-}
 
 function elements() {
   return {
@@ -67,234 +46,31 @@ function elements() {
   };
 }
 
-const formatPercent = (value) => `${(value * 100).toFixed(2)}%`;
-const formatCount = (value) => Math.round(value).toLocaleString('en');
-
-function formatDuration(seconds) {
-  if (!Number.isFinite(seconds)) return '—';
-  if (seconds < 60) return `${Math.ceil(seconds)} s`;
-  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
-}
-
-function setState(app, state) {
-  app.state = state;
-  document.body.dataset.state = state;
-  const { ui } = app;
-  const usable = state !== 'loading' && state !== 'error';
-  ui.train.disabled = !usable || app.finished;
-  ui.train.textContent = state === 'training' ? 'Pause' : 'Train';
-  ui.train.setAttribute('aria-pressed', String(state === 'training'));
-  ui.step.disabled = !usable || state === 'training' || app.finished;
-  ui.reset.disabled = !usable;
-  app.events?.emit('state', state);
-}
-
-function showError(app, message) {
-  app.loop?.stop();
-  app.ui.error.textContent = message;
-  app.ui.error.hidden = false;
-  setState(app, 'error');
-}
-
-// Examples per second over the last second or so of training.
-function updateSpeed(app, report, now) {
-  const samples = app.speedSamples;
-  samples.push([now, report.totalExamples]);
-  while (samples.length > 2 && now - samples[0][0] > 1500) samples.shift();
-  const [t0, n0] = samples[0];
-  if (now - t0 > 250) app.examplesPerSecond = ((report.totalExamples - n0) * 1000) / (now - t0);
-}
-
-function showProgress(app, report) {
-  const { ui, info } = app;
-  const planned = info.plannedExamples;
-  ui.runProgress.value = Math.min(1, report.totalExamples / planned);
-  ui.runProgressText.textContent = `epoch ${report.epoch.toFixed(2)} of ${info.settings.epochs}`;
-  if (Number.isFinite(report.smoothedLoss)) ui.trainLoss.textContent = report.smoothedLoss.toFixed(3);
-  if (app.examplesPerSecond) {
-    ui.speed.textContent = formatCount(app.examplesPerSecond);
-    const left = report.finished ? 0 : (planned - report.totalExamples) / app.examplesPerSecond;
-    ui.eta.textContent = formatDuration(left);
-  }
-}
-
-// Memory and chart sizes, for people curious about the cost (and for the long-run test).
-function showDiagnostics(app) {
-  app.ui.memory.textContent = `${(Session.memoryBytes() / 1048576).toFixed(1)} MB`;
-  app.ui.chartPoints.textContent = String(Math.max(...app.charts.pointCounts));
-}
-
-function describeNetwork(info) {
-  const s = info.settings;
-  const kind = s.batchSize === info.trainExamples ? 'full-batch gradient descent' : `${s.optimizer.kind}, batch ${s.batchSize}`;
-  return `Network ${info.sizes.join('-')} (${formatCount(info.parameters)} parameters), ${kind}, seed ${info.seed}.`;
-}
-
-function resetView(app) {
-  app.finished = false;
-  app.lastReport = null;
-  app.speedSamples = [];
-  app.examplesPerSecond = 0;
-  app.trainingMs = 0;
-  app.info = app.session.info();
-  app.charts.clear();
-  app.ui.runProgress.value = 0;
-  app.ui.runProgressText.textContent = `epoch 0 of ${app.info.settings.epochs}`;
-  for (const el of [app.ui.testAccuracy, app.ui.trainLoss, app.ui.speed, app.ui.eta]) el.textContent = '—';
-  app.ui.status.textContent = describeNetwork(app.info);
-  app.loop.evaluateNow(0);
-  predictDrawing(app);
-  app.events.emit('reset', app.info);
-}
-
-// Starts over with the form's settings. Returns false (and says why) if they make no sense.
-function applySettings(app) {
-  const { ui } = app;
-  let parsed;
-  try {
-    parsed = readSettings(ui.form, app.info.trainExamples);
-    app.session.reset(parsed.settings, parsed.seed);
-  } catch (error) {
-    ui.settingsMessage.textContent = error.message;
-    ui.settingsMessage.classList.add('invalid');
-    return false;
-  }
-  ui.settingsMessage.textContent = '';
-  ui.settingsMessage.classList.remove('invalid');
-  resetView(app);
-  return true;
-}
-
-function predictDrawing(app) {
-  if (!app.session) return;
-  if (app.pad.isEmpty) {
-    app.predictionView.show({ empty: true });
-    app.events.emit('drawing', null);
-    return;
-  }
-  const image = app.pad.pixels();
-  try {
-    const result = app.session.predictDrawing(image.data, image.width, image.height);
-    app.predictionView.show(result);
-    app.events.emit('drawing', result.empty ? null : result);
-  } catch (error) {
-    app.ui.status.textContent = error.message;
-  }
-}
-
-function onReport(app, report, now) {
-  app.lastReport = report;
-  updateSpeed(app, report, now);
-  app.charts.addTraining(report);
-  app.charts.draw(now);
-  showProgress(app, report);
-  if (now - (app.diagnosticsAt ?? 0) > 500) {
-    app.diagnosticsAt = now;
-    showDiagnostics(app);
-  }
-  app.events.emit('report', report);
-  // The drawing's answer follows the network as it learns.
-  if (!app.pad.isEmpty && now - (app.lastPredictionAt ?? 0) > 250) {
-    app.lastPredictionAt = now;
-    predictDrawing(app);
-  }
-}
-
-function onEvaluation(app, evaluation) {
-  app.ui.testAccuracy.textContent = formatPercent(evaluation.accuracy);
-  app.charts.addTest(evaluation, evaluation.atExamples / app.info.trainExamples);
-  app.charts.draw(performance.now(), true);
-  showDiagnostics(app);
-  app.events.emit('evaluation', evaluation);
-}
-
-function onStop(app, reason) {
-  if (reason === 'finished') {
-    app.finished = true;
-    app.ui.status.textContent = `Finished ${app.info.settings.epochs} epochs. Draw digits to try it, or Reset to train again.`;
-    predictDrawing(app);
-  }
-  setState(app, app.lastReport ? 'paused' : 'ready');
-}
-
-function onTrainError(app, error) {
-  // Divergence and other training errors pause training; the network that was good is kept.
-  app.ui.status.textContent = error.message;
-  app.ui.settingsMessage.textContent = error.message;
-  app.ui.settingsMessage.classList.add('invalid');
-  setState(app, app.lastReport ? 'paused' : 'ready');
-  app.loop.evaluateNow(app.lastReport?.totalExamples ?? 0);
-}
-
-function wireControls(app) {
-  const { ui } = app;
-  ui.train.addEventListener('click', () => {
-    if (app.state === 'training') {
-      app.loop.pause();
-      return;
-    }
-    if (app.settingsChanged && !applySettings(app)) return;
-    app.settingsChanged = false;
-    app.loop.start();
-    setState(app, 'training');
-  });
-  ui.step.addEventListener('click', () => {
-    if (app.settingsChanged && !applySettings(app)) return;
-    app.settingsChanged = false;
-    app.loop.step();
-    setState(app, 'paused');
-  });
-  ui.reset.addEventListener('click', () => {
-    app.loop.stop();
-    if (applySettings(app)) app.settingsChanged = false;
-    setState(app, 'ready');
-  });
-  ui.preset.addEventListener('change', () => {
-    applyPreset(ui.form, ui.preset.value);
-    settingsEdited(app);
-  });
-  ui.form.addEventListener('input', (event) => {
-    if (event.target === ui.preset) return;
-    if (event.target.name === 'optimizer') syncBatchField(ui.form);
-    ui.preset.value = matchingPreset(ui.form);
-    settingsEdited(app);
-  });
-  ui.form.addEventListener('submit', (event) => event.preventDefault());
-  ui.clear.addEventListener('click', () => app.pad.clear());
-}
-
-// New settings apply at once before any training; afterwards they wait for Reset (or Train).
-function settingsEdited(app) {
-  if (!app.lastReport && app.state !== 'training') {
-    applySettings(app);
-    app.settingsChanged = false;
-    setState(app, 'ready');
-  } else {
-    app.settingsChanged = true;
-    app.ui.settingsMessage.classList.remove('invalid');
-    app.ui.settingsMessage.textContent = 'New settings apply when you press Reset.';
-  }
-}
-
 async function main() {
   const ui = elements();
-  const app = {
-    ui, state: 'loading', session: null, loop: null, finished: false, settingsChanged: false, events: createEvents(),
-  };
-  setState(app, 'loading');
+  const page = new Page(ui);
+  // Opened from a file: boot-check.js has said what to do; nothing here could load.
+  if (location.protocol === 'file:') return;
+  let Session;
   try {
-    await init();
+    ({ Session } = await loadWasmPackage());
   } catch (error) {
-    showError(app, `This browser could not start the network's WebAssembly (${error.message}). ` +
-      'Inkling needs a current Firefox, Chrome, Edge or Safari.');
+    if (error instanceof PackageError) page.fail(error.message, { html: true });
+    else {
+      page.fail(`This browser could not start the network's WebAssembly (${error.message}). ` +
+        'Inkling needs a current Firefox, Chrome, Edge or Safari.');
+    }
     return;
   }
 
-  app.predictionView = createPredictionView({
+  const charts = createCharts($('loss-chart'), $('accuracy-chart'));
+  setupRunView(page, ui, { charts, memoryBytes: () => Session.memoryBytes() });
+  const predictionView = createPredictionView({
     output: $('prediction'), confidence: $('confidence'), bars: $('probabilities'), preview: $('preview'),
   });
-  app.pad = createDrawPad(ui.pad, { onChange: () => predictDrawing(app) });
-  app.charts = createCharts($('loss-chart'), $('accuracy-chart'));
+  page.on('drawing', (result) => predictionView.show(result ?? { empty: true }));
+  const pad = createDrawPad(ui.pad, { onChange: () => page.predictDrawing() });
+  ui.clear.addEventListener('click', () => pad.clear());
 
   let data;
   try {
@@ -306,45 +82,42 @@ async function main() {
         : `Downloading MNIST: ${mb(loaded)} of ${mb(total)} MB (${Math.round((100 * loaded) / total)} %)`;
     });
   } catch (error) {
-    showError(app, `Could not load the MNIST digits: ${error.message}`);
+    page.fail(`Could not load the MNIST digits: ${error.message}`);
     return;
   }
 
   ui.loadingText.textContent = 'Checking the digits…';
-  // Settings in the page's address (a shared link) fill the form before the network is made from it.
-  readUrlSettings(ui.form, ui.settingsMessage);
+  let session;
   try {
-    const { settings, seed } = readSettings(ui.form, 60000);
-    app.session = new Session(data.trainImages, data.trainLabels, data.testImages, data.testLabels, settings, seed);
+    // With the default settings and a random seed; page.begin makes the network from the form.
+    session = new Session(data.trainImages, data.trainLabels, data.testImages, data.testLabels, undefined, undefined);
   } catch (error) {
-    showError(app, `The MNIST data could not be used: ${error.message}`);
+    page.fail(`The MNIST data could not be used: ${error.message}`);
     return;
   }
   data = null; // the bytes now live in wasm memory
 
-  app.loop = createTrainLoop(app.session, {
-    onReport: (report, now) => onReport(app, report, now),
-    onEvaluation: (evaluation) => onEvaluation(app, evaluation),
-    onStop: (reason) => onStop(app, reason),
-    onError: (error) => onTrainError(app, error),
-  });
-  wireControls(app);
-  syncBatchField(ui.form);
-  // Feature modules register here: setupX(app) subscribes with app.events.on(…).
-  setupInspect(app);
-  setupMathPanel(app);
-  setupGradientCheck(app);
-  setupSaliency(app);
-  setupCompare(app);
-  setupUrlSettings(app);
-  const models = setupModelStore(app, { resetView: () => resetView(app), setState: (state) => setState(app, state) });
-  resetView(app);
+  // The form shows Rust's presets for this training set; settings in the page's address (a shared
+  // link) fill it before the network is made from it.
+  const { trainExamples } = session.info();
+  const settingsForm = createSettingsForm(ui.form, session.presets(), trainExamples);
+  readUrlSettings(settingsForm, ui.settingsMessage, (settings) => Session.checkSettings(settings, trainExamples));
+  // Features register here: each hears the page's events (page.on(…)) before the first network.
+  const example = createLearnExample(page);
+  setupInspect(page);
+  setupMathPanel(page, example);
+  setupGradientCheck(page, example);
+  setupSaliency(page, example);
+  setupCompare(page, settingsForm);
+  setupUrlSettings(page, settingsForm);
+  const models = setupModelStore(page);
+  page.begin(session, { settingsForm, pad });
   // Drawing works at once: the model saved in this browser, else the pretrained one, replaces the
   // fresh weights before the page is ready (Train still starts from scratch, per the form).
   ui.loadingText.textContent = 'Loading the pretrained model…';
   await models.start();
   ui.loading.hidden = true;
-  setState(app, 'ready');
+  page.ready();
 }
 
 main().catch((error) => {

@@ -3,10 +3,11 @@
 // Session.explain runs training's own forward and backward code on a batch of one (in Rust); this
 // module only lays the numbers out. Stepping: the Previous/Next buttons, or ←/→, Home/End while the
 // stepper has focus. With more hidden layers the same steps repeat per layer.
-import { learnExample } from './learn-example.js';
+import { formatCount, formatPercent } from './format.js';
 import {
-  M, close, formatConstant, formatCount, formatNumber, open, formatPercent, grad, h, layered, strip, superscript, transpose, drawDigit,
+  M, close, formatConstant, formatNumber, open, grad, h, layered, strip, superscript, transpose,
 } from './learn-format.js';
+import { paintDigit } from './pictures.js';
 
 const TOP = 6;            // largest entries listed per vector or gradient
 const UPDATE_ROWS = 3;    // weights per layer shown in the update step
@@ -54,8 +55,8 @@ function probabilityBars(probabilities, trace) {
     const fill = h('span', 'fill');
     fill.style.width = `${Math.max(0, Math.min(1, p)) * 100}%`;
     const item = h('li', [k === trace.predicted && 'predicted', k === trace.label && 'true'].filter(Boolean).join(' '),
-      h('span', 'digit', String(k)), h('span', 'bar', fill), h('span', 'value', formatPercent(p, 2)));
-    item.setAttribute('aria-label', `${k}: ${formatPercent(p, 2)}`);
+      h('span', 'digit', String(k)), h('span', 'bar', fill), h('span', 'value', formatPercent(p, 2, { spaced: true })));
+    item.setAttribute('aria-label', `${k}: ${formatPercent(p, 2, { spaced: true })}`);
     list.append(item);
   });
   return list;
@@ -133,7 +134,7 @@ function buildSteps(trace, example) {
     explain: `The ${sizes[0]} pixels of the 28 × 28 image, read row by row, stacked into one column: each a number from 0 (paper) to 1 (ink).`,
     numbers: () => {
       const canvas = h('canvas', 'input-picture');
-      drawDigit(canvas, input);
+      paintDigit(canvas, input);
       canvas.setAttribute('role', 'img');
       canvas.setAttribute('aria-label', 'The input, 28 by 28 pixels');
       return h('div', 'input-view', canvas,
@@ -260,13 +261,12 @@ function buildSteps(trace, example) {
   return steps;
 }
 
-export function setupMathPanel(app) {
+export function setupMathPanel(page, example) {
   const $ = (id) => document.getElementById(id);
   const ui = {
     stepper: $('math-stepper'), list: $('step-list'), card: $('step-card'), count: $('step-count'),
     previous: $('step-prev'), next: $('step-next'),
   };
-  const example = learnExample(app);
   const view = { index: 0, steps: [], trace: null, error: '' };
 
   function setEnabled(button, enabled) {
@@ -330,7 +330,7 @@ export function setupMathPanel(app) {
   function refresh() {
     const current = example.current;
     view.error = '';
-    if (!current || !app.session) {
+    if (!current || !page.session) {
       view.trace = null;
       view.steps = [];
       renderList();
@@ -338,7 +338,7 @@ export function setupMathPanel(app) {
       return;
     }
     try {
-      view.trace = app.session.explain(Float32Array.from(current.pixels), current.label, TOP);
+      view.trace = page.session.explain(Float32Array.from(current.pixels), current.label, TOP);
     } catch (error) {
       view.trace = null;
       view.steps = [];
@@ -370,6 +370,6 @@ export function setupMathPanel(app) {
     go(target);
   });
 
-  example.onChange(refresh);
+  example.on('change', refresh);
   refresh();
 }

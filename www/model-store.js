@@ -2,6 +2,7 @@
 // model file, and a copy kept in this browser (IndexedDB) that comes back on reload.
 // Rust reads and checks every model file (Session.importModel keeps the current network when a file
 // is wrong); this module only moves bytes around and says which model is in use.
+import { formatPercent } from './format.js';
 
 const PRETRAINED_URL = 'models/pretrained.inkling';
 const DB_NAME = 'inkling';
@@ -9,8 +10,6 @@ const DB_STORE = 'models';
 const SAVED_KEY = 'autosave';
 // Files beyond this are refused before they are read into memory; Rust checks the real limit.
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
-
-const percent = (accuracy) => `${(accuracy * 100).toFixed(1)} %`;
 
 // ---- IndexedDB: one record, the model to restore -------------------------------------------------
 
@@ -51,7 +50,7 @@ const deleteSaved = () => withStore('readwrite', (store) => store.delete(SAVED_K
 // ---- What the page says about the model in use ---------------------------------------------------
 
 function describeModel(model) {
-  const list = [model.sizes?.join('-'), model.accuracy != null && `${percent(model.accuracy)} on the test set`];
+  const list = [model.sizes?.join('-'), model.accuracy != null && `${formatPercent(model.accuracy, 1, { spaced: true })} on the test set`];
   const facts = list.some(Boolean) ? ` (${list.filter(Boolean).join(', ')})` : '';
   const scratch = ' — Train to start from scratch.';
   switch (model.source) {
@@ -67,12 +66,12 @@ function describeModel(model) {
 }
 
 // The description stored in files of networks trained here, like the native trainer's.
-function trainedDescription(app, model) {
-  const s = app.info.settings;
-  const examples = app.lastReport?.totalExamples ?? 0;
-  return `[${app.info.sizes.join(', ')}] trained in the browser${s.augment ? ' with augmentation' : ''}, ` +
-    `seed ${app.info.seed}, ${examples} examples` +
-    (model.accuracy != null ? `; test accuracy ${(model.accuracy * 100).toFixed(2)} %` : '');
+function trainedDescription(page, model) {
+  const { info } = page;
+  const examples = page.lastReport?.totalExamples ?? 0;
+  return `[${info.sizes.join(', ')}] trained in the browser${info.settings.augment ? ' with augmentation' : ''}, ` +
+    `seed ${info.seed}, ${examples} examples` +
+    (model.accuracy != null ? `; test accuracy ${formatPercent(model.accuracy, 2, { spaced: true })}` : '');
 }
 
 function downloadName(model) {
@@ -81,12 +80,11 @@ function downloadName(model) {
 }
 
 /**
- * Wires the model buttons. `main` gives the controller's steps it needs: resetView() shows a new
- * network (evaluates it, updates the drawing's answer, emits 'reset'); setState(state).
- * Returns { start() }: loads the model to begin with — the one saved in this browser, else the
- * pretrained one — and resolves once it is in use (or known to be missing).
+ * Wires the model buttons; puts models in use through page.importModel. Returns { start() }: loads
+ * the model to begin with — the one saved in this browser, else the pretrained one — and resolves
+ * once it is in use (or known to be missing).
  */
-export function setupModelStore(app, { resetView, setState }) {
+export function setupModelStore(page) {
   const ui = {
     line: document.getElementById('model-in-use'),
     message: document.getElementById('model-message'),
@@ -95,13 +93,16 @@ export function setupModelStore(app, { resetView, setState }) {
     pretrained: document.getElementById('use-pretrained'),
     file: document.getElementById('model-file'),
   };
-  app.model = { source: 'fresh' };
-  let importing = false; // a 'reset' event during an import belongs to the imported model
+  // The model in use: { source, name, description, sizes, accuracy }; source is one of 'fresh',
+  // 'missing' (fresh, and no pretrained model on the server), 'pretrained', 'saved', 'file',
+  // 'training' and 'trained'.
+  let model = { source: 'fresh' };
+  let incoming = null; // the model file being put in use: its 'reset' event makes it the model
   let pretrainedBytes = null;
   let saveTimer = 0;
 
   const show = () => {
-    ui.line.textContent = describeModel(app.model);
+    ui.line.textContent = describeModel(model);
   };
   const say = (text, problem = false) => {
     ui.message.textContent = text;
@@ -109,22 +110,13 @@ export function setupModelStore(app, { resetView, setState }) {
   };
 
   // Puts a model file's network in use. Throws (and keeps the current network) if Rust refuses it.
-  function useModel(bytes, model) {
-    const description = app.session.importModel(bytes);
-    app.loop.stop();
-    importing = true;
+  function useModel(bytes, origin) {
+    incoming = origin;
     try {
-      app.model = { ...model, description, sizes: null, accuracy: null };
-      resetView();
+      page.importModel(bytes);
     } finally {
-      importing = false;
+      incoming = null;
     }
-    app.model.sizes = app.info.sizes;
-    app.ui.status.textContent = `Model ${app.info.sizes.join('-')} (${app.info.parameters.toLocaleString('en')} parameters): ${description}`;
-    // An imported network is not a run of the form's settings: Train (or Step) starts a fresh one
-    // from the form, exactly as after editing the settings.
-    app.settingsChanged = true;
-    show();
   }
 
   async function fetchPretrained() {
@@ -138,15 +130,15 @@ export function setupModelStore(app, { resetView, setState }) {
 
   async function save() {
     saveTimer = 0;
-    const model = app.model;
-    if (model.source !== 'trained' && model.source !== 'file') return;
-    const description = model.source === 'trained' ? trainedDescription(app, model) : model.description;
+    const saving = model;
+    if (saving.source !== 'trained' && saving.source !== 'file') return;
+    const description = saving.source === 'trained' ? trainedDescription(page, saving) : saving.description;
     try {
       await writeSaved({
-        bytes: app.session.exportModel(description), description, source: model.source, name: model.name ?? null,
-        accuracy: model.accuracy, savedAt: Date.now(),
+        bytes: page.session.exportModel(description), description, source: saving.source, name: saving.name ?? null,
+        accuracy: saving.accuracy, savedAt: Date.now(),
       });
-      if (app.model === model) say('Saved in this browser: it comes back when you reload the page.');
+      if (model === saving) say('Saved in this browser: it comes back when you reload the page.');
     } catch (error) {
       say(`Could not keep the model in this browser (${error.message}); download it to keep it.`, true);
     }
@@ -157,42 +149,44 @@ export function setupModelStore(app, { resetView, setState }) {
     saveTimer = setTimeout(save, 250);
   };
 
-  app.events.on('reset', () => {
-    if (importing) return;
-    app.model = { source: app.model.source === 'missing' ? 'missing' : 'fresh', sizes: app.info.sizes };
+  page.on('reset', ({ info, imported }) => {
+    if (imported !== null && incoming) {
+      model = { ...incoming, description: imported, sizes: info.sizes, accuracy: null };
+    } else {
+      model = { source: model.source === 'missing' ? 'missing' : 'fresh', sizes: info.sizes };
+    }
     show();
   });
-  app.events.on('report', () => {
-    if (app.model.source === 'fresh' || app.model.source === 'missing' || app.model.source === 'trained') {
-      app.model = { ...app.model, source: 'training' };
+  page.on('report', () => {
+    if (model.source === 'fresh' || model.source === 'missing' || model.source === 'trained') {
+      model = { ...model, source: 'training' };
       say('');
       show();
     }
   });
-  app.events.on('evaluation', (evaluation) => {
-    app.model.accuracy = evaluation.accuracy;
+  page.on('evaluation', (evaluation) => {
+    model.accuracy = evaluation.accuracy;
     show();
-    if (app.model.source === 'trained' && app.state !== 'training') scheduleSave();
+    if (model.source === 'trained' && page.state !== 'training') scheduleSave();
   });
-  app.events.on('state', (state) => {
+  page.on('state', (state) => {
     const usable = state !== 'loading' && state !== 'error';
     for (const button of [ui.download, ui.load, ui.pretrained]) button.disabled = !usable;
-    if (app.model.source === 'training' && state !== 'training') {
+    if (model.source === 'training' && state !== 'training') {
       // Paused or finished: a network trained here, worth keeping.
-      app.model = { ...app.model, source: 'trained' };
+      model = { ...model, source: 'trained' };
       show();
       scheduleSave();
     }
   });
 
   ui.download.addEventListener('click', () => {
-    const model = app.model;
     const description = model.description && model.source !== 'training' && model.source !== 'trained'
-      ? model.description : trainedDescription(app, model);
-    const blob = new Blob([app.session.exportModel(description)], { type: 'application/octet-stream' });
+      ? model.description : trainedDescription(page, model);
+    const blob = new Blob([page.session.exportModel(description)], { type: 'application/octet-stream' });
     const link = document.createElement('a');
     link.href = URL.createObjectURL(blob);
-    link.download = downloadName({ ...model, sizes: app.info.sizes });
+    link.download = downloadName({ ...model, sizes: page.info.sizes });
     link.click();
     // Revoked later, not at once: a browser may still be reading the blob for the download.
     setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
@@ -213,7 +207,6 @@ export function setupModelStore(app, { resetView, setState }) {
       say(`Could not load ${file.name}: ${error.message}. The model in use is kept.`, true);
       return;
     }
-    setState('ready');
     say(`Loaded ${file.name}.`);
     scheduleSave();
   });
@@ -223,7 +216,6 @@ export function setupModelStore(app, { resetView, setState }) {
       const bytes = await fetchPretrained();
       if (!bytes) throw new Error('there is none on this server (scripts/build.sh makes one)');
       useModel(bytes, { source: 'pretrained' });
-      setState('ready');
       // The pretrained model is what a reload gives again.
       clearTimeout(saveTimer);
       await deleteSaved().catch(() => {});
@@ -254,7 +246,7 @@ export function setupModelStore(app, { resetView, setState }) {
     } catch (error) {
       say(`Could not load the pretrained model: ${error.message}.`, true);
     }
-    app.model = { source: 'missing', sizes: app.info.sizes };
+    model = { source: 'missing', sizes: page.info.sizes };
     show();
   }
 

@@ -1,4 +1,6 @@
 // Shows what the network thinks of the drawing: the digit, ten probability bars, the 28×28 input.
+import { formatPercent } from './format.js';
+import { paintDigit } from './pictures.js';
 
 export function createPredictionView({ output, confidence, bars, preview }) {
   const items = [];
@@ -7,17 +9,6 @@ export function createPredictionView({ output, confidence, bars, preview }) {
     li.innerHTML = `<span class="digit">${digit}</span><span class="bar"><span class="fill"></span></span><span class="value"></span>`;
     bars.append(li);
     items.push({ li, fill: li.querySelector('.fill'), value: li.querySelector('.value') });
-  }
-  const previewContext = preview.getContext('2d');
-  const image = previewContext.createImageData(28, 28);
-
-  function drawPreview(pixels) {
-    for (let i = 0; i < 28 * 28; i++) {
-      const ink = pixels ? pixels[i] : 0;
-      const shade = 255 - Math.round(ink * 255); // dark ink on white, like the pad
-      image.data.set([shade, shade, shade, 255], i * 4);
-    }
-    previewContext.putImageData(image, 0, 0);
   }
 
   function show(result) {
@@ -31,7 +22,7 @@ export function createPredictionView({ output, confidence, bars, preview }) {
         item.value.textContent = '';
         item.li.classList.remove('top');
       }
-      drawPreview(null);
+      paintDigit(preview, null);
       return;
     }
     output.textContent = String(result.digit);
@@ -45,19 +36,19 @@ export function createPredictionView({ output, confidence, bars, preview }) {
       const runnerUp = result.probabilities
         .map((p, digit) => [p, digit]).filter(([, digit]) => digit !== result.digit)
         .reduce((best, next) => (next[0] > best[0] ? next : best));
-      confidence.textContent = `Not sure: ${(top * 100).toFixed(0)} % ${result.digit}, ` +
-        `${(runnerUp[0] * 100).toFixed(0)} % ${runnerUp[1]}`;
+      confidence.textContent = `Not sure: ${formatPercent(top, 0, { spaced: true })} ${result.digit}, ` +
+        `${formatPercent(runnerUp[0], 0, { spaced: true })} ${runnerUp[1]}`;
     } else {
-      confidence.textContent = `${(top * 100).toFixed(0)} % sure`;
+      confidence.textContent = `${formatPercent(top, 0, { spaced: true })} sure`;
     }
     result.probabilities.forEach((p, digit) => {
       const item = items[digit];
       item.fill.style.width = `${(p * 100).toFixed(1)}%`;
-      item.value.textContent = `${(p * 100).toFixed(0)}%`;
+      item.value.textContent = formatPercent(p, 0);
       item.li.classList.toggle('top', digit === result.digit);
       item.li.setAttribute('aria-label', `${digit}: ${(p * 100).toFixed(0)} percent`);
     });
-    drawPreview(result.preview);
+    paintDigit(preview, result.preview);
   }
 
   show({ empty: true });

@@ -2,18 +2,18 @@
 // which pixels pushed a digit's score up (red) or down (blue). The score is the log-probability
 // log P(k) = log Aᴸ_k; its gradient with respect to every pixel comes from Rust (Session.saliency:
 // training's backward pass, carried one layer further to the input). Here it is only coloured.
-import { learnExample } from './learn-example.js';
-import { diverging, formatNumber, formatPercent } from './learn-format.js';
+import { formatPercent } from './format.js';
+import { formatNumber } from './learn-format.js';
+import { diverging } from './pictures.js';
 
 const GAMMA = 0.85; // slightly below 1 lifts the weaker gradients a little without flooding the picture
 
-export function setupSaliency(app) {
+export function setupSaliency(page, example) {
   const $ = (id) => document.getElementById(id);
   const ui = {
     canvas: $('saliency'), caption: $('saliency-caption'), toggle: $('saliency-toggle'), digit: $('saliency-digit'),
     legend: $('saliency-legend'),
   };
-  const example = learnExample(app);
   const context = ui.canvas.getContext('2d');
   const image = context.createImageData(28, 28);
   const view = { on: false };
@@ -61,7 +61,7 @@ export function setupSaliency(app) {
     const digit = ui.digit.value === '' ? undefined : Number(ui.digit.value);
     let saliency;
     try {
-      saliency = app.session.saliency(Float32Array.from(current.pixels), digit);
+      saliency = page.session.saliency(Float32Array.from(current.pixels), digit);
     } catch (error) {
       ui.caption.textContent = `The saliency could not be computed: ${error.message}`;
       return;
@@ -72,7 +72,7 @@ export function setupSaliency(app) {
     ui.canvas.setAttribute('aria-label', `Saliency of digit ${k} over ${example.describe(current)}: red pixels raise its probability, blue ones lower it`);
     const answer = saliency.predicted === k ? `the network’s answer, ${k}` : `digit ${k} (the network answers ${saliency.predicted})`;
     ui.caption.textContent = `Why ${answer}: log P(${k}) = ${formatNumber(saliency.logProbability)}, ` +
-      `P(${k}) = ${formatPercent(saliency.probability)}. Strongest pixel: ${formatNumber(saliency.largest)} per unit of ink.`;
+      `P(${k}) = ${formatPercent(saliency.probability, 1, { spaced: true })}. Strongest pixel: ${formatNumber(saliency.largest)} per unit of ink.`;
   }
 
   ui.toggle.addEventListener('click', () => {
@@ -83,6 +83,6 @@ export function setupSaliency(app) {
     if (!view.on) view.on = true;
     refresh();
   });
-  example.onChange(refresh);
+  example.on('change', refresh);
   refresh();
 }

@@ -1,62 +1,13 @@
-// The settings form: presets, and turning the fields into the settings object Rust checks.
-// Only text-to-number conversion happens here; whether a value makes sense is decided in Rust.
-
-export const PRESETS = {
-  // Measured fast and reliable to 98 % (README): 784-128-10, Adam 3e-3, batch 32, warm-up + cosine over
-  // 3 epochs, label smoothing 0.1.
-  recipe: {
-    hidden: '128', optimizer: 'adam', learningRate: '0.003', batchSize: '32', epochs: '3',
-    schedule: true, labelSmoothing: true, augment: false,
-  },
-  // Reads drawn digits best (README, "Reading real handwriting"): 256 hidden units with augmentation
-  // (128 with augmentation end below 98 %), Adam 3e-3, batch 32, warm-up + cosine over 2.5 epochs —
-  // 98 % after 102k–115k examples, ending at 98.14–98.35 % (seeds 1–7; over 2 epochs 98 % came 13k
-  // examples sooner, but some runs ended at 98.03 %). The pretrained model is this recipe for 6 epochs.
-  handwriting: {
-    hidden: '256', optimizer: 'adam', learningRate: '0.003', batchSize: '32', epochs: '2.5',
-    schedule: true, labelSmoothing: true, augment: true,
-  },
-  // The original NumPy project: 784-10-10, full-batch gradient descent, α = 0.1, 500 iterations.
-  seed: {
-    hidden: '10', optimizer: 'gd', learningRate: '0.1', batchSize: 'all', epochs: '500',
-    schedule: false, labelSmoothing: false, augment: false,
-  },
-};
+// The settings form: the Recipe menu with Rust's presets (Session.presets, from src/presets.rs), and
+// the fields turned into the settings object Rust checks, and back. Only text-to-number conversion
+// happens here; whether a value makes sense is decided in Rust.
 
 export const FIELDS = ['hidden', 'optimizer', 'learningRate', 'batchSize', 'epochs', 'schedule', 'labelSmoothing', 'augment'];
-
-function fieldValue(form, name) {
-  const field = form.elements[name];
-  return field.type === 'checkbox' ? field.checked : field.value.trim();
-}
-
-export function applyPreset(form, name) {
-  const preset = PRESETS[name];
-  if (!preset) return;
-  for (const key of FIELDS) {
-    const field = form.elements[key];
-    if (field.type === 'checkbox') field.checked = preset[key];
-    else field.value = preset[key];
-  }
-  syncBatchField(form);
-}
-
-// The preset the fields match, or 'custom'.
-export function matchingPreset(form) {
-  for (const [name, preset] of Object.entries(PRESETS)) {
-    if (FIELDS.every((key) => String(fieldValue(form, key)) === String(preset[key]))) return name;
-  }
-  return 'custom';
-}
-
-// Full-batch gradient descent uses every training example in each step.
-export function syncBatchField(form) {
-  const batch = form.elements.batchSize;
-  const fullBatch = form.elements.optimizer.value === 'gd';
-  batch.disabled = fullBatch;
-  if (fullBatch) batch.value = 'all';
-  else if (batch.value === 'all') batch.value = PRESETS.recipe.batchSize;
-}
+// The form starts with this preset; its schedule and label smoothing are what the two boxes switch on.
+const DEFAULT_PRESET = 'default';
+// The optimiser menu's full-batch gradient descent: plain SGD on the whole training set per step.
+const FULL_BATCH = 'gd';
+const ALL = 'all';
 
 function number(text, label) {
   const value = Number(text);
@@ -70,29 +21,112 @@ function wholeNumber(text, label) {
 }
 
 /**
- * Reads the form into { settings, seed } for Session.new/reset. Throws an Error with a message for
- * the person when a field is not a number at all.
+ * createSettingsForm(form, presets, trainExamples) → the settings form:
+ *   read() → { settings, seed } for Session.reset; throws an Error with a message for the person
+ *     when a field is not a number at all. readSeed() → the Seed field's seed, or undefined.
+ *   applyPreset(name), matchingPreset() → a preset's name or 'custom', syncBatchField()
+ *   form, presets, trainExamples: what it was made with
+ * presets: Session.presets() — [{ name, label, settings }]. Fills the Recipe menu and makes the
+ * default preset's values the fields' defaults (what form.reset() and a link without them mean).
  */
-export function readSettings(form, trainExamples) {
-  const hiddenText = fieldValue(form, 'hidden');
-  const hidden = hiddenText === '' ? [] : hiddenText.split(/[\s,]+/).filter(Boolean)
-    .map((part) => wholeNumber(part, 'Each hidden layer size'));
-  const kind = fieldValue(form, 'optimizer');
-  const learningRate = number(fieldValue(form, 'learningRate'), 'The learning rate');
-  const batchSize = kind === 'gd' ? trainExamples : wholeNumber(fieldValue(form, 'batchSize'), 'The batch size');
-  const epochs = number(fieldValue(form, 'epochs'), 'Epochs');
-  const seedText = fieldValue(form, 'seed');
-  const seed = seedText === '' ? undefined : wholeNumber(seedText, 'The seed');
+export function createSettingsForm(form, presets, trainExamples) {
+  const defaults = (presets.find((p) => p.name === DEFAULT_PRESET) ?? presets[0]).settings;
+  const fields = form.elements;
+  const value = (name) => (fields[name].type === 'checkbox' ? fields[name].checked : fields[name].value.trim());
+
+  // Rust's settings as the form's field values: numbers as text, full batch as "gd" and "all".
+  function fieldsOf(settings) {
+    const fullBatch = settings.optimizer.kind === 'sgd' && settings.batchSize === trainExamples;
+    return {
+      hidden: settings.hidden.join(','),
+      optimizer: fullBatch ? FULL_BATCH : settings.optimizer.kind,
+      learningRate: String(settings.optimizer.learningRate),
+      batchSize: fullBatch ? ALL : String(settings.batchSize),
+      epochs: String(settings.epochs),
+      schedule: settings.schedule.kind !== 'constant',
+      labelSmoothing: settings.labelSmoothing > 0,
+      augment: settings.augment,
+    };
+  }
+  const presetFields = new Map(presets.map((p) => [p.name, fieldsOf(p.settings)]));
+  const defaultFields = fieldsOf(defaults);
+
+  function setField(name, wanted, asDefault) {
+    const field = fields[name];
+    if (field.type === 'checkbox') {
+      if (asDefault) field.defaultChecked = wanted;
+      field.checked = wanted;
+    } else if (field.tagName === 'SELECT') {
+      if (asDefault) for (const option of field.options) option.defaultSelected = option.value === wanted;
+      field.value = wanted;
+    } else {
+      if (asDefault) field.defaultValue = wanted;
+      field.value = wanted;
+    }
+  }
+
+  function syncBatchField() {
+    const batch = fields.batchSize;
+    const fullBatch = fields.optimizer.value === FULL_BATCH;
+    batch.disabled = fullBatch;
+    if (fullBatch) batch.value = ALL;
+    else if (batch.value === ALL) batch.value = defaultFields.batchSize;
+  }
+
+  function readSeed() {
+    const text = value('seed');
+    return text === '' ? undefined : wholeNumber(text, 'The seed');
+  }
+
+  function read() {
+    const hiddenText = value('hidden');
+    const hidden = hiddenText === '' ? [] : hiddenText.split(/[\s,]+/).filter(Boolean)
+      .map((part) => wholeNumber(part, 'Each hidden layer size'));
+    const kind = value('optimizer');
+    const learningRate = number(value('learningRate'), 'The learning rate');
+    const batchSize = kind === FULL_BATCH ? trainExamples : wholeNumber(value('batchSize'), 'The batch size');
+    const epochs = number(value('epochs'), 'Epochs');
+    const seed = readSeed();
+    return {
+      settings: {
+        hidden,
+        optimizer: { kind: kind === FULL_BATCH ? 'sgd' : kind, learningRate },
+        batchSize,
+        epochs,
+        schedule: value('schedule') ? defaults.schedule : { kind: 'constant' },
+        labelSmoothing: value('labelSmoothing') ? defaults.labelSmoothing : 0,
+        augment: value('augment'),
+      },
+      seed,
+    };
+  }
+
+  // The Recipe menu: the presets, then "Custom" (in the page) for anything else.
+  const custom = [...fields.preset.options].find((o) => o.value === 'custom');
+  for (const preset of presets) fields.preset.add(new Option(preset.label, preset.name), custom);
+  setField('preset', DEFAULT_PRESET, true);
+  for (const name of FIELDS) setField(name, defaultFields[name], true);
+  form.querySelector('#smoothing-amount').textContent = String(defaults.labelSmoothing);
+  syncBatchField();
+
   return {
-    settings: {
-      hidden,
-      optimizer: { kind: kind === 'gd' ? 'sgd' : kind, learningRate },
-      batchSize,
-      epochs,
-      schedule: fieldValue(form, 'schedule') ? { kind: 'warmup-cosine', warmup: 0.05 } : { kind: 'constant' },
-      labelSmoothing: fieldValue(form, 'labelSmoothing') ? 0.1 : 0,
-      augment: fieldValue(form, 'augment'),
+    form,
+    presets,
+    trainExamples,
+    read,
+    readSeed,
+    syncBatchField,
+    applyPreset(name) {
+      const preset = presetFields.get(name);
+      if (!preset) return;
+      for (const key of FIELDS) setField(key, preset[key], false);
+      syncBatchField();
     },
-    seed,
+    matchingPreset() {
+      for (const [name, preset] of presetFields) {
+        if (FIELDS.every((key) => String(value(key)) === String(preset[key]))) return name;
+      }
+      return 'custom';
+    },
   };
 }

@@ -1,22 +1,7 @@
 // Lists of small test images (28×28 bytes from Rust), drawn as dark ink on white like the pad.
 // A list keeps its elements and reuses them, so refreshing it during training creates no garbage
 // DOM and never flickers.
-
-const SIDE = 28;
-
-/** Draws 784 bytes (0 = paper, 255 = ink) into a 28×28 canvas. */
-export function paintDigit(canvas, pixels) {
-  const context = canvas.getContext('2d');
-  const image = context.createImageData(SIDE, SIDE);
-  for (let i = 0; i < SIDE * SIDE; i++) {
-    const shade = 255 - pixels[i];
-    image.data[i * 4] = shade;
-    image.data[i * 4 + 1] = shade;
-    image.data[i * 4 + 2] = shade;
-    image.data[i * 4 + 3] = 255;
-  }
-  context.putImageData(image, 0, 0);
-}
+import { SIDE, paintDigit } from './pictures.js';
 
 /**
  * createThumbnailList(list, render) → { show(start, examples), truncate(count), get length }
@@ -47,7 +32,7 @@ export function createThumbnailList(list, render) {
     show(start, examples) {
       examples.forEach((example, k) => {
         const it = item(start + k);
-        paintDigit(it.canvas, example.pixels);
+        paintDigit(it.canvas, example.pixels, 255);
         render(it, example);
       });
     },
@@ -60,6 +45,3 @@ export function createThumbnailList(list, render) {
     },
   };
 }
-
-/** A probability as a percentage: whole percents from 10 %, one decimal below. */
-export const percent = (p) => `${(p * 100).toFixed(p >= 0.1 ? 0 : 1)}%`;

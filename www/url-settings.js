@@ -4,8 +4,7 @@
 // differ from the page's defaults are written, so links stay short; a missing one means the default.
 // Once a run starts from a random seed, the seed it drew is written too: the link then reproduces
 // that very run. The address is replaced (history.replaceState), so editing adds no history entries.
-import { Session } from './pkg/inkling.js';
-import { FIELDS, matchingPreset, readSettings, syncBatchField } from './settings.js';
+import { FIELDS } from './settings.js';
 
 const PARAMS = [...FIELDS, 'seed'];
 const TRUE = new Set(['1', 'true', 'on', 'yes']);
@@ -62,22 +61,23 @@ function showProblem(message, text) {
 }
 
 /**
- * Fills the settings form from the page's address, before the network is made with the form's
- * settings. Settings the network would refuse are not used: the form goes back to its defaults and
- * the settings message says why, so a broken link still opens a working page.
+ * Fills the settings form (settings.js) from the page's address, before the network is made with
+ * the form's settings. Settings the network would refuse — check(settings) throws — are not used:
+ * the form goes back to its defaults and the settings message says why, so a broken link still
+ * opens a working page.
  */
-export function readUrlSettings(form, message, trainExamples = 60000) {
+export function readUrlSettings(settingsForm, message, check) {
+  const { form } = settingsForm;
   const params = new URLSearchParams(location.search);
   if (!PARAMS.some((name) => params.has(name))) return;
   const problems = paramsToForm(form, params);
-  syncBatchField(form);
-  form.elements.preset.value = matchingPreset(form);
+  settingsForm.syncBatchField();
+  form.elements.preset.value = settingsForm.matchingPreset();
   try {
-    const { settings } = readSettings(form, trainExamples);
-    Session.checkSettings(settings, trainExamples);
+    check(settingsForm.read().settings);
   } catch (error) {
     form.reset();
-    syncBatchField(form);
+    settingsForm.syncBatchField();
     showProblem(message, `The settings in the address were not used: ${error.message}`);
     return;
   }
@@ -85,8 +85,7 @@ export function readUrlSettings(form, message, trainExamples = 60000) {
 }
 
 /** Keeps the address in step with the form, and with the seed a run actually uses. */
-export function setupUrlSettings(app) {
-  const { form } = app.ui;
+export function setupUrlSettings(page, { form }) {
   let drawnSeed = null; // the seed of the current run when the form's Seed field is empty
 
   const write = () => {
@@ -104,13 +103,13 @@ export function setupUrlSettings(app) {
   });
   form.addEventListener('change', write);
   // Fresh weights: the run has not started yet, so there is no seed to record.
-  app.events.on('reset', () => {
+  page.on('reset', () => {
     drawnSeed = null;
   });
   // The first report of a run: it really uses info.seed (drawn at random if the field is empty).
-  app.events.on('report', () => {
-    if (drawnSeed !== null || form.elements.seed.value.trim() !== '' || !app.info) return;
-    drawnSeed = app.info.seed;
+  page.on('report', () => {
+    if (drawnSeed !== null || form.elements.seed.value.trim() !== '' || !page.info) return;
+    drawnSeed = page.info.seed;
     write();
   });
   write();

@@ -1,8 +1,7 @@
 // The first weight layer as pictures: one 28×28 tile per unit, drawn into one canvas. Rust hands
 // over each unit's weights already scaled to [−1, 1]; here they only become colours: red where ink
 // raises the unit's activity, blue where it lowers it, white for no effect.
-
-export const SIDE = 28;
+import { SIDE, diverging } from './pictures.js';
 const GAP = 2;
 const CELL = SIDE + GAP;
 /** Most tiles shown (Rust returns at most this many units per call). */
@@ -11,17 +10,10 @@ const TILES_PER_STEP = 16;
 const BACKGROUND = [226, 232, 240]; // between tiles: --line's slate
 const HIGHLIGHT = '#ea580c';        // --warm: the units the drawing excites most
 
-// Diverging colours (ColorBrewer RdBu's ends): −1 blue, 0 white, +1 red, linear in between.
-const NEGATIVE = [33, 102, 172];
-const POSITIVE = [178, 24, 43];
+// The diverging scale at 256 steps from −1 to +1, looked up per pixel: there are 200,000 of them.
 const PALETTE = (() => {
   const lut = new Uint8ClampedArray(256 * 4);
-  for (let i = 0; i < 256; i++) {
-    const t = i / 127.5 - 1;
-    const end = t < 0 ? NEGATIVE : POSITIVE;
-    for (let c = 0; c < 3; c++) lut[i * 4 + c] = 255 + (end[c] - 255) * Math.abs(t);
-    lut[i * 4 + 3] = 255;
-  }
+  for (let i = 0; i < 256; i++) lut.set([...diverging(i / 127.5 - 1), 255], i * 4);
   return lut;
 })();
 

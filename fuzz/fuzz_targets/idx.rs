@@ -1,7 +1,8 @@
 //! The IDX parser on arbitrary bytes: an error or a data set, never a panic. The first byte picks
 //! how the rest is split into an image file and a label file.
 #![no_main]
-use inkling::mnist::{parse_images, parse_labels, Dataset};
+use inkling::dataset::Dataset;
+use inkling::mnist::{parse_images, parse_labels};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

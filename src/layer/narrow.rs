@@ -1,7 +1,7 @@
 //! The sparse first-layer products for a layer with few outputs (at most [`MAX_OUTPUTS`]), such as
 //! the seed network's 10-unit hidden layer.
 //!
-//! For wide layers the kernels in `layer.rs` hold a block of outputs in registers and walk the
+//! For wide layers the kernels in `wide` hold a block of outputs in registers and walk the
 //! non-zero list once per block, and build the weight gradient input by input. With 10 outputs a
 //! weight column is only 40 bytes: those kernels walked each list twice (a block of 8, then one of 4)
 //! and regrouping the batch by input cost more than the arithmetic it served. Here a column is
@@ -15,6 +15,8 @@
 //!   extra lanes), added into the layer's gradient once per call;
 //! - gradient of a prepared full-batch chunk ([`PreparedChunk`]): pixel by pixel, `dW[:, i]`
 //!   summed in registers over the images that have pixel `i` set, their `dz` read from the L1 cache.
+//!
+//! Every kernel here takes only the widths that [`takes`] accepts, and panics on others.
 //!
 //! A full-batch step of the seed network, natively on one thread (AVX-512 here), went from 0.61 M
 //! examples/s (block kernels, non-zero lists made on every pass) to 2.9 M (these kernels, lists

@@ -7,56 +7,16 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BROWSERS, launchBrowser } from './browsers.mjs';
 import {
-  ACCURACY_TIMEOUT, FINISH_TIMEOUT, LOAD_TIMEOUT, SEL, clickButton, frames, openPage, screenshot, serveSite,
-  testAccuracy, trainToCompletion,
+  ACCURACY_TIMEOUT, FINISH_TIMEOUT, LOAD_TIMEOUT, clickButton, drawAndRead, frames, openPage, prediction, screenshot,
+  serveSite, testAccuracy, trainToCompletion,
 } from './helpers.mjs';
-import { BASIC_PLACE, DIGITS, PLACES, drawDigit } from './strokes.mjs';
+import { BASIC_PLACE, DIGITS, PLACES } from './strokes.mjs';
 
 const SEED = 7;
 const REQUIRED_OVERALL = 0.9;
 const ARTIFACTS = fileURLToPath(new URL('../../artifacts/', import.meta.url));
 
 const server = serveSite();
-
-const prediction = (page) => page.$eval(SEL.prediction, (el) => el.textContent.trim());
-
-/** Clears the pad with its Clear button; the Prediction must be empty then. */
-async function clearPad(page) {
-  await clickButton(page, 'Clear');
-  assert.equal(await prediction(page), '', 'Clear empties the Prediction');
-}
-
-/**
- * What the page reads once the drawing is done: the pad reports a change at its next animation
- * frame and the answer follows at once, so wait for an answer and then two more frames.
- */
-function readAnswer(page) {
-  return page.evaluate((selector) => new Promise((resolve, reject) => {
-    const output = document.querySelector(selector);
-    const started = performance.now();
-    let settle = 2;
-    const frame = () => {
-      if (output.textContent.trim() !== '' && settle-- === 0) {
-        resolve({
-          predicted: output.textContent.trim(),
-          confidence: document.getElementById('confidence')?.textContent.trim() ?? '',
-        });
-      } else if (performance.now() - started > 30_000) {
-        reject(new Error('no Prediction appeared within 30 s of drawing'));
-      } else {
-        requestAnimationFrame(frame);
-      }
-    };
-    requestAnimationFrame(frame);
-  }), SEL.prediction);
-}
-
-/** Draws one digit on a cleared pad and returns what the page reads: { predicted, confidence }. */
-async function drawAndRead(page, strokes, place) {
-  await clearPad(page);
-  await drawDigit(page, SEL.pad, strokes, place);
-  return readAnswer(page);
-}
 
 function table(name, results) {
   const cell = (r) => (r ? `${r.predicted === r.digit ? 'ok' : `✗ ${r.predicted || '·'}`} ${r.confidence.replace(/\s*sure$/, '')}`.trim() : '');

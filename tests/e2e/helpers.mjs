@@ -1,10 +1,12 @@
 // Shared steps for the page's end-to-end tests. Everything waits on a condition with a generous
 // timeout (the suite must pass on a slow, loaded 2-core machine) and nothing asserts on speed.
 import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser } from './browsers.mjs';
 import { startServer } from './server.mjs';
+import { drawDigit } from './strokes.mjs';
 
 export const SCREENSHOTS = fileURLToPath(new URL('../../artifacts/screenshots/', import.meta.url));
 
@@ -198,4 +200,44 @@ export function frames(page, count = 2) {
     const next = (left) => (left ? requestAnimationFrame(() => next(left - 1)) : resolve());
     next(n);
   }), count);
+}
+
+export const prediction = (page) => page.$eval(SEL.prediction, (el) => el.textContent.trim());
+
+/** Clears the pad with its Clear button; the Prediction must be empty then. */
+async function clearPad(page) {
+  await clickButton(page, 'Clear');
+  assert.equal(await prediction(page), '', 'Clear empties the Prediction');
+}
+
+/**
+ * What the page reads once the drawing is done: the pad reports a change at its next animation
+ * frame and the answer follows at once, so wait for an answer and then two more frames.
+ */
+function readAnswer(page) {
+  return page.evaluate((selector) => new Promise((resolve, reject) => {
+    const output = document.querySelector(selector);
+    const started = performance.now();
+    let settle = 2;
+    const frame = () => {
+      if (output.textContent.trim() !== '' && settle-- === 0) {
+        resolve({
+          predicted: output.textContent.trim(),
+          confidence: document.getElementById('confidence')?.textContent.trim() ?? '',
+        });
+      } else if (performance.now() - started > 30_000) {
+        reject(new Error('no Prediction appeared within 30 s of drawing'));
+      } else {
+        requestAnimationFrame(frame);
+      }
+    };
+    requestAnimationFrame(frame);
+  }), SEL.prediction);
+}
+
+/** Draws one digit on a cleared pad and returns what the page reads: { predicted, confidence }. */
+export async function drawAndRead(page, strokes, place) {
+  await clearPad(page);
+  await drawDigit(page, SEL.pad, strokes, place);
+  return readAnswer(page);
 }

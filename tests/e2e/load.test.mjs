@@ -2,6 +2,7 @@
 // the page becomes ready without a console error. Also the loading and error states (screenshots).
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { BROWSERS, launchBrowser } from './browsers.mjs';
 import { LOAD_TIMEOUT, SEL, openPage, screenshot, serveSite, state, waitForState } from './helpers.mjs';
 
@@ -11,6 +12,31 @@ const DATA_FILES = [
   'data/train-labels-idx1-ubyte.gz',
   'data/t10k-images-idx3-ubyte.gz',
   'data/t10k-labels-idx1-ubyte.gz',
+];
+
+const NOT_FOUND = { status: 404, contentType: 'text/plain', body: 'not here' };
+// The web package's glue as an older build had it: no interface fingerprint to show.
+const OLD_GLUE = () => readFileSync(new URL('../../www/pkg/inkling.js', import.meta.url), 'utf8')
+  .replace('export function interfaceFingerprint', 'function interfaceFingerprint');
+const START_FAILURES = [
+  {
+    problem: 'the wasm package is missing',
+    answer: (path) => (path.endsWith('/pkg/inkling_bg.wasm') ? NOT_FOUND : null),
+    expected: /WebAssembly package is missing.*scripts\/build\.sh/s,
+  },
+  {
+    problem: 'the wasm package is from an older build',
+    answer: (path) => (path.endsWith('/pkg/inkling.js')
+      ? { status: 200, contentType: 'text/javascript', body: OLD_GLUE() } : null),
+    expected: /package in www\/pkg\/ is out of date.*scripts\/build\.sh/s,
+  },
+  {
+    problem: 'the chart library is missing',
+    answer: (path) => (path.endsWith('/vendor/uPlot.esm.js') ? NOT_FOUND : null),
+    expected: /chart library is missing.*scripts\/build\.sh/s,
+    // Firefox reports the refused module itself as a page error; nothing else may be one.
+    browserReports: 'uPlot.esm.js',
+  },
 ];
 
 const server = serveSite();
@@ -121,6 +147,7 @@ for (const name of BROWSERS) {
         const alert = await page.waitForSelector('::-p-aria([role="alert"])');
         const message = await alert.evaluate((el) => el.textContent);
         assert.match(message, /MNIST/, 'the alert says what is wrong');
+        assert.match(message, /scripts\/build\.sh/, 'and names the command that prepares it');
         assert.ok(await alert.isVisible(), 'the alert is visible');
         const train = await page.$(SEL.button('Train'));
         assert.equal(await train.evaluate((el) => el.disabled), true, 'Train is disabled after an error');
@@ -130,5 +157,32 @@ for (const name of BROWSERS) {
         await context.close();
       }
     });
+
+    // Every way the page can fail to start says so in the alert, with the command that fixes it.
+    for (const { problem, answer, expected, browserReports } of START_FAILURES) {
+      test(`says what to run when ${problem}`, { timeout: 240_000 }, async () => {
+        const context = await browser.createBrowserContext();
+        try {
+          const { page, log } = await openPage(context, server.url, { goto: false });
+          await page.setRequestInterception(true);
+          page.on('request', (request) => {
+            if (request.isInterceptResolutionHandled()) return;
+            const response = answer(new URL(request.url()).pathname);
+            if (response) request.respond(response);
+            else request.continue();
+          });
+          await page.goto(server.url, { waitUntil: 'load', timeout: LOAD_TIMEOUT });
+          await waitForState(page, 'error', LOAD_TIMEOUT);
+          const message = await page.$eval(SEL.alert, (el) => (el.hidden ? '' : el.textContent));
+          assert.match(message, expected);
+          assert.equal(await page.$eval('#loading', (el) => el.hidden || getComputedStyle(el).display === 'none'), true,
+            '"Loading…" is gone');
+          const pageErrors = log.pageErrors.filter((error) => !(browserReports && error.includes(browserReports)));
+          assert.deepEqual(pageErrors, [], 'the failure is handled, not thrown');
+        } finally {
+          await context.close();
+        }
+      });
+    }
   });
 }

@@ -57,15 +57,20 @@ async function stopChild(child) {
 }
 
 /**
- * Starts http-server for www/ (or `root`) and resolves to { url, port, stop() } once it answers.
- * url ends with a slash: `${url}data/manifest.json`.
+ * Starts http-server (or with `python`, Python's http.server) for www/ (or `root`) and resolves to
+ * { url, port, stop() } once it answers. url ends with a slash: `${url}data/manifest.json`.
  */
-export async function startServer({ timeoutMs = 30_000, root = WWW } = {}) {
+export async function startServer({ timeoutMs = 30_000, root = WWW, python = false } = {}) {
   let lastOutput = '';
   // Another process could take the port between our probe and http-server's listen: try again then.
   for (let attempt = 1; attempt <= 5; attempt++) {
     const port = await freePort();
-    const child = spawn(process.execPath, [HTTP_SERVER, root, '-a', '127.0.0.1', '-p', String(port), '-c-1', '--silent'], {
+    // `python3 -m http.server` is the server a person is told to use in the repository (no caching
+    // headers, its own MIME types); http-server the one the scripts use.
+    const [program, args] = python
+      ? ['python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', root]]
+      : [process.execPath, [HTTP_SERVER, root, '-a', '127.0.0.1', '-p', String(port), '-c-1', '--silent']];
+    const child = spawn(program, args, {
       cwd: ROOT,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -96,5 +101,5 @@ export async function startServer({ timeoutMs = 30_000, root = WWW } = {}) {
     }
     await exited(child);
   }
-  throw new Error(`http-server would not start: ${lastOutput.trim() || 'no output'}`);
+  throw new Error(`the static server would not start: ${lastOutput.trim() || 'no output'}`);
 }

@@ -1,0 +1,153 @@
+//! Measuring a network: on a whole data set at once, on the test set a slice per call (the page
+//! evaluates between frames, on a copy of the weights taken when the evaluation started), or on
+//! one input.
+
+use super::Trainer;
+use crate::batch::InputBatch;
+use crate::dataset::Dataset;
+use crate::error::{Error, Result};
+use crate::network::{BatchStats, Mlp, Workspace};
+use serde::Serialize;
+
+/// Result of evaluating a network on a whole data set.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Evaluation {
+    pub loss: f32,
+    pub accuracy: f32,
+    pub correct: usize,
+    pub examples: usize,
+    /// The training examples seen when the evaluated weights were taken.
+    pub at_examples: u64,
+    /// Predicted class of every example, in order.
+    #[serde(skip)]
+    pub predictions: Vec<u8>,
+}
+
+/// A test-set evaluation spread over several calls, on a copy of the weights taken when it started.
+#[derive(Debug, Clone)]
+pub(super) struct PendingEvaluation {
+    net: Mlp,
+    at_examples: u64,
+    next: usize,
+    stats: BatchStats,
+    predictions: Vec<u8>,
+}
+
+/// The test-set evaluations of a run: the one under way and the last one finished.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Evaluations {
+    pub(super) pending: Option<PendingEvaluation>,
+    pub(super) last: Option<Evaluation>,
+    /// The weights `last` measured (its predictions come from them), for a second look at its
+    /// examples.
+    pub(super) last_net: Option<Mlp>,
+}
+
+fn no_test_set() -> Error {
+    Error::Dataset("no test set was given".into())
+}
+
+impl Trainer {
+    /// The test set, or an error if the run has none.
+    pub fn required_test_set(&self) -> Result<&Dataset> {
+        self.test.as_deref().ok_or_else(no_test_set)
+    }
+
+    pub fn last_evaluation(&self) -> Option<&Evaluation> {
+        self.evaluations.last.as_ref()
+    }
+
+    /// The network as it was when [`Trainer::last_evaluation`] was measured (the current one has
+    /// usually trained on since); `None` when there is no evaluation.
+    pub fn last_evaluated_network(&self) -> Option<&Mlp> {
+        self.evaluations.last.as_ref().and(self.evaluations.last_net.as_ref())
+    }
+
+    /// Evaluates the current weights on a whole data set at once (native tools, tests).
+    pub fn evaluate(&mut self, data: &Dataset) -> Evaluation {
+        let net = self.net.clone();
+        evaluate_range(&net, data, 0..data.len(), &mut self.input, &mut self.ws, self.tally.examples)
+    }
+
+    /// Advances the test-set evaluation by up to `examples` images, starting one on a copy of the
+    /// current weights if none is under way. Returns the evaluation once all test images are done.
+    pub fn evaluate_test_chunk(&mut self, examples: usize) -> Result<Option<Evaluation>> {
+        let test = self.test.as_ref().ok_or_else(no_test_set)?;
+        let pending = self.evaluations.pending.get_or_insert_with(|| PendingEvaluation {
+            net: self.net.clone(),
+            at_examples: self.tally.examples,
+            next: 0,
+            stats: BatchStats::default(),
+            predictions: Vec::with_capacity(test.len()),
+        });
+        let end = (pending.next + examples.max(1)).min(test.len());
+        let part = evaluate_range(&pending.net, test, pending.next..end, &mut self.input, &mut self.ws, 0);
+        pending.stats.add(BatchStats { loss_sum: part.loss * part.examples as f32, correct: part.correct, examples: part.examples });
+        pending.predictions.extend_from_slice(&part.predictions);
+        pending.next = end;
+        if end < test.len() {
+            return Ok(None);
+        }
+        let done = self.evaluations.pending.take().expect("an evaluation under way");
+        let evaluation = Evaluation {
+            loss: done.stats.mean_loss(),
+            accuracy: done.stats.accuracy(),
+            correct: done.stats.correct,
+            examples: done.stats.examples,
+            at_examples: done.at_examples,
+            predictions: done.predictions,
+        };
+        self.evaluations.last = Some(evaluation.clone());
+        self.evaluations.last_net = Some(done.net);
+        Ok(Some(evaluation))
+    }
+
+    /// Probabilities of the ten classes for one image of 784 values in [0, 1].
+    pub fn predict(&mut self, pixels: &[f32]) -> Result<Vec<f32>> {
+        predict(&self.net, pixels, &mut self.input, &mut self.ws)
+    }
+}
+
+/// Loss, accuracy and predictions of `net` on `data[range]` (plain cross-entropy, no smoothing).
+pub fn evaluate_range(
+    net: &Mlp,
+    data: &Dataset,
+    range: std::ops::Range<usize>,
+    input: &mut InputBatch,
+    ws: &mut Workspace,
+    at_examples: u64,
+) -> Evaluation {
+    let mut stats = BatchStats::default();
+    let mut predictions = Vec::with_capacity(range.len());
+    let mut start = range.start;
+    while start < range.end {
+        let end = (start + input.capacity()).min(range.end);
+        input.clear();
+        for i in start..end {
+            input.push_bytes(data.image(i));
+        }
+        net.forward(&*input, ws);
+        let labels = &data.labels[start..end];
+        stats.add(net.stats(ws, labels, 0.0));
+        predictions.extend(net.predictions(ws, end - start));
+        start = end;
+    }
+    Evaluation {
+        loss: stats.mean_loss(),
+        accuracy: stats.accuracy(),
+        correct: stats.correct,
+        examples: stats.examples,
+        at_examples,
+        predictions,
+    }
+}
+
+/// Probabilities of every class for one input.
+pub fn predict(net: &Mlp, pixels: &[f32], input: &mut InputBatch, ws: &mut Workspace) -> Result<Vec<f32>> {
+    net.check_input(pixels)?;
+    input.clear();
+    input.push(pixels);
+    net.forward(&*input, ws);
+    Ok(net.probabilities(ws, 1).to_vec())
+}

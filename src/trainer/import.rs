@@ -1,0 +1,51 @@
+//! Weights from elsewhere: an imported model replaces the network, or one layer's parameters are
+//! overwritten (to start two implementations from the same weights).
+
+use super::Trainer;
+use crate::error::{Error, Result};
+use crate::mnist::{CLASSES, IMAGE_PIXELS};
+use crate::network::Mlp;
+
+impl Trainer {
+    /// Overwrites one layer's weights (outputs × inputs, column-major) and biases, keeping the
+    /// optimiser's state. On an error nothing changes.
+    pub fn set_layer_parameters(&mut self, layer: usize, weights: &[f32], biases: &[f32]) -> Result<()> {
+        let dense = self.net.layer_mut(layer)?;
+        if weights.len() != dense.weights.len() || biases.len() != dense.biases.len() {
+            return Err(Error::Input(format!(
+                "layer {layer} takes {} weights and {} biases, got {} and {}",
+                dense.weights.len(),
+                dense.biases.len(),
+                weights.len(),
+                biases.len()
+            )));
+        }
+        if weights.iter().chain(biases).any(|v| !v.is_finite()) {
+            return Err(Error::Input("weights and biases must be finite numbers".into()));
+        }
+        dense.weights.as_mut_slice().copy_from_slice(weights);
+        dense.biases.as_mut_slice().copy_from_slice(biases);
+        self.evaluations.pending = None;
+        self.rollback.forget_checkpoint();
+        Ok(())
+    }
+
+    /// Replaces the weights (an imported model) and starts the optimiser afresh.
+    pub fn set_network(&mut self, net: Mlp) -> Result<()> {
+        if net.inputs() != IMAGE_PIXELS || net.outputs() != CLASSES {
+            return Err(Error::Model(format!(
+                "the network maps {} inputs to {} outputs; MNIST needs {IMAGE_PIXELS} to {CLASSES}",
+                net.inputs(),
+                net.outputs()
+            )));
+        }
+        self.config.hidden = net.sizes()[1..net.sizes().len() - 1].to_vec();
+        self.net = net;
+        self.optimizer = self.config.optimizer.build();
+        self.batch_filled = 0;
+        self.evaluations.pending = None;
+        self.evaluations.last = None;
+        self.rollback.forget_checkpoint();
+        Ok(())
+    }
+}

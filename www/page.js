@@ -1,0 +1,261 @@
+// The page's shared state and its one owner. A Page holds what the parts of the page share — the
+// page state, the session, the run's info and last report — and is the only code that changes it.
+// Features read it through getters, hear about changes as events (page.on('report', fn)), and ask
+// for changes through its methods (pauseTraining, importModel). It also runs the controls that
+// change it: Train, Step, Reset, the settings form and the drawing pad.
+//
+// Events, with their detail:
+//   state(state)               'loading', 'ready', 'training', 'paused' or 'error'
+//   reset({ info, imported })  a network was put in use: fresh weights from the form, or a model
+//                              file's (imported: its description); info is Session.info()
+//   report(report)             after each training slice
+//   evaluation(evaluation)     after a full pass over the test set
+//   drawing(result | null)     the drawing's answer changed (null: nothing drawn)
+import { Events } from './events.js';
+import { formatCount } from './format.js';
+import { createTrainLoop } from './train-loop.js';
+
+const PREDICT_WHILE_TRAINING_MS = 250; // the drawing's answer follows the learning network this often
+
+function describeNetwork(info) {
+  const s = info.settings;
+  const kind = s.batchSize === info.trainExamples ? 'full-batch gradient descent' : `${s.optimizer.kind}, batch ${s.batchSize}`;
+  return `Network ${info.sizes.join('-')} (${formatCount(info.parameters)} parameters), ${kind}, seed ${info.seed}.`;
+}
+
+export class Page extends Events {
+  #ui;
+  #state = 'loading';
+  #session = null;
+  #info = null;
+  #lastReport = null;
+  #finished = false;
+  // The form was edited since the network in use was made from it: Train, Step and Reset start anew.
+  #settingsPending = false;
+  #loop = null;
+  #settingsForm = null;
+  #pad = null;
+  #predictedAt = -Infinity;
+
+  /** ui: the elements of the page's frame and of section 1's controls (see main.js). */
+  constructor(ui) {
+    super();
+    this.#ui = ui;
+    this.#setState('loading');
+  }
+
+  get state() {
+    return this.#state;
+  }
+
+  get session() {
+    return this.#session;
+  }
+
+  /** Session.info() of the network in use: sizes, parameters, data sizes, seed, settings. */
+  get info() {
+    return this.#info;
+  }
+
+  /** The last training report of this run, or null before its first step. */
+  get lastReport() {
+    return this.#lastReport;
+  }
+
+  /**
+   * Starts the page on a session: wires the controls, makes the network from the form (the form's
+   * settings were checked; if they still cannot be used, the session keeps its own and the settings
+   * message says why) and shows it — features set up before this hear the first 'reset'.
+   * parts: { settingsForm (settings.js), pad (draw-pad.js) }.
+   */
+  begin(session, { settingsForm, pad }) {
+    this.#session = session;
+    this.#settingsForm = settingsForm;
+    this.#pad = pad;
+    this.#loop = createTrainLoop(session, {
+      onReport: (report) => this.#onReport(report),
+      onEvaluation: (evaluation) => this.emit('evaluation', evaluation),
+      onStop: (reason) => this.#onStop(reason),
+      onError: (error) => this.#onTrainError(error),
+    });
+    this.#wireControls();
+    try {
+      const { settings, seed } = settingsForm.read();
+      session.reset(settings, seed);
+    } catch (error) {
+      this.#settingsMessage(error.message, true);
+    }
+    this.#showNetwork();
+  }
+
+  /** The page is ready for people: loading is over. */
+  ready() {
+    this.#setState('ready');
+  }
+
+  /**
+   * Shows `message` in place of the page; nothing works after it. With `html`, the message is the
+   * page's own markup (commands shown as code); other messages may quote input and stay text.
+   */
+  fail(message, { html = false } = {}) {
+    this.#loop?.stop();
+    if (html) this.#ui.error.innerHTML = message;
+    else this.#ui.error.textContent = message;
+    this.#ui.error.hidden = false;
+    this.#setState('error');
+  }
+
+  /** Pauses the training, if it is running (the comparison runs only while it does not). */
+  pauseTraining() {
+    if (this.#loop?.running) this.#loop.pause();
+  }
+
+  /**
+   * Puts a model file's network in use and returns its description; throws (and keeps the network
+   * in use) if Rust refuses the file. The imported network is not a run of the form's settings:
+   * Train, Step and Reset start a fresh one from the form, as after editing the settings.
+   */
+  importModel(bytes) {
+    const description = this.#session.importModel(bytes);
+    this.#loop.stop();
+    this.#showNetwork(description);
+    const { sizes, parameters } = this.#info;
+    this.#ui.status.textContent = `Model ${sizes.join('-')} (${formatCount(parameters)} parameters): ${description}`;
+    this.#settingsPending = true;
+    if (this.#state !== 'loading') this.#setState('ready');
+    return description;
+  }
+
+  /** Asks the network what the drawing is, and tells everyone. */
+  predictDrawing() {
+    if (!this.#session) return;
+    if (this.#pad.isEmpty) {
+      this.emit('drawing', null);
+      return;
+    }
+    const image = this.#pad.pixels();
+    try {
+      const result = this.#session.predictDrawing(image.data, image.width, image.height);
+      this.emit('drawing', result.empty ? null : result);
+    } catch (error) {
+      this.#ui.status.textContent = error.message;
+    }
+  }
+
+  #setState(state) {
+    this.#state = state;
+    document.body.dataset.state = state;
+    const { train, step, reset } = this.#ui;
+    const usable = state !== 'loading' && state !== 'error';
+    train.disabled = !usable || this.#finished;
+    train.textContent = state === 'training' ? 'Pause' : 'Train';
+    train.setAttribute('aria-pressed', String(state === 'training'));
+    step.disabled = !usable || state === 'training' || this.#finished;
+    reset.disabled = !usable;
+    this.emit('state', state);
+  }
+
+  #settingsMessage(text, problem = false) {
+    this.#ui.settingsMessage.textContent = text;
+    this.#ui.settingsMessage.classList.toggle('invalid', problem);
+  }
+
+  // The network in the session is new (fresh weights, or a file's): start its story over.
+  #showNetwork(imported = null) {
+    this.#finished = false;
+    this.#lastReport = null;
+    this.#info = this.#session.info();
+    this.#ui.status.textContent = describeNetwork(this.#info);
+    this.#loop.evaluateNow(0);
+    this.emit('reset', { info: this.#info, imported });
+    this.predictDrawing();
+  }
+
+  // Starts over with the form's settings. Returns false (and says why) if they make no sense.
+  #applySettings() {
+    try {
+      const { settings, seed } = this.#settingsForm.read();
+      this.#session.reset(settings, seed);
+    } catch (error) {
+      this.#settingsMessage(error.message, true);
+      return false;
+    }
+    this.#settingsPending = false;
+    this.#settingsMessage('');
+    this.#showNetwork();
+    return true;
+  }
+
+  // New settings apply at once before any training; afterwards they wait for Reset (or Train).
+  #settingsEdited() {
+    if (!this.#lastReport && this.#state !== 'training') {
+      this.#applySettings();
+      this.#setState('ready');
+    } else {
+      this.#settingsPending = true;
+      this.#settingsMessage('New settings apply when you press Reset.');
+    }
+  }
+
+  #onReport(report) {
+    this.#lastReport = report;
+    this.emit('report', report);
+    const now = performance.now();
+    if (!this.#pad.isEmpty && now - this.#predictedAt > PREDICT_WHILE_TRAINING_MS) {
+      this.#predictedAt = now;
+      this.predictDrawing();
+    }
+  }
+
+  #onStop(reason) {
+    if (reason === 'finished') {
+      this.#finished = true;
+      this.#ui.status.textContent = `Finished ${this.#info.settings.epochs} epochs. Draw digits to try it, or Reset to train again.`;
+      this.predictDrawing();
+    }
+    this.#setState(this.#lastReport ? 'paused' : 'ready');
+  }
+
+  // Divergence and other training errors pause training; the network that was good is kept.
+  #onTrainError(error) {
+    this.#ui.status.textContent = error.message;
+    this.#settingsMessage(error.message, true);
+    this.#setState(this.#lastReport ? 'paused' : 'ready');
+    this.#loop.evaluateNow(this.#lastReport?.totalExamples ?? 0);
+  }
+
+  #wireControls() {
+    const { train, step, reset, form, preset } = this.#ui;
+    const settingsForm = this.#settingsForm;
+    train.addEventListener('click', () => {
+      if (this.#state === 'training') {
+        this.#loop.pause();
+        return;
+      }
+      if (this.#settingsPending && !this.#applySettings()) return;
+      this.#loop.start();
+      this.#setState('training');
+    });
+    step.addEventListener('click', () => {
+      if (this.#settingsPending && !this.#applySettings()) return;
+      this.#loop.step();
+      this.#setState('paused');
+    });
+    reset.addEventListener('click', () => {
+      this.#loop.stop();
+      this.#applySettings();
+      this.#setState('ready');
+    });
+    preset.addEventListener('change', () => {
+      settingsForm.applyPreset(preset.value);
+      this.#settingsEdited();
+    });
+    form.addEventListener('input', (event) => {
+      if (event.target === preset) return;
+      if (event.target.name === 'optimizer') settingsForm.syncBatchField();
+      preset.value = settingsForm.matchingPreset();
+      this.#settingsEdited();
+    });
+    form.addEventListener('submit', (event) => event.preventDefault());
+  }
+}

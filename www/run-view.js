@@ -1,0 +1,77 @@
+// Section 1's picture of the run: the progress bar, test accuracy, training loss, speed and time
+// left, the loss and accuracy charts, and the diagnostics line. It listens to the page and only
+// displays what it hears.
+import { formatCount, formatPercent } from './format.js';
+
+const SPEED_WINDOW_MS = 1500;      // examples per second over about the last second and a half
+const DIAGNOSTICS_EVERY_MS = 500;
+
+function formatDuration(seconds) {
+  if (!Number.isFinite(seconds)) return '—';
+  if (seconds < 60) return `${Math.ceil(seconds)} s`;
+  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+}
+
+/**
+ * setupRunView(page, ui, { charts, memoryBytes }): ui holds the section's elements (runProgress,
+ * runProgressText, testAccuracy, trainLoss, speed, eta, memory, chartPoints); memoryBytes() is the
+ * WebAssembly memory in use.
+ */
+export function setupRunView(page, ui, { charts, memoryBytes }) {
+  let info = null;
+  let samples = [];          // [time, examples so far] over the speed window
+  let perSecond = 0;
+  let diagnosticsAt = -Infinity;
+
+  // Memory and chart sizes, for people curious about the cost (and for the long-run test).
+  function showDiagnostics() {
+    ui.memory.textContent = `${(memoryBytes() / 1048576).toFixed(1)} MB`;
+    ui.chartPoints.textContent = String(Math.max(...charts.pointCounts));
+  }
+
+  function updateSpeed(report, now) {
+    samples.push([now, report.totalExamples]);
+    while (samples.length > 2 && now - samples[0][0] > SPEED_WINDOW_MS) samples.shift();
+    const [t0, n0] = samples[0];
+    if (now - t0 > 250) perSecond = ((report.totalExamples - n0) * 1000) / (now - t0);
+  }
+
+  function showProgress(report) {
+    const planned = info.plannedExamples;
+    ui.runProgress.value = Math.min(1, report.totalExamples / planned);
+    ui.runProgressText.textContent = `epoch ${report.epoch.toFixed(2)} of ${info.settings.epochs}`;
+    if (Number.isFinite(report.smoothedLoss)) ui.trainLoss.textContent = report.smoothedLoss.toFixed(3);
+    if (perSecond) {
+      ui.speed.textContent = formatCount(perSecond);
+      const left = report.finished ? 0 : (planned - report.totalExamples) / perSecond;
+      ui.eta.textContent = formatDuration(left);
+    }
+  }
+
+  page.on('reset', (detail) => {
+    info = detail.info;
+    samples = [];
+    perSecond = 0;
+    charts.clear();
+    ui.runProgress.value = 0;
+    ui.runProgressText.textContent = `epoch 0 of ${info.settings.epochs}`;
+    for (const element of [ui.testAccuracy, ui.trainLoss, ui.speed, ui.eta]) element.textContent = '—';
+  });
+  page.on('report', (report) => {
+    const now = performance.now();
+    updateSpeed(report, now);
+    charts.addTraining(report);
+    charts.draw(now);
+    showProgress(report);
+    if (now - diagnosticsAt > DIAGNOSTICS_EVERY_MS) {
+      diagnosticsAt = now;
+      showDiagnostics();
+    }
+  });
+  page.on('evaluation', (evaluation) => {
+    ui.testAccuracy.textContent = formatPercent(evaluation.accuracy, 2);
+    charts.addTest(evaluation, evaluation.atExamples / info.trainExamples);
+    charts.draw(performance.now(), true);
+    showDiagnostics();
+  });
+}
