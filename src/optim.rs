@@ -219,13 +219,13 @@ impl Optimizer {
                 }
                 OptimizerConfig::Momentum(c) => {
                     for ((w, &g), v) in theta.iter_mut().zip(grad).zip(first.iter_mut()) {
-                        *v = c.momentum * *v + g;
+                        *v = flush_tiny(c.momentum * *v + g);
                         *w -= lr * *v;
                     }
                 }
                 OptimizerConfig::RmsProp(c) => {
                     for ((w, &g), s) in theta.iter_mut().zip(grad).zip(second.iter_mut()) {
-                        *s = c.decay * *s + (1.0 - c.decay) * g * g;
+                        *s = flush_tiny(c.decay * *s + (1.0 - c.decay) * g * g);
                         *w -= lr * g / (s.sqrt() + c.epsilon);
                     }
                 }
@@ -241,14 +241,32 @@ impl Optimizer {
                         .zip(first.iter_mut())
                         .zip(second.iter_mut())
                     {
-                        *m = c.beta1 * *m + (1.0 - c.beta1) * g;
-                        *v = c.beta2 * *v + (1.0 - c.beta2) * g * g;
+                        *m = flush_tiny(c.beta1 * *m + (1.0 - c.beta1) * g);
+                        *v = flush_tiny(c.beta2 * *v + (1.0 - c.beta2) * g * g);
                         *w -= step_size * *m / (v.sqrt() + epsilon);
                     }
                 }
             }
         }
     }
+}
+
+/// Below this, an optimiser's running average is set to zero.
+const TINY: f32 = 1e-30;
+
+/// `x`, or zero when it is smaller than [`TINY`] in size.
+///
+/// Why: a weight whose input pixel is almost never lit gets a gradient now and then, and its
+/// running averages then decay by β each step — through the subnormal floats (below 1.2e-38),
+/// where x86 processors take a microcode assist on every operation, natively and in the browser's
+/// wasm alike. Measured here (784-128-10, Adam, batch 32): training slowed from 160 to 360 ms per
+/// 10,000 examples over three epochs; with the flush it stays at 155–165 ms. An average below
+/// 1e-30 moves a weight by at most α·1e-30/ε ≈ 1e-25 (Adam, RMSProp) or α·1e-30 (momentum), far
+/// below what a float next to a weight of 1e-3 can even represent, so the trained network is the
+/// same; 1e-30 rather than the smallest normal float so that β times it is still normal.
+#[inline(always)]
+fn flush_tiny(x: f32) -> f32 {
+    if x.abs() < TINY { 0.0 } else { x }
 }
 
 /// A learning rate is a finite number above 0.
@@ -289,6 +307,38 @@ impl Schedule {
                     base * 0.5 * (1.0 + (std::f32::consts::PI * t).cos())
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One gradient, then none for 2,000 steps (a pixel lit once): every running average must end
+    /// at exactly zero without ever being subnormal — the slow path on x86, see [`flush_tiny`].
+    #[test]
+    fn running_averages_never_become_subnormal() {
+        let configs = [
+            OptimizerConfig::Momentum(MomentumConfig { learning_rate: 0.1, momentum: 0.9 }),
+            OptimizerConfig::RmsProp(RmsPropConfig { learning_rate: 1e-3, ..RmsPropConfig::default() }),
+            OptimizerConfig::Adam(AdamConfig { learning_rate: 1e-3, ..AdamConfig::default() }),
+        ];
+        for config in configs {
+            let mut optimizer = config.build();
+            let mut weights = vec![0.5_f32; 4];
+            let mut decayed = false;
+            for step in 0..2_000 {
+                let gradient = if step == 0 { vec![1e-3, -2e-4, 3e-6, 0.0] } else { vec![0.0; 4] };
+                optimizer.step(std::iter::once((weights.as_mut_slice(), gradient.as_slice())), 1e-3);
+                let state = optimizer.first.iter().chain(&optimizer.second).flatten();
+                for &x in state {
+                    assert!(!x.is_subnormal(), "{config:?}: a subnormal average {x:e} at step {step}");
+                }
+                decayed = optimizer.first[0].iter().all(|&m| m == 0.0);
+            }
+            assert!(decayed, "{config:?}: the first moment should have decayed to zero");
+            assert!(weights.iter().all(|w| w.is_finite()));
         }
     }
 }
