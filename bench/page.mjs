@@ -1,10 +1,18 @@
 // The page's own training, as a visitor sees it: with the default settings, from fresh weights, how
 // long after pressing Train the shown test accuracy (all 10,000 test images) first reaches 98 %, how
-// evenly frames arrive meanwhile, how much WebAssembly memory the page holds, and the size of the
-// wasm file gzipped. Started by scripts/bench-page.sh after the build; prints a table and writes it to
+// evenly frames arrive meanwhile, what share of the time the page spends training (the figure the
+// page itself shows under the charts), how much WebAssembly memory the page holds, and the size of
+// the wasm file gzipped. The native trainer runs the same recipe and seed in the same benchmark run
+// (evaluating every 10,000 examples, as the page does), so the page's seconds are also given as a
+// ratio to the native trainer's — a figure that holds on a faster or slower machine.
+//
+// Two machine states: "idle" (nothing else running that the benchmark knows of) and "one core busy"
+// (a second process spins on one core for the whole run, the page and the native trainer included).
+// Started by scripts/bench-page.sh after the build; prints a table and writes it to
 // artifacts/bench-page.md (raw numbers in artifacts/bench-page.json).
 //
-//   node bench/page.mjs [--browsers chromium,firefox] [--seeds 7,8,9]
+//   node bench/page.mjs [--browsers chromium,firefox] [--seeds 7,8,9] [--load idle,busy]
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { cpus, loadavg } from 'node:os';
@@ -14,7 +22,9 @@ import { startServer } from '../tests/e2e/server.mjs';
 import { LOAD_TIMEOUT, SEL, clickButton, openPage, setSeed, waitForState } from '../tests/e2e/helpers.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const TARGET = { accuracy: 0.98, seconds: 10, frameMs: 20, smoothShare: 0.95, memoryMb: 100, wasmKb: 150 };
+const TARGET = { accuracy: 0.98, ratio: 1.6, frameMs: 20, smoothShare: 0.95, trainingShare: 0.7, memoryMb: 100, wasmKb: 160 };
+const NATIVE = `${ROOT}/target/release/examples/train`;
+const LOADS = { idle: 'idle', busy: 'one core busy' };
 const say = (message) => process.stderr.write(`\x1b[1m[bench-page]\x1b[0m ${message}\n`);
 
 function option(name, fallback) {
@@ -23,6 +33,27 @@ function option(name, fallback) {
 }
 const browsers = option('browsers', BROWSERS);
 const seeds = option('seeds', ['7', '8', '9']).map(Number);
+const loads = option('load', Object.keys(LOADS));
+for (const load of loads) if (!LOADS[load]) throw new Error(`--load: ${load} is not one of ${Object.keys(LOADS).join(', ')}`);
+
+/** A process that keeps one core busy until stop() (a tight loop in a second Node). */
+function busyCore() {
+  const child = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+  return { stop: () => child.kill('SIGKILL') };
+}
+
+/**
+ * The native trainer on the same recipe and seed, evaluating every 10,000 examples as the page does:
+ * { seconds, examples } when the test accuracy first reached 98 % (seconds include its evaluations).
+ */
+function native(seed) {
+  const out = execFileSync(NATIVE, ['--seed', String(seed), '--eval-every', '10000'], { cwd: ROOT, encoding: 'utf8' });
+  for (const line of out.split('\n')) {
+    const m = /after\s+(\d+) examples \(\s*([\d.]+) s\): test accuracy ([\d.]+) %/.exec(line);
+    if (m && Number(m[3]) / 100 >= TARGET.accuracy) return { seconds: Number(m[2]), examples: Number(m[1]) };
+  }
+  return { seconds: null, examples: null };
+}
 
 /** One run: Train pressed on a freshly loaded page; resolves when the run has finished. */
 async function run(browser, url, seed) {
@@ -32,7 +63,7 @@ async function run(browser, url, seed) {
     await setSeed(page, seed);
     // Frame timestamps, every shown test accuracy and memory figure, timed from pressing Train.
     await page.evaluate((accuracy) => {
-      const record = { frames: [], accuracy: [], memory: [], start: null };
+      const record = { frames: [], accuracy: [], memory: [], timeShare: [], start: null };
       window.pageBench = record;
       const tick = (t) => { if (record.start !== null) record.frames.push(t); requestAnimationFrame(tick); };
       requestAnimationFrame(tick);
@@ -41,6 +72,7 @@ async function run(browser, url, seed) {
       }).observe(element, { childList: true, characterData: true, subtree: true });
       watch(document.querySelector(accuracy), record.accuracy);
       watch(document.getElementById('memory'), record.memory);
+      watch(document.getElementById('time-share'), record.timeShare);
       document.body.addEventListener('click', () => { record.start ??= performance.now(); }, { capture: true });
     }, SEL.accuracy);
     await clickButton(page, 'Train');
@@ -54,6 +86,11 @@ async function run(browser, url, seed) {
     const reached = record.accuracy.find(([, text]) => percent(text) >= TARGET.accuracy);
     const megabytes = record.memory.map(([, text]) => Number.parseFloat(text)).filter(Number.isFinite);
     const sorted = [...intervals].sort((a, b) => a - b);
+    // The training share the page showed while it trained towards 98 % (each figure covers the
+    // seconds before it, so the first ones, before the window filled, are left out).
+    const until = reached ? reached[0] : Infinity;
+    const shares = record.timeShare.filter(([t]) => t >= 3000 && t <= until)
+      .map(([, text]) => Number(/training (\d+) %/.exec(text)?.[1]) / 100).filter(Number.isFinite);
     return {
       seed,
       secondsTo98: reached ? reached[0] / 1000 : null,
@@ -62,6 +99,7 @@ async function run(browser, url, seed) {
       smoothShare: intervals.filter((d) => d <= TARGET.frameMs).length / Math.max(1, intervals.length),
       medianFrameMs: sorted[Math.floor(sorted.length / 2)] ?? null,
       worstFrameMs: sorted.at(-1) ?? null,
+      trainingShare: shares.length ? median(shares) : null,
       memoryMaxMb: Math.max(...megabytes),
       memoryEndMb: megabytes.at(-1),
     };
@@ -75,21 +113,41 @@ const wasm = readFileSync(`${ROOT}/www/pkg/inkling_bg.wasm`);
 const wasmGzKb = gzipSync(wasm, { level: 9 }).length / 1000;
 
 const server = await startServer();
-const results = {};
+const results = {};   // `${browser} · ${load}` → { browser, load, version, runs: [{ …, native }] }
+const machine = {};   // load → { before, after } load averages
 try {
-  for (const name of browsers) {
-    const browser = await launchBrowser(name);
+  for (const load of loads) {
+    const busy = load === 'busy' ? busyCore() : null;
     try {
-      const version = await browser.version();
-      results[name] = { version, runs: [] };
+      await new Promise((resolve) => setTimeout(resolve, busy ? 2000 : 0)); // let the spinner settle
+      machine[load] = { before: loadavg()[0] };
+      const natives = {};
       for (const seed of seeds) {
-        const r = await run(browser, server.url, seed);
-        say(`${name}, seed ${seed}: 98 % after ${r.secondsTo98?.toFixed(1) ?? '—'} s (final ${(100 * r.finalAccuracy).toFixed(2)} %), `
-          + `${(100 * r.smoothShare).toFixed(1)} % of ${r.frames} frames ≤ ${TARGET.frameMs} ms, memory ≤ ${r.memoryMaxMb} MB`);
-        results[name].runs.push(r);
+        natives[seed] = native(seed);
+        say(`native, ${LOADS[load]}, seed ${seed}: 98 % after ${natives[seed].examples ?? '—'} examples, ${natives[seed].seconds ?? '—'} s`);
       }
+      for (const name of browsers) {
+        const browser = await launchBrowser(name);
+        try {
+          const version = await browser.version();
+          const key = `${name} · ${LOADS[load]}`;
+          results[key] = { browser: name, load, version, runs: [] };
+          for (const seed of seeds) {
+            const r = { ...(await run(browser, server.url, seed)), native: natives[seed] };
+            r.ratio = r.secondsTo98 !== null && r.native.seconds ? r.secondsTo98 / r.native.seconds : null;
+            say(`${key}, seed ${seed}: 98 % after ${r.secondsTo98?.toFixed(1) ?? '—'} s (native ${r.native.seconds ?? '—'} s, `
+              + `ratio ${r.ratio?.toFixed(2) ?? '—'}), final ${(100 * r.finalAccuracy).toFixed(2)} %, `
+              + `${(100 * r.smoothShare).toFixed(1)} % of ${r.frames} frames ≤ ${TARGET.frameMs} ms, `
+              + `training ${r.trainingShare === null ? '—' : `${Math.round(100 * r.trainingShare)} %`} of the time, memory ≤ ${r.memoryMaxMb} MB`);
+            results[key].runs.push(r);
+          }
+        } finally {
+          await browser.close();
+        }
+      }
+      machine[load].after = loadavg()[0];
     } finally {
-      await browser.close();
+      busy?.stop();
     }
   }
 } finally {
@@ -98,14 +156,20 @@ try {
 
 const lines = [];
 const add = (line = '') => lines.push(line);
+const versions = [...new Set(Object.values(results).map((r) => `${r.browser} ${r.version}`))];
 add('# The page: default settings, from fresh weights');
 add();
 add(`${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length} · `
-  + `${Object.entries(results).map(([n, r]) => `${n} ${r.version}`).join(', ')} · seeds ${seeds.join(', ')} · load average at the end ${loadavg()[0].toFixed(2)}`);
+  + `${versions.join(', ')} · seeds ${seeds.join(', ')} · load average `
+  + Object.entries(machine).map(([load, m]) => `${LOADS[load]}: ${m.before.toFixed(2)} before, ${m.after?.toFixed(2) ?? '—'} after`).join('; '));
 add();
 add('Seconds from pressing Train until the page shows a test accuracy of at least 98 % (all 10,000 test images, evaluated '
-  + 'between frames on a copy of the weights, so the figure includes that lag); the share of frame intervals within 20 ms '
-  + 'from pressing Train to the end of the run; the WebAssembly memory the page reports. Median over the seeds [min–max].');
+  + 'between frames on a copy of the weights taken every 10,000 examples, so the figure includes that lag); the native '
+  + 'trainer\'s seconds to the same point, same recipe and seed, measured in this run (`train --eval-every 10000`, one '
+  + 'thread, its evaluations included), and the ratio of the two; the share of frame intervals within 20 ms from pressing '
+  + 'Train to the end of the run; the share of the time spent training, as the page shows it under the charts (median of '
+  + 'what it showed between 3 s after Train and 98 %); the WebAssembly memory the page reports. "One core busy": another '
+  + 'process spins on one of the cores during the whole run, native trainer included. Median over the seeds [min–max].');
 add();
 add('| | ' + Object.keys(results).join(' | ') + ' | target |');
 add('|---|' + Object.keys(results).map(() => '---:|').join('') + '---|');
@@ -117,14 +181,19 @@ const span = (values, digits, unit = '') => {
 const row = (label, pick, digits, unit, target, ok) => {
   const cells = Object.values(results).map((r) => {
     const values = r.runs.map(pick);
-    const verdict = values.every((v) => v !== null && Number.isFinite(v) && ok(v)) ? ' ✓' : ' ✗';
+    const verdict = !target ? '' : values.every((v) => v !== null && Number.isFinite(v) && ok(v)) ? ' ✓' : ' ✗';
     return span(values, digits, unit) + verdict;
   });
   add(`| ${label} | ${cells.join(' | ')} | ${target} |`);
 };
-row('seconds to 98 % test accuracy', (r) => r.secondsTo98, 1, ' s', `≤ ${TARGET.seconds} s`, (v) => v <= TARGET.seconds);
+row('seconds to 98 % test accuracy', (r) => r.secondsTo98, 1, ' s', '', () => true);
+row('native trainer, seconds to 98 %', (r) => r.native.seconds, 2, ' s', '', () => true);
+row('page ÷ native', (r) => r.ratio, 2, '×', `≤ ${TARGET.ratio}×`, (v) => v <= TARGET.ratio);
+row('native trainer, examples to 98 %', (r) => r.native.examples, 0, '', '', () => true);
 row('test accuracy at the end of the run', (r) => 100 * r.finalAccuracy, 2, ' %', '', () => true);
 row('frames within 20 ms of the one before', (r) => 100 * r.smoothShare, 1, ' %', `≥ ${100 * TARGET.smoothShare} %`, (v) => v >= 100 * TARGET.smoothShare);
+row('time spent training (shown by the page)', (r) => (r.trainingShare === null ? null : 100 * r.trainingShare), 0, ' %',
+  `≥ ${100 * TARGET.trainingShare} %`, (v) => v >= 100 * TARGET.trainingShare);
 row('median frame interval', (r) => r.medianFrameMs, 1, ' ms', '', () => true);
 row('WebAssembly memory, highest shown', (r) => r.memoryMaxMb, 1, ' MB', `≤ ${TARGET.memoryMb} MB`, (v) => v <= TARGET.memoryMb);
 add();

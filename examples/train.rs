@@ -150,8 +150,15 @@ mod native {
                 )
                 .expect("a valid template"),
             );
+            let batch = trainer.config().batch_size as u64;
             while !trainer.is_finished() {
-                let report = trainer.train(200, || true).map_err(|e| e.to_string())?;
+                // Up to the next evaluation exactly (the page evaluates every 10,000 examples too;
+                // the page benchmark compares the two).
+                let steps = match args.eval_every {
+                    0 => 200,
+                    every => (evaluated_at + every).saturating_sub(trainer.total_examples()).div_ceil(batch).clamp(1, 200),
+                };
+                let report = trainer.train(steps, || true).map_err(|e| e.to_string())?;
                 bar.set_position(report.total_examples);
                 bar.set_message(format!(
                     "loss {:.3}, accuracy {:.3}",
@@ -161,7 +168,7 @@ mod native {
                     evaluated_at = report.total_examples;
                     let e = trainer.evaluate(&test);
                     let line = format!(
-                        "after {:>7} examples ({:>5.1} s): test accuracy {:.2} %",
+                        "after {:>7} examples ({:>6.2} s): test accuracy {:.2} %",
                         e.at_examples,
                         started.elapsed().as_secs_f32(),
                         100.0 * e.accuracy

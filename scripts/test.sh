@@ -19,5 +19,8 @@ wasm-pack test --headless --firefox
 say "WebAssembly API in headless Chromium"
 wasm-pack test --headless --chrome
 
+say "The page's frame budgeting and scheduling (Node, no browser)"
+node --test tests/js/
+
 say "The page, end to end, in headless Firefox and Chromium"
 node --test --test-concurrency=1 tests/e2e/

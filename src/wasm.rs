@@ -18,6 +18,7 @@ mod comparison;
 mod explain;
 mod inspect;
 mod keep;
+mod slice;
 
 #[wasm_bindgen(start)]
 fn start() {
@@ -100,6 +101,7 @@ struct PresetSettings {
 pub struct Session {
     trainer: Trainer,
     seed: u64,
+    steps: slice::PieceTimer,
 }
 
 #[wasm_bindgen]
@@ -126,7 +128,7 @@ impl Session {
         train.nonzeros();
         let test = dataset(test_images, &test_labels, "test")?;
         let trainer = Trainer::new(config, train, Some(test), seed).map_err(js_error)?;
-        Ok(Session { trainer, seed })
+        Ok(Session { trainer, seed, steps: slice::PieceTimer::default() })
     }
 
     /// Starts over from fresh weights with new settings (and seed), keeping the data. On an error the
@@ -169,8 +171,7 @@ impl Session {
     /// totalExamples, epoch, finished}`. If the loss diverges, the run goes back to where it stood
     /// before the failing step and an exception says so.
     pub fn train(&mut self, max_steps: u32, budget_ms: f64) -> Result<JsValue, JsError> {
-        let deadline = now() + budget_ms.max(0.0);
-        let report = self.trainer.train(max_steps as u64, || now() < deadline).map_err(js_error)?;
+        let report = self.trainer.train(max_steps as u64, self.steps.slice(budget_ms)).map_err(js_error)?;
         to_js(&report)
     }
 

@@ -87,9 +87,10 @@ export function createCharts(lossElement, accuracyElement) {
       loss.add(epoch, null, evaluation.loss);
       accuracy.add(epoch, null, evaluation.accuracy);
     },
-    // Redraws at most ~8 times a second: uPlot is fast, but not free, inside a training frame.
+    // Redraws at most 4 times a second: uPlot is fast, but a redraw still took 2–8 ms of a frame
+    // in headless Chromium on a busy 2-core machine — time taken from training.
     draw(now, force = false) {
-      if (!force && now - lastDraw < 120) return;
+      if (!force && now - lastDraw < 250) return;
       lastDraw = now;
       loss.draw();
       accuracy.draw();

@@ -1,15 +1,14 @@
 // "Compare runs": two training configurations trained side by side on the same data with the same
 // seed, both measured on the same 1,000 test images as they go, their curves on one chart. The runs
 // live in Rust (Session.compareRuns: a Comparison handle sharing the session's training set); here a
-// frame loop gives them what is left of each frame, and never runs while the main training does.
+// task on the page's frame scheduler gives them what is left of each frame, and never runs while the
+// main training does.
 import uPlot from './vendor/uPlot.esm.js';
 import { formatCount, formatPercent } from './format.js';
 import { formatNumber, h } from './learn-format.js';
 
 const TEST_IMAGES = 1000;
 const POINTS_PER_EPOCH = 20;
-const FRAME_MS = 11;      // the comparison fills each frame up to this long after the frame began
-const MIN_SLICE_MS = 2;
 const COLORS = ['#ea580c', '#2563eb'];
 const NAMES = ['A', 'B'];
 
@@ -80,7 +79,7 @@ export function setupCompare(page, settingsForm) {
     charts: $('compare-charts'), resultsWrap: $('compare-results-wrap'),
   };
   const view = {
-    comparison: null, running: false, frameId: 0, points: [[], []], info: null, runs: null, done: false,
+    comparison: null, running: false, points: [[], []], info: null, runs: null, done: false,
     stale: false, labels: ['', ''],
   };
   // A paused comparison can go on unless it finished or its choices were changed since.
@@ -141,14 +140,12 @@ export function setupCompare(page, settingsForm) {
     ui.results.replaceChildren(h('thead', '', head), h('tbody', '', ...rows));
   }
 
-  function tick(frameStart) {
-    view.frameId = 0;
-    if (!view.running) return;
-    const elapsed = performance.now() - (Number.isFinite(frameStart) ? frameStart : performance.now());
-    const budget = Math.max(MIN_SLICE_MS, FRAME_MS - Math.max(0, elapsed));
+  // The comparison's slice of a frame: Rust trains both runs for `ms`; the charts and table are
+  // redrawn after the frame's work.
+  function work(ms) {
     let report;
     try {
-      report = view.comparison.work(budget);
+      report = view.comparison.work(ms);
     } catch (error) {
       stop(`The comparison stopped: ${error.message}`);
       return;
@@ -161,25 +158,30 @@ export function setupCompare(page, settingsForm) {
         added = true;
       }
     });
+    if (report.done) view.done = true;
+    page.scheduler.present('comparison', () => show(report, added));
+  }
+
+  function show(report, added) {
     if (added) drawCharts();
     showResults();
     const diverged = report.runs.map((run, r) => run.diverged && `Run ${NAMES[r]}: ${run.diverged}`).filter(Boolean);
     if (report.done) {
-      view.done = true;
       const steps = report.runs.map((run, r) => `run ${NAMES[r]} ${formatCount(run.steps)} step${run.steps === 1 ? '' : 's'}`);
       stop(`Done: both runs saw the same ${ui.epochs.value} epoch${ui.epochs.value === '1' ? '' : 's'} of examples ` +
         `(seed ${view.info.seed}); ${steps.join(', ')}. Each point is the test accuracy (or loss) on the same ` +
         `${formatCount(view.info.testExamples)} test images.` + (diverged.length ? ` ${diverged.join(' ')}` : ''));
       return;
     }
-    ui.status.textContent = `Training side by side, seed ${view.info.seed}…` + (diverged.length ? ` ${diverged.join(' ')}` : '');
-    view.frameId = requestAnimationFrame(tick);
+    if (view.running) {
+      ui.status.textContent = `Training side by side, seed ${view.info.seed}…` + (diverged.length ? ` ${diverged.join(' ')}` : '');
+    }
   }
+
+  page.scheduler.add({ name: 'comparison', fill: true, wants: () => view.running && !view.done, run: work });
 
   function stop(message) {
     view.running = false;
-    if (view.frameId) cancelAnimationFrame(view.frameId);
-    view.frameId = 0;
     if (message) ui.status.textContent = message;
     showButtons();
   }
@@ -189,7 +191,7 @@ export function setupCompare(page, settingsForm) {
     page.pauseTraining();
     view.running = true;
     showButtons();
-    view.frameId = requestAnimationFrame(tick);
+    page.scheduler.wake();
   }
 
   function start() {

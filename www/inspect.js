@@ -10,7 +10,8 @@ import { createThumbnailList } from './thumbnails.js';
 import { formatCount, formatPercent } from './format.js';
 
 const WEIGHTS_EVERY_MS = 500;   // weights are fetched at most this often while training
-const JOB_BUDGET_MS = 3;        // inspection work per frame; training takes 10 of the ~16.7 ms
+// While training runs, the views take at most this share of each frame's work budget.
+const VIEWS_SHARE = 0.25;
 const GALLERY_SIZE = 24;
 const CELL_LIMIT = 48;          // images shown for one confusion-matrix cell
 const EXAMPLES_PER_STEP = 8;    // test images fetched and drawn per job step
@@ -59,8 +60,9 @@ function renderMistake(item, example) {
 export function setupInspect(page) {
   const $ = (id) => document.getElementById(id);
   const status = $('inspect-status');
-  const jobs = createFrameJobs({
-    budgetMs: JOB_BUDGET_MS,
+  const jobs = createFrameJobs(page.scheduler, {
+    name: 'views',
+    share: VIEWS_SHARE,
     onError: (name, error) => {
       status.textContent = `The ${name} view could not be updated: ${error.message}`;
     },

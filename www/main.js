@@ -41,6 +41,7 @@ function elements() {
     status: $('status'),
     memory: $('memory'),
     chartPoints: $('chart-points'),
+    timeShare: $('time-share'),
     pad: $('pad'),
     clear: $('clear'),
   };

@@ -11,11 +11,14 @@
 //   report(report)             after each training slice
 //   evaluation(evaluation)     after a full pass over the test set
 //   drawing(result | null)     the drawing's answer changed (null: nothing drawn)
+//   visibility({ hidden })     the tab was hidden (no animation frames: training waits) or shown
 import { Events } from './events.js';
 import { formatCount } from './format.js';
+import { createFrameScheduler } from './frame-scheduler.js';
 import { createTrainLoop } from './train-loop.js';
 
-const PREDICT_WHILE_TRAINING_MS = 250; // the drawing's answer follows the learning network this often
+const PREDICT_WHILE_TRAINING_MS = 250;
+const HIDDEN_MESSAGE = 'Training is paused while this tab is hidden; it goes on when you come back.'; // the drawing's answer follows the learning network this often
 
 function describeNetwork(info) {
   const s = info.settings;
@@ -36,12 +39,25 @@ export class Page extends Events {
   #settingsForm = null;
   #pad = null;
   #predictedAt = -Infinity;
+  #scheduler;
+  #statusBeforeHidden = null;
 
   /** ui: the elements of the page's frame and of section 1's controls (see main.js). */
   constructor(ui) {
     super();
     this.#ui = ui;
+    this.#scheduler = createFrameScheduler({
+      onVisibility: (hidden) => this.#onVisibility(hidden),
+      onError: (task, error) => {
+        this.#ui.status.textContent = `Something went wrong (${task.name}): ${error.message}`;
+      },
+    });
     this.#setState('loading');
+  }
+
+  /** The page's one animation-frame loop: every per-frame job asks it for time (frame-scheduler.js). */
+  get scheduler() {
+    return this.#scheduler;
   }
 
   get state() {
@@ -72,12 +88,12 @@ export class Page extends Events {
     this.#session = session;
     this.#settingsForm = settingsForm;
     this.#pad = pad;
-    this.#loop = createTrainLoop(session, {
+    this.#loop = createTrainLoop(session, this.#scheduler, {
       onReport: (report) => this.#onReport(report),
       onEvaluation: (evaluation) => this.emit('evaluation', evaluation),
       onStop: (reason) => this.#onStop(reason),
       onError: (error) => this.#onTrainError(error),
-    });
+    }, { batchSize: () => this.#info?.settings.batchSize ?? 0 });
     this.#wireControls();
     try {
       const { settings, seed } = settingsForm.read();
@@ -205,6 +221,22 @@ export class Page extends Events {
       this.#predictedAt = now;
       this.predictDrawing();
     }
+  }
+
+  // Animation frames stop while the tab is hidden, so training waits; say so, and take the message
+  // back when the tab is shown (unless something else was said meanwhile).
+  #onVisibility(hidden) {
+    const status = this.#ui.status;
+    if (hidden && this.#state === 'training') {
+      this.#statusBeforeHidden = status.textContent;
+      status.textContent = HIDDEN_MESSAGE;
+    } else if (!hidden && this.#statusBeforeHidden !== null) {
+      if (status.textContent === HIDDEN_MESSAGE) {
+        status.textContent = this.#statusBeforeHidden;
+      }
+      this.#statusBeforeHidden = null;
+    }
+    this.emit('visibility', { hidden });
   }
 
   #onStop(reason) {

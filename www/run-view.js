@@ -12,10 +12,12 @@ function formatDuration(seconds) {
   return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
 }
 
+const percent = (share) => `${Math.round(100 * share)} %`;
+
 /**
  * setupRunView(page, ui, { charts, memoryBytes }): ui holds the section's elements (runProgress,
- * runProgressText, testAccuracy, trainLoss, speed, eta, memory, chartPoints); memoryBytes() is the
- * WebAssembly memory in use.
+ * runProgressText, testAccuracy, trainLoss, speed, eta, memory, chartPoints, timeShare);
+ * memoryBytes() is the WebAssembly memory in use.
  */
 export function setupRunView(page, ui, { charts, memoryBytes }) {
   let info = null;
@@ -27,6 +29,19 @@ export function setupRunView(page, ui, { charts, memoryBytes }) {
   function showDiagnostics() {
     ui.memory.textContent = `${(memoryBytes() / 1048576).toFixed(1)} MB`;
     ui.chartPoints.textContent = String(Math.max(...charts.pointCounts));
+  }
+
+  // Where the last seconds went, as the frame scheduler accounted them (the page benchmark reads
+  // this same line).
+  function showTimeShare() {
+    const usage = page.scheduler.usage();
+    if (usage.spanMs < 1000) return;
+    const views = usage.share('views') + usage.share('comparison');
+    ui.timeShare.textContent = `training ${percent(usage.share('training'))}, test evaluation `
+      + `${percent(usage.share('evaluation'))}, charts and numbers ${percent(usage.share('show'))}`
+      + (views >= 0.005 ? `, other views ${percent(views)}` : '')
+      + ` of the last ${(usage.spanMs / 1000).toFixed(0)} s · work budget ${usage.budgetMs.toFixed(1)} of `
+      + `${usage.periodMs.toFixed(1)} ms a frame`;
   }
 
   function updateSpeed(report, now) {
@@ -66,7 +81,13 @@ export function setupRunView(page, ui, { charts, memoryBytes }) {
     if (now - diagnosticsAt > DIAGNOSTICS_EVERY_MS) {
       diagnosticsAt = now;
       showDiagnostics();
+      showTimeShare();
     }
+  });
+  // No frames while the tab is hidden: the speed is measured again from when it is shown, so the
+  // hidden minutes do not count as slow training (the time left stays what it was).
+  page.on('visibility', () => {
+    samples = [];
   });
   page.on('evaluation', (evaluation) => {
     ui.testAccuracy.textContent = formatPercent(evaluation.accuracy, 2);

@@ -1,77 +1,123 @@
-// The training loop: works on the network for a measured slice of each animation frame, then
-// yields to the browser so the page never freezes. No DOM here; results go to callbacks.
+// The training loop: two tasks on the page's frame scheduler (frame-scheduler.js). Training fills
+// whatever each frame's budget leaves; the test-set evaluation (on a copy of the weights, in Rust)
+// takes at most a share of it while training runs, and all of it when training stops, to bring the
+// test accuracy up to date. Results reach the callbacks after the frame's work, once per frame.
+// No DOM here.
+
+const MAX_STEPS = 0xffffffff;    // "no limit" for Session.train's u32
 
 const DEFAULTS = {
-  frameBudgetMs: 8,            // training time per frame; the rest of the ~16.7 ms frame is the page's
-  evaluationBudgetMs: 2,       // test-set evaluation time per frame while training
+  // Of a frame's budget while training runs. A test-set pass costs about a quarter of training on
+  // 10,000 examples (a forward pass of 10,000 images against forward, backward and update), so with
+  // a smaller share each pass takes longer than 10,000 training examples and the next one starts at
+  // the next 10,000-example mark after it ends: the evaluations adapt their pace to the machine
+  // and take about this share of the time.
+  evaluationShare: 0.12,
   evaluationEveryExamples: 10_000,
-  evaluationChunk: 250,        // test images between two looks at the clock
+  evaluationChunk: 200,         // test images per call into Rust (about a millisecond)
+  batchSize: () => 0,           // examples per step of the run (0: unknown)
 };
 
 /**
- * createTrainLoop(session, callbacks, options) → { start, pause, step, evaluateNow, running }
- * callbacks: onReport(report, now), onEvaluation(evaluation), onStop(reason), onError(error)
+ * createTrainLoop(session, scheduler, callbacks, options) → { start, pause, step, evaluateNow, stop, running }
+ * options.batchSize(): the run's batch size, so evaluations start exactly every
+ * evaluationEveryExamples examples.
+ * callbacks: onReport(report), onEvaluation(evaluation), onStop(reason), onError(error)
  * reason is 'paused' or 'finished'.
  */
-export function createTrainLoop(session, callbacks, options = {}) {
+export function createTrainLoop(session, scheduler, callbacks, options = {}) {
   const o = { ...DEFAULTS, ...options };
   let training = false;
-  let frameId = 0;
   let evaluating = false;          // a test-set evaluation is under way (in Rust, on a copy of the weights)
   let evaluatedAt = -1;            // training examples seen when the last evaluation started
   let totalExamples = 0;
   let finishedPending = false;
+  let chunkMs = 1;                 // how long an evaluation chunk takes, lately
 
-  const schedule = () => {
-    if (!frameId) frameId = requestAnimationFrame(tick);
-  };
+  const evaluationDue = () =>
+    training ? totalExamples - evaluatedAt >= o.evaluationEveryExamples : totalExamples !== evaluatedAt;
 
-  // Advances the evaluation for up to `budgetMs`; starts one if the weights moved on enough.
-  function evaluate(budgetMs, force) {
-    const due = force ? totalExamples !== evaluatedAt : totalExamples - evaluatedAt >= o.evaluationEveryExamples;
-    if (!evaluating && due) {
-      evaluating = true;
-      evaluatedAt = totalExamples;
-    }
-    const deadline = performance.now() + budgetMs;
-    while (evaluating && performance.now() < deadline) {
-      const result = session.evaluate(o.evaluationChunk);
-      if (result) {
-        evaluating = false;
-        callbacks.onEvaluation?.(result);
-      }
+  function fail(error) {
+    training = false;
+    evaluating = false;
+    finishedPending = false;
+    scheduler.present('training-error', () => callbacks.onError?.(error));
+  }
+
+  // Finished, and the final weights evaluated: say so once.
+  function settle() {
+    if (!training && finishedPending && !evaluating && !evaluationDue()) {
+      finishedPending = false;
+      scheduler.present('training-stop', () => callbacks.onStop?.('finished'));
     }
   }
 
-  function tick() {
-    frameId = 0;
+  // Trains for `ms`. At every evaluationEveryExamples-th example exactly (as the native trainer's
+  // --eval-every does), it starts an evaluation of the weights as they are there and trains on.
+  function train(ms) {
+    const deadline = performance.now() + ms;
     try {
-      if (training) {
-        const report = session.train(0xffffffff, o.frameBudgetMs);
+      let report;
+      let more = true;
+      while (more) {
+        const batch = o.batchSize();
+        const untilEvaluation = evaluating ? Infinity : evaluatedAt + o.evaluationEveryExamples - totalExamples;
+        const steps = Number.isFinite(untilEvaluation) && batch > 0 ? Math.max(1, Math.ceil(untilEvaluation / batch)) : MAX_STEPS;
+        report = session.train(Math.min(steps, MAX_STEPS), Math.max(0, deadline - performance.now()));
         totalExamples = report.totalExamples;
-        callbacks.onReport?.(report, performance.now());
-        evaluate(o.evaluationBudgetMs, false);
         if (report.finished) {
           training = false;
           finishedPending = true;
         }
-      } else {
-        // Paused or finished: bring the test accuracy up to date with the current weights, faster.
-        evaluate(o.frameBudgetMs, true);
+        if (!evaluating && evaluationDue()) startEvaluation();
+        // Stopped at the evaluation, not by the clock: go on with the rest of the slice.
+        more = training && report.steps >= steps && performance.now() < deadline;
       }
+      scheduler.present('training-report', () => callbacks.onReport?.(report));
     } catch (error) {
-      training = false;
-      evaluating = false;
-      callbacks.onError?.(error);
+      fail(error);
       return;
     }
-    if (training || evaluating || totalExamples !== evaluatedAt) {
-      schedule();
-    } else if (finishedPending) {
-      finishedPending = false;
-      callbacks.onStop?.('finished');
+    settle();
+  }
+
+  // Rust takes a copy of the weights as they are now; the evaluation task goes through the test set.
+  function startEvaluation() {
+    evaluating = true;
+    evaluatedAt = totalExamples;
+    const result = session.evaluate(1);
+    if (result) {
+      evaluating = false;
+      scheduler.present('evaluation', () => callbacks.onEvaluation?.(result));
     }
   }
+
+  // Evaluates chunks until the next one would not fit in `ms` (always at least one).
+  function evaluate(ms) {
+    const deadline = performance.now() + ms;
+    try {
+      if (!evaluating && evaluationDue()) startEvaluation();
+      while (evaluating) {
+        const start = performance.now();
+        const result = session.evaluate(o.evaluationChunk);
+        chunkMs = 0.8 * chunkMs + 0.2 * (performance.now() - start);
+        if (result) {
+          evaluating = false;
+          scheduler.present('evaluation', () => callbacks.onEvaluation?.(result));
+        }
+        if (performance.now() + chunkMs >= deadline) break;
+      }
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    settle();
+  }
+
+  scheduler.add({ name: 'training', fill: true, wants: () => training, run: train });
+  scheduler.add({
+    name: 'evaluation', share: o.evaluationShare, wants: () => evaluating || evaluationDue(), run: evaluate,
+  });
 
   return {
     get running() {
@@ -80,13 +126,13 @@ export function createTrainLoop(session, callbacks, options = {}) {
     start() {
       training = true;
       finishedPending = false;
-      schedule();
+      scheduler.wake();
     },
     pause() {
       if (!training) return;
       training = false;
       callbacks.onStop?.('paused');
-      schedule(); // finish evaluating the weights it stopped at
+      scheduler.wake(); // finish evaluating the weights it stopped at
     },
     // One optimiser step, then an evaluation of the new weights.
     step() {
@@ -94,26 +140,25 @@ export function createTrainLoop(session, callbacks, options = {}) {
       try {
         const report = session.train(1, Infinity);
         totalExamples = report.totalExamples;
-        callbacks.onReport?.(report, performance.now());
+        callbacks.onReport?.(report);
         if (report.finished) finishedPending = true;
       } catch (error) {
         callbacks.onError?.(error);
         return;
       }
-      schedule();
+      scheduler.wake();
     },
     // Evaluates the current weights (after a reset or a model import).
     evaluateNow(examplesSoFar = 0) {
       totalExamples = examplesSoFar;
       evaluatedAt = -1;
       evaluating = false;
-      schedule();
+      scheduler.wake();
     },
     stop() {
       training = false;
       evaluating = false;
-      if (frameId) cancelAnimationFrame(frameId);
-      frameId = 0;
+      finishedPending = false;
     },
   };
 }

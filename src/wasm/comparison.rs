@@ -2,7 +2,7 @@
 //! shares the session's training set, worked on a little per frame. Results are small; bad arguments
 //! are JavaScript exceptions.
 
-use super::{js_error, now, seed_or_random, settings_from_js, to_js, Session};
+use super::{js_error, seed_or_random, settings_from_js, to_js, Session};
 use crate::comparison::{self, CurvePoint, RunProgress};
 use crate::trainer::TrainConfig;
 use serde::Serialize;
@@ -45,9 +45,9 @@ pub struct Comparison {
     evaluate_every: u64,
     /// Points of each run already handed to JavaScript.
     reported: Vec<usize>,
-    /// Milliseconds the longest recent piece of work took (a training chunk or an evaluation chunk):
-    /// a piece is not started unless it is expected to end before the deadline.
-    piece_ms: f64,
+    /// How long its pieces of work (a training chunk or an evaluation chunk) take lately: a piece
+    /// is not started unless it is expected to end before the deadline.
+    pieces: super::slice::PieceTimer,
 }
 
 #[wasm_bindgen]
@@ -74,7 +74,7 @@ impl Session {
             seed,
             test_examples: test_images as usize,
             evaluate_every: evaluate_every as u64,
-            piece_ms: 0.0,
+            pieces: Default::default(),
         })
     }
 }
@@ -107,23 +107,8 @@ impl Comparison {
     /// epoch, plannedExamples, finished, diverged, points}], points: [[{epoch, examples, steps, loss,
     /// accuracy}], …], done}`, with each run's points measured since the last call.
     pub fn work(&mut self, budget_ms: f64) -> Result<JsValue, JsError> {
-        let mut last = now();
-        let deadline = last + budget_ms.max(0.0);
-        let mut pieces = 0;
-        let piece_ms = &mut self.piece_ms;
-        // Each call of the closure comes between two pieces of work, so the time since the previous
-        // call is what a piece took. The estimate decays, so that one slow piece is soon forgotten.
         self.inner
-            .work(|| {
-                let t = now();
-                if pieces > 0 {
-                    *piece_ms = (*piece_ms * 0.95).max(t - last);
-                }
-                pieces += 1;
-                last = t;
-                // At least one piece per call, so that a slow piece cannot stall the comparison.
-                pieces == 1 || t + *piece_ms < deadline
-            })
+            .work(self.pieces.slice(budget_ms))
             .map_err(js_error)?;
         let points = (0..self.reported.len()).map(|r| &self.inner.points(r)[self.reported[r]..]).collect();
         let report = ComparisonReport { runs: self.inner.progress(), points, done: self.inner.is_done() };

@@ -1,0 +1,135 @@
+// How much of each animation frame the page's own work may take. No DOM here: it only hears when
+// frames begin and when their work ended, so it is tested without a browser
+// (tests/js/frame-budget.test.mjs).
+//
+// The budget is a time after the frame began (its animation-frame timestamp) by which the page's
+// work must be done — not a length of work. The browser often calls the page several milliseconds
+// after the frame began (its own tasks, other programs on a busy machine); that delay is part of the
+// frame too, so the work gets what is left.
+//
+// Why adaptive: the time the browser needs for its own part of a frame (style, layout, painting,
+// compositing) and the frame period itself (60, 120 or 144 Hz) differ from machine to machine and
+// from minute to minute — a second program busy on one core makes everything slower. A fixed budget
+// is either too small on a fast machine (the frame idles) or too large on a slow one (frames come
+// late and the page stutters). So the budget learns from the frames themselves:
+//   - the period is a low percentile of the intervals between frames over the last seconds (frames
+//     that came late are longer, never shorter, so a low percentile is the refresh period — if any
+//     frame came on time; so the budget starts small, at `initialMs`, where frames come on time on
+//     a 144 Hz display too, and grows from there);
+//   - a frame that arrives late (more than `lateFactor` periods after the one before) after a frame
+//     whose work took a good part of its budget means the work was too much: the budget shrinks by
+//     `backoff` at once, and the budget that was too much becomes the `ceiling` to approach
+//     carefully. A frame late after little work was not made late by the work (the machine or the
+//     browser was busy, or called the page late): shrinking would cost training time and win
+//     nothing, so the budget stays;
+//   - a frame on time lets the budget grow: quickly while well under the ceiling, then by a small
+//     fraction per frame (probing whether the browser got faster). So a late frame of our making
+//     comes once in some sixty frames at most, instead of every few frames as a budget sawing up and
+//     down through the limit would ("95 % of frames within 20 ms" is a target). After `forgetAfter`
+//     frames in a row without a late frame of our making, the ceiling is forgotten: it was set by a
+//     passing hiccup (a garbage collection, another program's burst), and creeping back up from
+//     it by a fraction per frame would take half a minute of training at a fraction of the speed;
+//   - the budget never exceeds the period minus `headroomMs` (the browser always needs some time)
+//     and never falls under `minMs` (work must go on, even slowly, on a machine that is too busy).
+// A gap (the tab was hidden, the machine slept, a debugger paused) is not a late frame: intervals
+// longer than `gapMs` are ignored.
+
+const DEFAULTS = {
+  initialMs: 2,
+  minMs: 2,
+  headroomMs: 2,        // the least a frame leaves to the browser
+  lateFactor: 1.2,      // at 60 Hz: an interval above 20 ms is late
+  backoff: 0.75,
+  ownShare: 0.5,        // work that took this share of its budget could have made the next frame late
+  fastGrowthMs: 0.25,   // per frame on time, well under the ceiling
+  slowGrowth: 0.001,    // of the budget, per frame on time, near the ceiling or above it
+  forgetAfter: 180,     // frames (3 s at 60 Hz) without a late frame of ours, then the ceiling goes
+  gapMs: 400,
+  window: 300,          // intervals kept for the period estimate (5 s at 60 Hz)
+};
+
+export class FrameBudget {
+  #o;
+  #last = null;          // when the previous frame began
+  #intervals = [];       // recent intervals between frames, oldest first
+  #period = 1000 / 60;
+  #budget;
+  #ceiling = Infinity;
+  #previous;             // the budget given to the frame before this one
+  #previousWork = null;  // how long the previous frame's work took (ms)
+  #calm = 0;             // frames since the last late frame of our making
+
+  constructor(options = {}) {
+    this.#o = { ...DEFAULTS, ...options };
+    this.#budget = this.#o.initialMs;
+    this.#previous = this.#budget;
+  }
+
+  /** The refresh period measured so far, in ms (16.7 until frames have been seen). */
+  get periodMs() {
+    return this.#period;
+  }
+
+  /** The current budget, in ms after a frame begins. */
+  get budgetMs() {
+    return this.#budget;
+  }
+
+  /** Forgets when the last frame began (after a pause, so the next interval is not judged). */
+  pause() {
+    this.#last = null;
+    this.#previousWork = null;
+  }
+
+  /**
+   * A frame began at `time` (ms, the animation frame's timestamp). Returns { deadline, budgetMs,
+   * late, intervalMs }: the work of this frame should end by `deadline` (= time + budgetMs); late
+   * tells whether this frame came late.
+   */
+  frame(time) {
+    const o = this.#o;
+    const interval = this.#last === null ? null : time - this.#last;
+    const previousWork = this.#previousWork;
+    this.#last = time;
+    this.#previousWork = null;
+    if (interval === null || interval > o.gapMs || interval <= 0) {
+      return { deadline: time + this.#budget, budgetMs: this.#budget, late: false, intervalMs: interval };
+    }
+    this.#intervals.push(interval);
+    if (this.#intervals.length > o.window) this.#intervals.shift();
+    this.#period = this.#estimatePeriod();
+    const late = interval > this.#period * o.lateFactor;
+    const most = Math.max(o.minMs, this.#period - o.headroomMs);
+    // Unknown (not told) counts as work that could have made it late.
+    const ours = previousWork === null || previousWork >= o.ownShare * this.#previous;
+    this.#calm = late && ours ? 0 : this.#calm + 1;
+    if (this.#calm >= o.forgetAfter) this.#ceiling = Infinity;
+    if (late && ours) {
+      // The work that made this frame late was done in the frame before.
+      this.#ceiling = Math.min(this.#budget, this.#previous);
+      this.#budget = Math.max(o.minMs, this.#ceiling * o.backoff);
+    } else if (late) {
+      // Not of our making: keep the budget as it is.
+    } else if (this.#budget < 0.95 * this.#ceiling) {
+      this.#budget = Math.min(this.#budget + o.fastGrowthMs, 0.95 * this.#ceiling);
+    } else {
+      this.#budget *= 1 + o.slowGrowth;
+    }
+    this.#budget = Math.min(this.#budget, most);
+    this.#previous = this.#budget;
+    return { deadline: time + this.#budget, budgetMs: this.#budget, late, intervalMs: interval };
+  }
+
+  /** The work of the frame that began at the last frame(time) ran from `start` to `end`. */
+  ended(start, end) {
+    if (this.#last !== null) this.#previousWork = end - start;
+  }
+
+  // The 5th percentile of the recent intervals: the period, as long as one frame in twenty came on
+  // time, and not fooled by the odd pair of frames a browser sends back to back to catch up.
+  #estimatePeriod() {
+    const sorted = [...this.#intervals].sort((a, b) => a - b);
+    const low = sorted[Math.floor((sorted.length - 1) * 0.05)];
+    return Math.min(50, Math.max(4, low));
+  }
+}
