@@ -10,7 +10,7 @@ use crate::dataset::Dataset;
 use crate::drawing;
 use crate::model_file;
 use crate::presets::Preset;
-use crate::trainer::{TrainConfig, Trainer};
+use crate::trainer::{SettingsChange, TrainConfig, Trainer, LIVE_SETTINGS};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -84,7 +84,11 @@ struct Info {
     test_examples: usize,
     seed: u64,
     planned_examples: u64,
+    /// The run's settings now, changes made while it trained included.
     settings: TrainConfig,
+    /// The names of the settings that can change while it trains.
+    live_settings: [&'static str; LIVE_SETTINGS.len()],
+    settings_changes: Vec<SettingsChange>,
 }
 
 /// A preset as the page's Recipe menu reads it.
@@ -150,7 +154,19 @@ impl Session {
             seed: self.seed,
             planned_examples: t.planned_examples(),
             settings: t.config().clone(),
+            live_settings: LIVE_SETTINGS,
+            settings_changes: t.settings_changes().to_vec(),
         })
+    }
+
+    /// Changes the run's settings from its next step: those of `info().liveSettings` apply, the
+    /// others wait for `reset`. Returns `{change, waiting}`: the change made (`{step, examples,
+    /// changed, settings}`, or undefined when none) and the names of the settings that wait. On an
+    /// error nothing changes.
+    #[wasm_bindgen(js_name = changeSettings)]
+    pub fn change_settings(&mut self, settings: JsValue) -> Result<JsValue, JsError> {
+        let config = settings_from_js(settings)?;
+        to_js(&self.trainer.change_settings(&config).map_err(js_error)?)
     }
 
     /// The presets for this session's training set, in menu order: `[{name, label, settings}]`, the
