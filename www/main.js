@@ -41,6 +41,7 @@ function elements() {
     status: $('status'),
     memory: $('memory'),
     chartPoints: $('chart-points'),
+    settingsChanges: $('settings-changes'),
     pad: $('pad'),
     clear: $('clear'),
   };
@@ -99,8 +100,9 @@ async function main() {
 
   // The form shows Rust's presets for this training set; settings in the page's address (a shared
   // link) fill it before the network is made from it.
-  const { trainExamples } = session.info();
+  const { trainExamples, liveSettings } = session.info();
   const settingsForm = createSettingsForm(ui.form, session.presets(), trainExamples);
+  settingsForm.markLiveFields(liveSettings);
   readUrlSettings(settingsForm, ui.settingsMessage, (settings) => Session.checkSettings(settings, trainExamples));
   // Features register here: each hears the page's events (page.on(…)) before the first network.
   const example = createLearnExample(page);
