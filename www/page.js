@@ -8,8 +8,8 @@
 //   state(state)               'loading', 'ready', 'training', 'paused' or 'error'
 //   reset({ info, imported })  a network was put in use: fresh weights from the form, or a model
 //                              file's (imported: its description); info is Session.info()
-//   settings({ info, change })  settings changed while the run trains (Session.changeSettings):
-//                              change = { step, examples, changed, settings }; info is the new info
+//   settings({ info })         settings were edited during a run (Session.changeSettings); the
+//                              changes made so far are info.settingsChanges
 //   report(report)             after each training slice
 //   evaluation(evaluation)     after a full pass over the test set
 //   drawing(result | null)     the drawing's answer changed (null: nothing drawn)
@@ -210,22 +210,22 @@ export class Page extends Events {
   }
 
   #changeLiveSettings() {
-    let update;
+    let waiting;
     try {
       const { settings, seed } = this.#settingsForm.read();
-      update = this.#session.changeSettings(settings);
-      if (seed !== undefined && seed !== this.#info.seed) update.waiting.push('seed');
+      waiting = this.#session.changeSettings(settings);
+      if (seed !== undefined && seed !== this.#info.seed) waiting.push('seed');
     } catch (error) {
       this.#settingsMessage(error.message, true);
       return;
     }
-    this.#settingsPending = update.waiting.length > 0;
+    this.#settingsPending = waiting.length > 0;
     this.#info = this.#session.info();
-    if (update.change) this.emit('settings', { info: this.#info, change: update.change });
+    this.emit('settings', { info: this.#info });
     // The latest change stays in view until another replaces it or the run starts over.
     const latest = this.#info.settingsChanges.at(-1);
     const applied = latest ? `${describeChange(latest)}.` : '';
-    this.#settingsMessage([applied, describeWaiting(update.waiting)].filter(Boolean).join(' '));
+    this.#settingsMessage([applied, describeWaiting(waiting)].filter(Boolean).join(' '));
   }
 
   #onReport(report) {

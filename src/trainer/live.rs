@@ -50,8 +50,7 @@ pub struct SettingsChange {
 }
 
 /// What [`Trainer::change_settings`] did.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SettingsUpdate {
     /// The change made, or `None` when the live settings asked for are those the run has.
     pub change: Option<SettingsChange>,
