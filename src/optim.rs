@@ -127,6 +127,23 @@ impl OptimizerConfig {
         }
     }
 
+    /// Its settings by name, the learning rate first: `[("learningRate", 0.003), ("beta1", 0.9), …]`.
+    pub fn settings(&self) -> Vec<(&'static str, f32)> {
+        match *self {
+            OptimizerConfig::Sgd(c) => vec![("learningRate", c.learning_rate)],
+            OptimizerConfig::Momentum(c) => vec![("learningRate", c.learning_rate), ("momentum", c.momentum)],
+            OptimizerConfig::RmsProp(c) => {
+                vec![("learningRate", c.learning_rate), ("decay", c.decay), ("epsilon", c.epsilon)]
+            }
+            OptimizerConfig::Adam(c) => vec![
+                ("learningRate", c.learning_rate),
+                ("beta1", c.beta1),
+                ("beta2", c.beta2),
+                ("epsilon", c.epsilon),
+            ],
+        }
+    }
+
     /// The same optimiser with another learning rate.
     pub fn with_learning_rate(self, learning_rate: f32) -> Self {
         match self {

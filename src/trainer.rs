@@ -25,11 +25,13 @@ use std::sync::Arc;
 mod evaluation;
 mod full_batch;
 mod import;
+mod live;
 mod order;
 mod report;
 mod rollback;
 
 pub use evaluation::{evaluate_range, predict, Evaluation};
+pub use live::{LiveSettings, SettingsChange, SettingsUpdate, LIVE_SETTINGS, RESTART_SETTINGS};
 pub use report::TrainReport;
 
 use evaluation::Evaluations;
@@ -116,7 +118,15 @@ impl TrainConfig {
 }
 
 pub struct Trainer {
+    /// The run's settings as they stand now, live changes included (`live`).
     config: TrainConfig,
+    /// The live settings of the step under way (or the last one), taken from `started_with` and
+    /// `changes` when it started: a change asked for during a step waits for the next.
+    live: LiveSettings,
+    /// The live settings the run started with.
+    started_with: LiveSettings,
+    /// The live settings changed while the run trained, by the step they apply from.
+    changes: Vec<SettingsChange>,
     /// Shared, not copied, by runs trained side by side ([`crate::comparison::Comparison`]).
     train: Arc<Dataset>,
     test: Option<Arc<Dataset>>,
@@ -167,6 +177,9 @@ impl Trainer {
             #[cfg(not(target_arch = "wasm32"))]
             helpers: Vec::new(),
             rollback: Rollback::default(),
+            live: config.live(),
+            started_with: config.live(),
+            changes: Vec::new(),
             config: config.clone(),
             train,
             test,
@@ -187,6 +200,9 @@ impl Trainer {
         self.tally = Tally::default();
         self.evaluations = Evaluations::default();
         self.rollback.forget_all();
+        self.live = config.live();
+        self.started_with = self.live;
+        self.changes.clear();
         self.config = config;
         self.ws.ensure(&self.net, CHUNK);
         Ok(())
@@ -237,9 +253,10 @@ impl Trainer {
         (self.tally.examples as f64 / self.train.len() as f64) as f32
     }
 
-    /// The learning rate the next step will use.
+    /// The learning rate the next step will use (or the one under way, part-done, uses).
     pub fn learning_rate(&self) -> f32 {
-        self.config.schedule.rate(self.config.optimizer.learning_rate(), self.progress())
+        let live = if self.batch_filled == 0 { self.settings_for_step(self.tally.steps + 1) } else { self.live };
+        live.schedule.rate(live.optimizer.learning_rate(), self.progress())
     }
 
     /// Trains until `steps` optimiser steps are done, the run is finished, or `keep_going` (asked
@@ -260,6 +277,7 @@ impl Trainer {
         while report.steps < steps && !self.is_finished() && keep_going() {
             if self.batch_filled == 0 {
                 self.mark_step_start();
+                self.take_step_settings();
             }
             let Some(step_stats) = self.accumulate() else { continue };
             self.keep_checkpoint();
@@ -311,16 +329,16 @@ impl Trainer {
         self.input.clear();
         self.labels.clear();
         let scale = 1.0 / batch_size as f32;
-        let stats = if !self.config.augment && batch_size == self.train.len() {
+        let stats = if !self.live.augment && batch_size == self.train.len() {
             // Full batch: the images are read in memory order, a whole chunk at a time.
             let range = self.order.take_range(n);
-            let smoothing = self.config.label_smoothing;
+            let smoothing = self.live.label_smoothing;
             let buffers = (&mut self.input, &mut self.ws);
             accumulate_full_batch_chunk(&mut self.net, &self.train, range, smoothing, scale, buffers)
         } else {
             for _ in 0..n {
                 let index = self.order.current();
-                if self.config.augment {
+                if self.live.augment {
                     let params = AugmentRanges::default().sample(self.order.rng());
                     self.input.push_bytes(self.augmenter.apply_bytes(self.train.image(index), &params));
                 } else {
@@ -330,7 +348,7 @@ impl Trainer {
                 self.labels.push(self.train.labels[index]);
                 self.order.advance();
             }
-            self.net.accumulate_gradients(&self.input, &self.labels, self.config.label_smoothing, scale, &mut self.ws)
+            self.net.accumulate_gradients(&self.input, &self.labels, self.live.label_smoothing, scale, &mut self.ws)
         };
         self.batch_stats.add(stats);
         self.batch_filled += n;
@@ -344,7 +362,7 @@ impl Trainer {
         let batch_size = self.config.batch_size;
         // The rate for this step is taken at the step's start, so the first step is a warm-up step.
         let progress = ((self.tally.examples - batch_size as u64) as f64 / self.planned_examples().max(1) as f64) as f32;
-        let lr = self.config.schedule.rate(self.config.optimizer.learning_rate(), progress);
+        let lr = self.live.schedule.rate(self.live.optimizer.learning_rate(), progress);
         self.optimizer.step(self.net.parameters_and_grads(), lr);
         self.tally.steps += 1;
         self.tally.smoothed_loss.add(stats.mean_loss());

@@ -10,7 +10,7 @@ use crate::dataset::Dataset;
 use crate::drawing;
 use crate::model_file;
 use crate::presets::Preset;
-use crate::trainer::{TrainConfig, Trainer};
+use crate::trainer::{SettingsChange, TrainConfig, Trainer, LIVE_SETTINGS};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -78,14 +78,18 @@ fn seed_or_random(seed: Option<f64>) -> Result<u64, JsError> {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Info {
+struct Info<'a> {
     sizes: Vec<usize>,
     parameters: usize,
     train_examples: usize,
     test_examples: usize,
     seed: u64,
     planned_examples: u64,
+    /// The run's settings now, changes made while it trained included.
     settings: TrainConfig,
+    /// The names of the settings that can change while it trains.
+    live_settings: [&'static str; LIVE_SETTINGS.len()],
+    settings_changes: &'a [SettingsChange],
 }
 
 /// A preset as the page's Recipe menu reads it.
@@ -152,7 +156,20 @@ impl Session {
             seed: self.seed,
             planned_examples: t.planned_examples(),
             settings: t.config().clone(),
+            live_settings: LIVE_SETTINGS,
+            settings_changes: t.settings_changes(),
         })
+    }
+
+    /// Changes the run's settings from its next step: those of `info().liveSettings` apply (the
+    /// changes made are `info().settingsChanges`), the others wait for `reset`. Returns the names of
+    /// those that wait. On an error nothing changes.
+    #[wasm_bindgen(js_name = changeSettings)]
+    pub fn change_settings(&mut self, settings: JsValue) -> Result<JsValue, JsError> {
+        let config = settings_from_js(settings)?;
+        // Only the names: the change itself is in `info()`, and a second copy of its conversion
+        // would cost the wasm file bytes it does not have to spare.
+        to_js(&self.trainer.change_settings(&config).map_err(js_error)?.waiting)
     }
 
     /// The presets for this session's training set, in menu order: `[{name, label, settings}]`, the

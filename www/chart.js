@@ -1,9 +1,38 @@
 // Live training charts with uPlot: loss and accuracy against epochs, with the test set's values as
-// points. Point counts stay bounded however long training runs.
+// points, and on the loss chart a dashed line where settings changed during the run. Point counts
+// stay bounded however long training runs.
 import uPlot from './vendor/uPlot.esm.js';
 
 const MAX_POINTS = 1200;
-const COLORS = { train: '#2563eb', test: '#ea580c' };
+const COLORS = { train: '#2563eb', test: '#ea580c', marker: '#7c3aed' };
+const MARKER_ROWS = 3; // labels of changes close together step down, so they do not overprint
+
+// Vertical dashed lines with labels at [{ x (epochs), label }], over the plot area.
+function drawMarkers(u, markers) {
+  if (!markers.length) return;
+  const px = uPlot.pxRatio;
+  const { left, top, width, height } = u.bbox;
+  const ctx = u.ctx;
+  ctx.save();
+  ctx.strokeStyle = COLORS.marker;
+  ctx.fillStyle = COLORS.marker;
+  ctx.lineWidth = 1.5 * px;
+  ctx.setLineDash([5 * px, 4 * px]);
+  ctx.font = `600 ${11 * px}px system-ui, sans-serif`;
+  markers.forEach((marker, i) => {
+    const x = Math.round(u.valToPos(marker.x, 'x', true));
+    if (x < left || x > left + width) return;
+    ctx.beginPath();
+    ctx.moveTo(x, top);
+    ctx.lineTo(x, top + height);
+    ctx.stroke();
+    const y = top + (12 + 13 * (i % MARKER_ROWS)) * px;
+    // Near the right edge the label goes on the line's left.
+    const textWidth = ctx.measureText(marker.label).width;
+    ctx.fillText(marker.label, x + 4 * px + textWidth > left + width ? x - 4 * px - textWidth : x + 4 * px, y);
+  });
+  ctx.restore();
+}
 
 function chartWidth(element) {
   return Math.max(240, Math.floor(element.clientWidth || 480));
@@ -11,7 +40,9 @@ function chartWidth(element) {
 
 function makeChart(element, { yLabel, yRange, format }) {
   const data = [[], [], []];
+  let markers = [];
   const options = {
+    hooks: { draw: [(u) => drawMarkers(u, markers)] },
     width: chartWidth(element),
     height: 180,
     legend: { show: true, live: false },
@@ -57,6 +88,11 @@ function makeChart(element, { yLabel, yRange, format }) {
       for (const s of data) s.length = 0;
       plot.setData(data);
     },
+    setMarkers(list) {
+      markers = list;
+      element.dataset.markers = String(list.length);
+      plot.redraw(false, false);
+    },
     resize() {
       plot.setSize({ width: chartWidth(element), height: 180 });
     },
@@ -98,6 +134,11 @@ export function createCharts(lossElement, accuracyElement) {
     clear() {
       loss.clear();
       accuracy.clear();
+      loss.setMarkers([]);
+    },
+    /** Lines on the loss chart where settings changed: [{ x (epochs), label }]. */
+    setMarkers(markers) {
+      loss.setMarkers(markers);
     },
     get pointCounts() {
       return [loss.pointCount, accuracy.pointCount];

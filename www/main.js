@@ -42,6 +42,7 @@ function elements() {
     memory: $('memory'),
     chartPoints: $('chart-points'),
     timeShare: $('time-share'),
+    settingsChanges: $('settings-changes'),
     pad: $('pad'),
     clear: $('clear'),
   };
@@ -100,8 +101,9 @@ async function main() {
 
   // The form shows Rust's presets for this training set; settings in the page's address (a shared
   // link) fill it before the network is made from it.
-  const { trainExamples } = session.info();
+  const { trainExamples, liveSettings } = session.info();
   const settingsForm = createSettingsForm(ui.form, session.presets(), trainExamples);
+  settingsForm.markLiveFields(liveSettings);
   readUrlSettings(settingsForm, ui.settingsMessage, (settings) => Session.checkSettings(settings, trainExamples));
   // Features register here: each hears the page's events (page.on(…)) before the first network.
   const example = createLearnExample(page);

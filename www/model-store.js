@@ -3,6 +3,7 @@
 // Rust reads and checks every model file (Session.importModel keeps the current network when a file
 // is wrong); this module only moves bytes around and says which model is in use.
 import { formatPercent } from './format.js';
+import { describeChange } from './live-settings.js';
 
 const PRETRAINED_URL = 'models/pretrained.inkling';
 const DB_NAME = 'inkling';
@@ -69,9 +70,11 @@ function describeModel(model) {
 function trainedDescription(page, model) {
   const { info } = page;
   const examples = page.lastReport?.totalExamples ?? 0;
+  const changes = info.settingsChanges.map(describeChange).join('; ');
   return `[${info.sizes.join(', ')}] trained in the browser${info.settings.augment ? ' with augmentation' : ''}, ` +
     `seed ${info.seed}, ${examples} examples` +
-    (model.accuracy != null ? `; test accuracy ${formatPercent(model.accuracy, 2, { spaced: true })}` : '');
+    (model.accuracy != null ? `; test accuracy ${formatPercent(model.accuracy, 2, { spaced: true })}` : '') +
+    (changes ? `; settings changed during training: ${changes}` : '');
 }
 
 function downloadName(model) {

@@ -8,6 +8,8 @@
 //   state(state)               'loading', 'ready', 'training', 'paused' or 'error'
 //   reset({ info, imported })  a network was put in use: fresh weights from the form, or a model
 //                              file's (imported: its description); info is Session.info()
+//   settings({ info })         settings were edited during a run (Session.changeSettings); the
+//                              changes made so far are info.settingsChanges
 //   report(report)             after each training slice
 //   evaluation(evaluation)     after a full pass over the test set
 //   drawing(result | null)     the drawing's answer changed (null: nothing drawn)
@@ -16,6 +18,7 @@ import { Events } from './events.js';
 import { formatCount } from './format.js';
 import { createFrameScheduler } from './frame-scheduler.js';
 import { createTrainLoop } from './train-loop.js';
+import { describeChange, describeWaiting } from './live-settings.js';
 
 const PREDICT_WHILE_TRAINING_MS = 250;
 const HIDDEN_MESSAGE = 'Training is paused while this tab is hidden; it goes on when you come back.'; // the drawing's answer follows the learning network this often
@@ -33,7 +36,8 @@ export class Page extends Events {
   #info = null;
   #lastReport = null;
   #finished = false;
-  // The form was edited since the network in use was made from it: Train, Step and Reset start anew.
+  // The form differs from the network in use in a setting that cannot change while it trains (or
+  // the network came from a file): Train, Step and Reset start anew.
   #settingsPending = false;
   #loop = null;
   #settingsForm = null;
@@ -202,15 +206,42 @@ export class Page extends Events {
     return true;
   }
 
-  // New settings apply at once before any training; afterwards they wait for Reset (or Train).
+  // A run is under way (training, or paused part-way): settings change in it rather than restart it.
+  #runUnderway() {
+    return (this.#lastReport !== null || this.#state === 'training') && !this.#finished;
+  }
+
+  // New settings apply at once before any training; during a run, those that can change while it
+  // trains apply from its next step and the others wait for Reset (or Train); a finished run waits.
   #settingsEdited() {
     if (!this.#lastReport && this.#state !== 'training') {
       this.#applySettings();
       this.#setState('ready');
+    } else if (this.#runUnderway()) {
+      this.#changeLiveSettings();
     } else {
       this.#settingsPending = true;
       this.#settingsMessage('New settings apply when you press Reset.');
     }
+  }
+
+  #changeLiveSettings() {
+    let waiting;
+    try {
+      const { settings, seed } = this.#settingsForm.read();
+      waiting = this.#session.changeSettings(settings);
+      if (seed !== undefined && seed !== this.#info.seed) waiting.push('seed');
+    } catch (error) {
+      this.#settingsMessage(error.message, true);
+      return;
+    }
+    this.#settingsPending = waiting.length > 0;
+    this.#info = this.#session.info();
+    this.emit('settings', { info: this.#info });
+    // The latest change stays in view until another replaces it or the run starts over.
+    const latest = this.#info.settingsChanges.at(-1);
+    const applied = latest ? `${describeChange(latest)}.` : '';
+    this.#settingsMessage([applied, describeWaiting(waiting)].filter(Boolean).join(' '));
   }
 
   #onReport(report) {
@@ -282,12 +313,20 @@ export class Page extends Events {
       settingsForm.applyPreset(preset.value);
       this.#settingsEdited();
     });
+    // Before a run every keystroke applies; during one, a field applies once it is done with (its
+    // 'change': Enter, leaving it, a click on a box), so typing 0.015 is not also 0.01 for a while.
     form.addEventListener('input', (event) => {
       if (event.target === preset) return;
       if (event.target.name === 'optimizer') settingsForm.syncBatchField();
       preset.value = settingsForm.matchingPreset();
-      this.#settingsEdited();
+      if (!this.#runUnderway()) this.#settingsEdited();
     });
-    form.addEventListener('submit', (event) => event.preventDefault());
+    form.addEventListener('change', (event) => {
+      if (event.target !== preset && this.#runUnderway()) this.#settingsEdited();
+    });
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      if (this.#runUnderway()) this.#settingsEdited();
+    });
   }
 }

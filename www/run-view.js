@@ -1,7 +1,9 @@
 // Section 1's picture of the run: the progress bar, test accuracy, training loss, speed and time
-// left, the loss and accuracy charts, and the diagnostics line. It listens to the page and only
+// left, the loss and accuracy charts with the settings changed during the run, and the diagnostics
+// line. It listens to the page and only
 // displays what it hears.
 import { formatCount, formatPercent } from './format.js';
+import { describeChange } from './live-settings.js';
 
 const SPEED_WINDOW_MS = 1500;      // examples per second over about the last second and a half
 const DIAGNOSTICS_EVERY_MS = 500;
@@ -16,7 +18,8 @@ const percent = (share) => `${Math.round(100 * share)} %`;
 
 /**
  * setupRunView(page, ui, { charts, memoryBytes }): ui holds the section's elements (runProgress,
- * runProgressText, testAccuracy, trainLoss, speed, eta, memory, chartPoints, timeShare);
+ * runProgressText, testAccuracy, trainLoss, speed, eta, memory, chartPoints, timeShare,
+ * settingsChanges — a list under the loss chart, in words, of what its marker lines show);
  * memoryBytes() is the WebAssembly memory in use.
  */
 export function setupRunView(page, ui, { charts, memoryBytes }) {
@@ -63,8 +66,27 @@ export function setupRunView(page, ui, { charts, memoryBytes }) {
     }
   }
 
+  // The changes of settings during the run: lines on the loss chart, and the same as a list.
+  function showChanges() {
+    const changes = info.settingsChanges;
+    charts.setMarkers(changes.map((change) => ({
+      x: change.examples / info.trainExamples, label: describeChange(change).replace(/ from step .*/, ''),
+    })));
+    ui.settingsChanges.replaceChildren(...changes.map((change) => {
+      const item = document.createElement('li');
+      item.textContent = `${describeChange(change)} (epoch ${(change.examples / info.trainExamples).toFixed(2)})`;
+      return item;
+    }));
+    ui.settingsChanges.hidden = changes.length === 0;
+  }
+
+  page.on('settings', (detail) => {
+    info = detail.info;
+    showChanges();
+  });
   page.on('reset', (detail) => {
     info = detail.info;
+    showChanges();
     samples = [];
     perSecond = 0;
     charts.clear();

@@ -25,6 +25,8 @@ function wholeNumber(text, label) {
  *   read() → { settings, seed } for Session.reset; throws an Error with a message for the person
  *     when a field is not a number at all. readSeed() → the Seed field's seed, or undefined.
  *   applyPreset(name), matchingPreset() → a preset's name or 'custom', syncBatchField()
+ *   markLiveFields(names): tags each field as changing a run under way (its name is in `names`,
+ *     Session.info().liveSettings) or waiting for Reset, and points it at the legend saying which
  *   form, presets, trainExamples: what it was made with
  * presets: Session.presets() — [{ name, label, settings }]. Fills the Recipe menu and makes the
  * default preset's values the fields' defaults (what form.reset() and a link without them mean).
@@ -116,6 +118,20 @@ export function createSettingsForm(form, presets, trainExamples) {
     read,
     readSeed,
     syncBatchField,
+    markLiveFields(names) {
+      for (const name of [...FIELDS, 'seed']) {
+        const label = fields[name].closest('label');
+        const applies = names.includes(name) ? 'live' : 'reset';
+        label.dataset.applies = applies;
+        const tag = document.createElement('span');
+        tag.className = `applies applies-${applies}`;
+        tag.setAttribute('aria-hidden', 'true'); // the legend, not the field's name, says it
+        tag.textContent = applies;
+        label.append(tag);
+        const described = fields[name].getAttribute('aria-describedby');
+        fields[name].setAttribute('aria-describedby', [described, `${applies}-help`].filter(Boolean).join(' '));
+      }
+    },
     applyPreset(name) {
       const preset = presetFields.get(name);
       if (!preset) return;

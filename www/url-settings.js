@@ -97,8 +97,10 @@ export function setupUrlSettings(page, { form }) {
   };
 
   // 'change' covers the preset menu, which sets several fields at once without 'input' events.
-  form.addEventListener('input', () => {
-    drawnSeed = null;
+  // Settings changed in a run under way keep its seed: the address then shows the run's settings
+  // as they are now, with the seed it drew.
+  form.addEventListener('input', (event) => {
+    if (event.target.name === 'seed') drawnSeed = null;
     write();
   });
   form.addEventListener('change', write);

@@ -45,7 +45,7 @@ impl Trainer {
     pub(super) fn parallel_step_ready(&self) -> bool {
         self.threads > 1
             && self.config.batch_size == self.train.len()
-            && !self.config.augment
+            && !self.live.augment
             && self.batch_filled == 0
             && self.order.position() == 0
             && self.train.len() >= 2 * CHUNK
@@ -69,7 +69,7 @@ impl Trainer {
             self.helpers.push(ChunkBuffers::new());
         }
         self.net.zero_grads();
-        let (scale, smoothing) = (1.0 / n as f32, self.config.label_smoothing);
+        let (scale, smoothing) = (1.0 / n as f32, self.live.label_smoothing);
         let train = &*self.train;
         let helper_nets: Vec<Mlp> = ranges[1..].iter().map(|_| self.net.clone()).collect();
         let mut stats = BatchStats::default();

@@ -18,10 +18,12 @@
 //!   Training is deterministic (the same chunks, in the same order, from the same random numbers),
 //!   so this rebuilds, bit for bit, the state before the failing step; at most 15 steps are redone.
 //!
-//! Changing the run from outside [`Trainer::train`] (new settings, a new network, new weights for
-//! a layer, another number of threads) drops the checkpoint, as the steps since it could no longer
+//! Changing the run from outside [`Trainer::train`] (a restart, a new network, new weights for a
+//! layer, another number of threads) drops the checkpoint, as the steps since it could no longer
 //! be redone the same way; the next update takes a new one. (Weights set in the middle of a step
-//! are then kept and that step, should it fail, is redone from its start with them.)
+//! are then kept and that step, should it fail, is redone from its start with them.) Settings
+//! changed while the run trains (`live`) keep it: every step, redone or not, takes its settings
+//! from their history as it starts.
 
 use super::order::OrderMark;
 use super::report::Tally;
@@ -152,7 +154,7 @@ fn restore_parameters(net: &mut Mlp, mut from: &[f32]) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::dataset::Dataset;
     use crate::error::Error;
@@ -179,7 +181,7 @@ mod tests {
     }
 
     /// 600 images with a fifth of their pixels inked at random.
-    fn data() -> Dataset {
+    pub(in crate::trainer) fn data() -> Dataset {
         let mut rng = Pcg64Mcg::seed_from_u64(5);
         let count = 600;
         let pixels = (0..count * IMAGE_PIXELS).map(|_| if rng.random_bool(0.2) { rng.random_range(1..=255) } else { 0 }).collect();
@@ -203,18 +205,38 @@ mod tests {
         }
     }
 
-    /// The state before every step of a run trained one step per call, up to the step that
-    /// diverges (the last state is the one before it).
-    fn states_until_divergence(data: &Dataset, epochs: f32) -> Option<Vec<State>> {
-        let mut trainer = Trainer::new(config(epochs), data.clone(), None, 3).unwrap();
-        let mut states = vec![state(&trainer)];
+    /// A run of `config` trained one step per call, its settings changed to `change`'s before step
+    /// `at` when given: the number of the step that diverges and the state before it (`None` if the
+    /// run ends first).
+    fn until_divergence(data: &Dataset, config: TrainConfig, change: Option<(u64, &TrainConfig)>) -> Option<(usize, State)> {
+        let mut trainer = Trainer::new(config, data.clone(), None, 3).unwrap();
+        let mut before = state(&trainer);
         while !trainer.is_finished() {
-            if trainer.train(1, || true).is_err() {
-                return Some(states);
+            if let Some((_, wanted)) = change.filter(|(at, _)| trainer.total_steps() + 1 == *at) {
+                assert!(trainer.change_settings(wanted).unwrap().change.is_some());
+                before = state(&trainer);
             }
-            states.push(state(&trainer));
+            if trainer.train(1, || true).is_err() {
+                return Some((trainer.total_steps() as usize + 1, before));
+            }
+            before = state(&trainer);
         }
         None
+    }
+
+    /// Trains in calls of `chunks_per_call` chunks until a step diverges; returns the error's message.
+    fn train_until_divergence(trainer: &mut Trainer, chunks_per_call: usize) -> String {
+        loop {
+            let mut chunks = 0;
+            match trainer.train(u64::MAX, || {
+                chunks += 1;
+                chunks <= chunks_per_call
+            }) {
+                Ok(report) => assert!(!report.finished, "the run diverges before its end"),
+                Err(Error::Diverged(message)) => return message,
+                Err(e) => panic!("expected a divergence, got {e:?}"),
+            }
+        }
     }
 
     #[test]
@@ -222,38 +244,65 @@ mod tests {
         let data = data();
         // The shortest run that diverges late enough to pass several checkpoints and new orders
         // (measured: the run of 400 epochs, at step 108).
-        let (epochs, states) = [100.0, 200.0, 400.0, 800.0]
+        let (epochs, failing, before) = [100.0, 200.0, 400.0, 800.0]
             .into_iter()
             .find_map(|epochs| {
-                let states = states_until_divergence(&data, epochs)?;
-                (states.len() > 3 * CHECKPOINT_EVERY as usize).then_some((epochs, states))
+                let (failing, before) = until_divergence(&data, config(epochs), None)?;
+                (failing > 3 * CHECKPOINT_EVERY as usize + 1).then_some((epochs, failing, before))
             })
             .expect("one of the runs diverges after more than 48 steps");
-        let failing = states.len(); // 1-based number of the step that diverges
-        let before = states.last().unwrap();
         assert!(before.mark.order.draws >= 3, "the examples' order was drawn anew on the way");
 
         // The whole run in one call, and sliced into calls of three chunks (steps straddle calls).
         for chunks_per_call in [usize::MAX, 3] {
             let mut trainer = Trainer::new(config(epochs), data.clone(), None, 3).unwrap();
-            let error = loop {
-                let mut chunks = 0;
-                match trainer.train(u64::MAX, || {
-                    chunks += 1;
-                    chunks <= chunks_per_call
-                }) {
-                    Ok(report) => assert!(!report.finished, "the run diverges before its end"),
-                    Err(e) => break e,
-                }
-            };
-            let Error::Diverged(message) = error else { panic!("expected a divergence, got {error:?}") };
+            let message = train_until_divergence(&mut trainer, chunks_per_call);
             assert!(message.contains(&format!("at step {failing};")), "{message}");
-            assert_eq!(&state(&trainer), before, "{chunks_per_call} chunks per call: the state before step {failing}");
+            assert_eq!(state(&trainer), before, "{chunks_per_call} chunks per call: the state before step {failing}");
             assert_eq!(trainer.total_steps(), failing as u64 - 1);
 
             // Trying again fails the same way and changes nothing.
             assert!(matches!(trainer.train(u64::MAX, || true), Err(Error::Diverged(_))));
-            assert_eq!(&state(&trainer), before);
+            assert_eq!(state(&trainer), before);
         }
+    }
+
+    #[test]
+    fn the_steps_redone_after_a_divergence_keep_the_settings_each_had() {
+        let data = data();
+        // Batches of 20: one chunk per step, 30 steps per pass, so checkpoints come every 16 steps
+        // and a change can fall between a checkpoint and the step that diverges.
+        let plain = |epochs| TrainConfig { batch_size: 20, ..config(epochs) };
+        let changed = |epochs| TrainConfig {
+            optimizer: OptimizerConfig::Momentum(MomentumConfig { learning_rate: 2e38, momentum: 0.5 }),
+            label_smoothing: 0.3,
+            ..plain(epochs)
+        };
+        for epochs in [25.0, 50.0, 100.0, 200.0] {
+            let Some((failing_unchanged, _)) = until_divergence(&data, plain(epochs), None) else { continue };
+            // The change a few steps before the unchanged run diverged.
+            for at in (2..failing_unchanged as u64).rev().take(12) {
+                let Some((failing, before)) = until_divergence(&data, plain(epochs), Some((at, &changed(epochs)))) else { continue };
+                if failing as u64 <= at {
+                    continue; // diverged before the change
+                }
+                let mut replayed_through_the_change = true;
+                for chunks_per_call in [usize::MAX, 2] {
+                    let mut trainer = Trainer::new(plain(epochs), data.clone(), None, 3).unwrap();
+                    trainer.train(at - 1, || true).unwrap();
+                    trainer.change_settings(&changed(epochs)).unwrap();
+                    let message = train_until_divergence(&mut trainer, chunks_per_call);
+                    assert!(message.contains(&format!("at step {failing};")), "{message}");
+                    assert_eq!(state(&trainer), before, "change before step {at}, {chunks_per_call} chunks per call");
+                    assert_eq!(trainer.config(), &changed(epochs));
+                    let checkpoint = trainer.rollback.checkpoint.as_ref().unwrap();
+                    replayed_through_the_change &= checkpoint.tally.steps + 1 < at;
+                }
+                if replayed_through_the_change {
+                    return;
+                }
+            }
+        }
+        panic!("no run diverged with a checkpoint older than the change");
     }
 }

@@ -24,7 +24,8 @@ import { BASIC_PLACE, DIGITS } from './strokes.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BUILD_TIMEOUT = 1_200_000; // a release build with LTO on a loaded 2-core machine
-const WASM_BUDGET_GZIP = 150_000;
+// The wasm file's budget, gzipped (the page benchmark checks the same): 160 KB, room for the ConvNet layers.
+const WASM_BUDGET_GZIP = 160_000;
 
 /** The repository as a person has it: git's files (with this working tree's contents) in a new folder. */
 function cleanCopy() {
