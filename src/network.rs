@@ -186,7 +186,7 @@ impl Mlp {
 
     /// All weights and biases are finite numbers.
     pub fn is_finite(&self) -> bool {
-        self.layers.iter().all(|l| l.weights.iter().chain(l.biases.iter()).all(|v| v.is_finite()))
+        self.layers.iter().all(|l| all_finite(l.weights.as_slice()) && all_finite(l.biases.as_slice()))
     }
 
     /// The forward pass for a batch: fills `ws.z` and `ws.a` for every layer; the last `a` holds the
@@ -341,4 +341,12 @@ impl Workspace {
         self.capacity = capacity;
         self.sizes = sizes;
     }
+}
+
+/// Whether every value is finite, without a branch per value: the trainer asks after every step, over
+/// every weight — with `Iterator::all` that was a tenth of the page's training time. A float is
+/// finite when its bits without the sign are below those of infinity, so the largest of them answers
+/// for all (a maximum of integers, which the compiler turns into vector instructions).
+fn all_finite(values: &[f32]) -> bool {
+    values.iter().fold(0u32, |largest, v| largest.max(v.to_bits() & 0x7fff_ffff)) < f32::INFINITY.to_bits()
 }

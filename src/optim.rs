@@ -214,6 +214,14 @@ impl Optimizer {
         self.step
     }
 
+    /// Becomes a copy of `other`, reusing its own buffers where they fit.
+    pub fn copy_from(&mut self, other: &Optimizer) {
+        self.config = other.config;
+        self.step = other.step;
+        self.first.clone_from(&other.first);
+        self.second.clone_from(&other.second);
+    }
+
     /// One update of every parameter tensor from its gradient, with learning rate `lr`.
     pub fn step<'a>(
         &mut self,
