@@ -3,7 +3,7 @@
 // evenly frames arrive meanwhile, what share of the time the page spends training (the figure the
 // page itself shows under the charts), how much WebAssembly memory the page holds, and the size of
 // the wasm file gzipped. The native trainer runs the same recipe and seed in the same benchmark run
-// (evaluating every 10,000 examples, as the page does), so the page's seconds are also given as a
+// (evaluating every 20,000 examples, as the page does), so the page's seconds are also given as a
 // ratio to the native trainer's — a figure that holds on a faster or slower machine.
 //
 // Two machine states: "idle" (nothing else running that the benchmark knows of) and "one core busy"
@@ -43,11 +43,11 @@ function busyCore() {
 }
 
 /**
- * The native trainer on the same recipe and seed, evaluating every 10,000 examples as the page does:
+ * The native trainer on the same recipe and seed, evaluating every 20,000 examples as the page does:
  * { seconds, examples } when the test accuracy first reached 98 % (seconds include its evaluations).
  */
 function native(seed) {
-  const out = execFileSync(NATIVE, ['--seed', String(seed), '--eval-every', '10000'], { cwd: ROOT, encoding: 'utf8' });
+  const out = execFileSync(NATIVE, ['--seed', String(seed), '--eval-every', '20000'], { cwd: ROOT, encoding: 'utf8' });
   for (const line of out.split('\n')) {
     const m = /after\s+(\d+) examples \(\s*([\d.]+) s\): test accuracy ([\d.]+) %/.exec(line);
     if (m && Number(m[3]) / 100 >= TARGET.accuracy) return { seconds: Number(m[2]), examples: Number(m[1]) };
@@ -164,8 +164,8 @@ add(`${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${cpus()[
   + Object.entries(machine).map(([load, m]) => `${LOADS[load]}: ${m.before.toFixed(2)} before, ${m.after?.toFixed(2) ?? '—'} after`).join('; '));
 add();
 add('Seconds from pressing Train until the page shows a test accuracy of at least 98 % (all 10,000 test images, evaluated '
-  + 'between frames on a copy of the weights taken every 10,000 examples, so the figure includes that lag); the native '
-  + 'trainer\'s seconds to the same point, same recipe and seed, measured in this run (`train --eval-every 10000`, one '
+  + 'between frames on a copy of the weights taken every 20,000 examples, so the figure includes that lag); the native '
+  + 'trainer\'s seconds to the same point, same recipe and seed, measured in this run (`train --eval-every 20000`, one '
   + 'thread, its evaluations included), and the ratio of the two; the share of frame intervals within 20 ms from pressing '
   + 'Train to the end of the run; the share of the time spent training, as the page shows it under the charts (median of '
   + 'what it showed between 3 s after Train and 98 %); the WebAssembly memory the page reports. "One core busy": another '

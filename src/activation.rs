@@ -3,7 +3,9 @@
 /// `A = max(Z, 0)`, elementwise.
 pub fn relu(z: &[f32], a: &mut [f32]) {
     for (a, &z) in a.iter_mut().zip(z) {
-        *a = z.max(0.0);
+        // A comparison rather than f32::max: in wasm, Rust's max (which ignores NaN) is a call to
+        // fmaxf per value, while this becomes a vector select — same results, NaN included (→ 0).
+        *a = if z > 0.0 { z } else { 0.0 };
     }
 }
 

@@ -41,7 +41,7 @@ const DEFAULTS = {
   lateFactor: 1.2,      // at 60 Hz: an interval above 20 ms is late
   backoff: 0.75,
   ownShare: 0.5,        // work that took this share of its budget could have made the next frame late
-  fastGrowthMs: 0.25,   // per frame on time, well under the ceiling
+  fastGrowthMs: 0.5,    // per frame on time, well under the ceiling (2 to 14 ms in 0.4 s)
   slowGrowth: 0.001,    // of the budget, per frame on time, near the ceiling or above it
   forgetAfter: 180,     // frames (3 s at 60 Hz) without a late frame of ours, then the ceiling goes
   gapMs: 400,
