@@ -106,7 +106,6 @@ export function createFrameScheduler({
     if (queued.length) work.show = end - presented;
     budget.ended(start, end);
     record({ start, end, work, late });
-    (globalThis.DEBUG_FRAMES ??= []).push([timestamp, start, end, budgetMs, late, JSON.stringify(work)]);
     wake();
   }
 
