@@ -19,9 +19,11 @@
 //   - a frame that arrives late (more than `lateFactor` periods after the one before) after a frame
 //     whose work took a good part of its budget means the work was too much: the budget shrinks by
 //     `backoff` at once, and the budget that was too much becomes the `ceiling` to approach
-//     carefully. A frame late after little work was not made late by the work (the machine or the
-//     browser was busy, or called the page late): shrinking would cost training time and win
-//     nothing, so the budget stays;
+//     carefully. A frame late after little work — under half its budget, or under 4 ms (a quarter
+//     of a 60 Hz frame) — was not made late by the work (the machine or the browser was busy, or called the
+//     page late): shrinking would cost training time and win nothing, so the budget stays. (Without
+//     that quarter, a machine busy with another program made every frame's small work "guilty"
+//     and the budget sank to its least: training at a tenth of its speed for no smoother frames.)
 //   - a frame on time lets the budget grow: quickly while well under the ceiling, then by a small
 //     fraction per frame (probing whether the browser got faster). So a late frame of our making
 //     comes once in some sixty frames at most, instead of every few frames as a budget sawing up and
@@ -41,6 +43,9 @@ const DEFAULTS = {
   lateFactor: 1.2,      // at 60 Hz: an interval above 20 ms is late
   backoff: 0.75,
   ownShare: 0.5,        // work that took this share of its budget could have made the next frame late
+  blameFloorMs: 4,      // … but never work under 4 ms (a quarter of a 60 Hz frame; a quarter of the
+                        // period on faster displays): that much is the page's even on a machine so
+                        // busy that frames come late whatever it does
   fastGrowthMs: 0.5,    // per frame on time, well under the ceiling (2 to 14 ms in 0.4 s)
   slowGrowth: 0.001,    // of the budget, per frame on time, near the ceiling or above it
   forgetAfter: 180,     // frames (3 s at 60 Hz) without a late frame of ours, then the ceiling goes
@@ -53,6 +58,7 @@ export class FrameBudget {
   #last = null;          // when the previous frame began
   #intervals = [];       // recent intervals between frames, oldest first
   #period = 1000 / 60;
+  #lowestPeriod = Infinity;  // the lowest period measured, rising slowly (see #estimatePeriod)
   #budget;
   #ceiling = Infinity;
   #previous;             // the budget given to the frame before this one
@@ -101,7 +107,8 @@ export class FrameBudget {
     const late = interval > this.#period * o.lateFactor;
     const most = Math.max(o.minMs, this.#period - o.headroomMs);
     // Unknown (not told) counts as work that could have made it late.
-    const ours = previousWork === null || previousWork >= o.ownShare * this.#previous;
+    const floor = Math.min(o.blameFloorMs, 0.25 * this.#period);
+    const ours = previousWork === null || previousWork >= Math.max(o.ownShare * this.#previous, floor);
     this.#calm = late && ours ? 0 : this.#calm + 1;
     if (this.#calm >= o.forgetAfter) this.#ceiling = Infinity;
     if (late && ours) {
@@ -109,7 +116,9 @@ export class FrameBudget {
       this.#ceiling = Math.min(this.#budget, this.#previous);
       this.#budget = Math.max(o.minMs, this.#ceiling * o.backoff);
     } else if (late) {
-      // Not of our making: keep the budget as it is.
+      // Not of our making: keep the budget, or grow it up to the work no frame is blamed on (when
+      // every frame comes late, none would otherwise let it grow from its least).
+      this.#budget = Math.max(this.#budget, Math.min(this.#budget + o.fastGrowthMs, floor));
     } else if (this.#budget < 0.95 * this.#ceiling) {
       this.#budget = Math.min(this.#budget + o.fastGrowthMs, 0.95 * this.#ceiling);
     } else {
@@ -126,10 +135,15 @@ export class FrameBudget {
   }
 
   // The 5th percentile of the recent intervals: the period, as long as one frame in twenty came on
-  // time, and not fooled by the odd pair of frames a browser sends back to back to catch up.
+  // time, and not fooled by the odd pair of frames a browser sends back to back to catch up. When
+  // every frame has come late for seconds, the recent intervals alone would take the late interval
+  // for the period (and the budget would grow into it); so the lowest period seen also counts, and
+  // it rises by only 0.01 % a frame (a minute to rise by a third: a display that really changed
+  // rate, say a window moved from a 144 Hz screen to a 60 Hz one, gets there in the end).
   #estimatePeriod() {
     const sorted = [...this.#intervals].sort((a, b) => a - b);
-    const low = sorted[Math.floor((sorted.length - 1) * 0.05)];
-    return Math.min(50, Math.max(4, low));
+    const recent = sorted[Math.floor((sorted.length - 1) * 0.05)];
+    this.#lowestPeriod = Math.min(this.#lowestPeriod * 1.0001, recent);
+    return Math.min(50, Math.max(4, this.#lowestPeriod));
   }
 }

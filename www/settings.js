@@ -123,11 +123,23 @@ export function createSettingsForm(form, presets, trainExamples) {
         const label = fields[name].closest('label');
         const applies = names.includes(name) ? 'live' : 'reset';
         label.dataset.applies = applies;
-        const tag = document.createElement('span');
-        tag.className = `applies applies-${applies}`;
-        tag.setAttribute('aria-hidden', 'true'); // the legend, not the field's name, says it
-        tag.textContent = applies;
-        label.append(tag);
+        // Only the live fields carry a tag, right after their caption: nine tags in a small form
+        // were clutter, and the few that change a run under way are the news.
+        if (applies === 'live') {
+          const tag = document.createElement('span');
+          tag.className = 'applies applies-live';
+          tag.setAttribute('aria-hidden', 'true'); // the legend, not the field's name, says it
+          tag.textContent = 'live';
+          // The caption and its tag in one box, so that they stay on one line in the field's column.
+          const text = [...label.childNodes].find((node) => node.nodeType === Node.TEXT_NODE && node.textContent.trim());
+          let caption = label.querySelector(':scope > span');
+          if (text) {
+            caption = document.createElement('span');
+            caption.textContent = text.textContent.trim();
+            text.replaceWith(caption);
+          }
+          caption.append(tag);
+        }
         const described = fields[name].getAttribute('aria-describedby');
         fields[name].setAttribute('aria-describedby', [described, `${applies}-help`].filter(Boolean).join(' '));
       }

@@ -64,12 +64,13 @@ test('the period is measured: at 144 Hz the budget fits in 6.9 ms frames', () =>
   assert.ok(share(intervals.slice(600), (d) => d <= periodMs * 1.2) >= 0.95);
 });
 
-test('a browser that needs 30 ms of every frame runs at 30 Hz; the work fits in what is left of it', () => {
+test('a browser that needs 30 ms of every frame: the work keeps a few ms of each, frames every 33–50 ms', () => {
   const budget = new FrameBudget({ minMs: 1 });
-  const { intervals, budgets } = simulate(budget, { periodMs: 1000 / 60, browserMs: () => 30, frames: 600 });
-  assert.ok(Math.abs(budget.periodMs - 2000 / 60) < 0.01, `period ${budget.periodMs}`);
-  assert.ok(median(budgets.slice(300)) <= 2000 / 60 - 30, `median budget ${median(budgets.slice(300))}`);
-  assert.ok(share(intervals.slice(300), (d) => d <= 2000 / 60 + 1e-6) >= 0.9, 'mostly at 30 Hz');
+  const { intervals, budgets } = simulate(budget, { periodMs: 1000 / 60, browserMs: () => 30, frames: 900 });
+  const later = budgets.slice(300);
+  assert.ok(median(later) >= 2.5 && median(later) <= 4.5, `median budget ${median(later)}`);
+  assert.ok(budget.periodMs < 2000 / 60 * 1.1, `period ${budget.periodMs}: the late frames are not taken for the period`);
+  assert.ok(Math.max(...intervals.slice(300)) <= 50 + 1e-6, 'never slower than 20 frames a second');
 });
 
 test('work must go on: when no frame can be on time, the budget stays at its least, never zero', () => {
