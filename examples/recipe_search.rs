@@ -53,7 +53,7 @@ mod native {
         /// Only the first pass.
         #[arg(long)]
         quick: bool,
-        /// Candidates of the first pass that go on to the final pass (the current default always does).
+        /// Candidates of the first pass that go on to the final pass (the baseline always does).
         #[arg(long, default_value_t = 10)]
         finalists: usize,
         /// Only the candidates whose name contains one of these (comma-separated); all go to the final pass.
@@ -96,8 +96,21 @@ mod native {
     }
 
     impl Candidate {
-        fn default_recipe() -> Self {
-            Candidate { config: TrainConfig::default(), ema: None }
+        /// The recipe the search starts from, written out rather than taken from
+        /// `TrainConfig::default()` (which the search then changed) so that the same candidates
+        /// are run again.
+        fn baseline() -> Self {
+            let adam = AdamConfig { learning_rate: 3e-3, ..AdamConfig::default() };
+            let config = TrainConfig {
+                hidden: vec![128],
+                optimizer: OptimizerConfig::Adam(adam),
+                batch_size: 32,
+                schedule: Schedule::WarmupCosine { warmup: 0.05 },
+                epochs: 3.0,
+                label_smoothing: 0.1,
+                augment: false,
+            };
+            Candidate { config, ema: None }
         }
         fn adam(&self) -> AdamConfig {
             match self.config.optimizer {
@@ -138,9 +151,9 @@ mod native {
             self
         }
 
-        /// The settings that differ from the default recipe, e.g. `lr 4e-3, 2 ep`.
+        /// The settings that differ from the baseline, e.g. `lr 4e-3, 2 ep`.
         fn name(&self) -> String {
-            let base = Candidate::default_recipe();
+            let base = Candidate::baseline();
             let (adam, base_adam) = (self.adam(), base.adam());
             let mut parts = Vec::new();
             if adam.learning_rate != base_adam.learning_rate {
@@ -168,17 +181,17 @@ mod native {
                 parts.push(format!("EMA {decay}"));
             }
             if parts.is_empty() {
-                "default (lr 3e-3, β 0.9/0.999, batch 32, 3 ep, warm-up 0.05, smoothing 0.1)".into()
+                "baseline (lr 3e-3, β 0.9/0.999, batch 32, 3 ep, warm-up 0.05, smoothing 0.1)".into()
             } else {
                 parts.join(", ")
             }
         }
     }
 
-    /// Every candidate of the first pass: each setting changed alone around the default recipe,
+    /// Every candidate of the first pass: each setting changed alone around the baseline,
     /// then shorter runs (the cosine spans the run, so it decays sooner) with higher peaks.
     fn candidates() -> Vec<Candidate> {
-        let d = Candidate::default_recipe;
+        let d = Candidate::baseline;
         let mut all = vec![d()];
         all.extend([4e-3, 5e-3, 6e-3].map(|lr| d().lr(lr)));
         all.extend([(0.9, 0.99), (0.9, 0.995), (0.85, 0.999), (0.85, 0.99)].map(|(b1, b2)| d().betas(b1, b2)));
@@ -476,13 +489,13 @@ mod native {
         let first = search(&all, &args.first_seeds.0, &train, &mut evaluator, args.eval_every)?;
         let _ = write!(report, "## First pass: {} candidates, seeds {}\n\n{}\n", first.len(), seed_list(&args.first_seeds.0), table(&first));
         if !args.quick {
-            // The finalists: the best of the first pass that ended at 98 % with every seed, and the default.
-            let default_name = Candidate::default_recipe().name();
+            // The finalists: the best of the first pass that ended at 98 % with every seed, and the baseline.
+            let baseline_name = Candidate::baseline().name();
             let chosen = if args.only.is_some() { first.len() } else { args.finalists };
             let mut finalists: Vec<&Outcome> = first.iter().filter(|o| o.all_reached() && o.all_end_at_target()).take(chosen).collect();
-            if let Some(default) = first.iter().find(|o| o.candidate.name() == default_name) {
-                if !finalists.iter().any(|o| std::ptr::eq(*o, default)) {
-                    finalists.push(default);
+            if let Some(baseline) = first.iter().find(|o| o.candidate.name() == baseline_name) {
+                if !finalists.iter().any(|o| std::ptr::eq(*o, baseline)) {
+                    finalists.push(baseline);
                 }
             }
             let more_seeds: Vec<u64> = args.seeds.0.iter().copied().filter(|s| !args.first_seeds.0.contains(s)).collect();
