@@ -53,14 +53,14 @@ pub const MAX_EPOCHS: f32 = 10_000.0;
 pub struct TrainConfig {
     /// Hidden layer sizes; the input (784) and output (10) layers are implied. Defaults to `[128]`.
     pub hidden: Vec<usize>,
-    /// Defaults to Adam with learning rate 3e-3.
+    /// Defaults to Adam with learning rate 5e-3.
     pub optimizer: OptimizerConfig,
     /// Examples per optimiser step; the training set's size means full-batch gradient descent.
     /// Defaults to 32.
     pub batch_size: usize,
     /// Defaults to 5 % linear warm-up, then cosine decay to 0.
     pub schedule: Schedule,
-    /// Length of the run in passes over the training set; the schedule spans it. Defaults to 3.
+    /// Length of the run in passes over the training set; the schedule spans it. Defaults to 2.5.
     #[serde(serialize_with = "crate::decimal::serialize")]
     pub epochs: f32,
     /// ε of label smoothing (0 = plain one-hot). Defaults to 0.1.

@@ -115,7 +115,7 @@ for (const name of BROWSERS) {
         assert.match(await message(page), expected, `${field} = ${value}`);
         assert.equal(await state(page), 'ready', `${field} = ${value} leaves the page ready`);
         // Put the default back; the message goes away.
-        await setField(page, field, { hidden: '128', learningRate: '0.003', batchSize: '32', epochs: '3' }[field]);
+        await setField(page, field, { hidden: '128', learningRate: '0.005', batchSize: '32', epochs: '2.5' }[field]);
         await page.waitForFunction(() => document.getElementById('settings-message').textContent === '');
       }
       await screenshot(page, name, 'settings-fixed');
