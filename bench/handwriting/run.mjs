@@ -69,14 +69,14 @@ async function readDrawings(page, label) {
   for (const [index, drawing] of drawings.entries()) {
     const { digit, style, name, hand } = drawing;
     for (let k = 0; k < placesPerDrawing; k++) {
-      const { strokes, place, label } = placement(drawing, index, k, placesPerDrawing);
+      const { strokes, place, label: where } = placement(drawing, index, k, placesPerDrawing);
       await clickButton(page, 'Clear');
       await drawDigit(page, SEL.pad, strokes, place);
       await frames(page, 3); // the pad reports its change in the next frame; the answer follows at once
       const [read, confidence] = await page.evaluate((selector) => [
         document.querySelector(selector).textContent.trim(), document.getElementById('confidence').textContent.trim(),
       ], SEL.prediction);
-      results.push({ digit, style, name, hand, place: label, read, confidence, correct: read === String(digit) });
+      results.push({ digit, style, name, hand, place: where, read, confidence, correct: read === String(digit) });
       n += 1;
       if (n % 100 === 0) process.stderr.write(`  ${label}: ${n}/${total} drawn\n`);
     }
