@@ -6,8 +6,8 @@
 # style and overall, and the worst styles; writes artifacts/bench-handwriting.md, and exits non-zero
 # if any browser is below 95 %.
 #
-#   bash scripts/bench-handwriting.sh                         # both browsers (≈ 10–12 min on 2 loaded cores)
-#   bash scripts/bench-handwriting.sh --browsers chromium --limit 60      # quick look
+#   bash scripts/bench-handwriting.sh                         # both browsers (≈ 9 min on 2 loaded cores)
+#   bash scripts/bench-handwriting.sh --browsers chromium --limit 60      # quick look: every 9th drawing
 #   … --models pretrained,trained    # also a network trained in the page (default settings, seed 7)
 #   … --places 2                     # each digit drawn at two places (twice the time)
 #   … --no-build                     # use the page as last built

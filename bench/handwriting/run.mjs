@@ -3,10 +3,11 @@
 // 35–85 % of the pad, off-centre and slightly turned — and reads the Prediction, in headless Chromium
 // and Firefox. By default with the pretrained model the page starts with; `--models pretrained,trained`
 // adds a network trained in the page from scratch with the default settings and seed 7. Prints
-// accuracy per digit, per style and overall, and the worst styles; writes artifacts/bench-handwriting.md.
+// accuracy per digit, per style and overall, and the worst styles; writes artifacts/bench-handwriting.md
+// (artifacts/bench-handwriting-quick.md with --limit).
 //
 //   node bench/handwriting/run.mjs [--browsers chromium,firefox] [--models pretrained[,trained]]
-//                                  [--places 1] [--limit N]
+//                                  [--places 1] [--limit N (every k-th drawing, about N of them)]
 // (scripts/bench-handwriting.sh builds the page first and runs this.)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -24,7 +25,6 @@ import { digitTable, missList, pct, styleTable, summarise, worstStyles } from '.
 
 const TRAIN_SEED = 7;
 const TARGET = 0.95;
-const REPORT = fileURLToPath(new URL('../../artifacts/bench-handwriting.md', import.meta.url));
 
 const { values: options } = parseArgs({
   options: {
@@ -38,7 +38,13 @@ const browsers = options.browsers.split(',').filter(Boolean);
 const models = options.models.split(',').filter(Boolean);
 const placesPerDrawing = Number(options.places);
 if (!(Number.isInteger(placesPerDrawing) && placesPerDrawing >= 1)) throw new Error(`--places wants a whole number ≥ 1, not ${options.places}`);
-const drawings = SET.slice(0, options.limit ? Number(options.limit) : SET.length);
+// --limit N takes every k-th drawing, so a quick look still sees every digit; each keeps its place in
+// SET, which its placement depends on, so it is drawn exactly as in a full run.
+const step = options.limit ? Math.max(1, Math.ceil(SET.length / Number(options.limit))) : 1;
+const chosen = [...SET.entries()].filter(([index]) => index % step === 0);
+const drawings = chosen.map(([, drawing]) => drawing);
+// A quick look writes its own report, so it never replaces a full run's.
+const REPORT = fileURLToPath(new URL(`../../artifacts/bench-handwriting${options.limit ? '-quick' : ''}.md`, import.meta.url));
 
 /** Starts the page in a fresh browser context (no saved model) and puts `model` in use. */
 async function prepareModel(browser, server, model) {
@@ -66,7 +72,7 @@ async function readDrawings(page, label) {
   const results = [];
   let n = 0;
   const total = drawings.length * placesPerDrawing;
-  for (const [index, drawing] of drawings.entries()) {
+  for (const [index, drawing] of chosen) {
     const { digit, style, name, hand } = drawing;
     for (let k = 0; k < placesPerDrawing; k++) {
       const { strokes, place, label: where } = placement(drawing, index, k, placesPerDrawing);
