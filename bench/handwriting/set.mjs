@@ -67,5 +67,5 @@ export function placement({ style, name, hand, strokes }, index, k, perDrawing) 
   return { strokes: turned, place: { size, cx, cy }, label };
 }
 
-/** Placements per drawing in a default run: 504 drawings per browser, about 5 minutes each on a loaded 2-core machine. */
+/** Placements per drawing in a default run: 504 drawings per browser, 4–4.5 minutes each on a loaded 2-core machine. */
 export const PLACES_PER_DRAWING = 1;

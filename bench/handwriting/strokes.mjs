@@ -1,8 +1,9 @@
 // The handwriting benchmark's base shapes: 168 digits written by hand as pen strokes, from how people
 // write digits — school print and quick cursive, European and American forms, slanted and upright,
-// wide and narrow, different stroke orders — not from MNIST images. set.mjs draws each of them as
-// written and in two seeded variants of the same hand (504 digits, 30 or more per digit); tests/e2e/strokes.mjs has the
-// E2E tests' own small set, separate, so the benchmark does not measure what the tests were tuned on.
+// wide and narrow, different stroke orders — not from MNIST images: 16 to 19 shapes per digit.
+// set.mjs draws each as written and in two seeded variants of the same hand: 504 digits, 48 to 57
+// per digit. tests/e2e/strokes.mjs has the E2E tests' own small set, separate, so the benchmark does
+// not measure what the tests were tuned on.
 //
 // DIGITS is digit → style → { name: strokes }. A style is what the benchmark reports on ("1 flagged",
 // "4 closed", "8 narrow"); the shapes under it are different people's ways of writing it. Strokes are
