@@ -5,6 +5,7 @@
 // gathered step by step from the same bytes (pixels / 255), in a shuffled order unless the batch is
 // the whole training set.
 import { PIXELS, CLASSES } from './mnist.js';
+import { seededRandom } from './seeded-random.js';
 
 export const HIDDEN = 128;
 
@@ -42,18 +43,6 @@ export class InklingTrainer {
   }
 }
 
-/** A small, seeded generator for TF.js' example order (mulberry32). */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 // p / 255 in float32, as `p as f32 / 255.0` computes it in Rust.
 const SCALE = Float32Array.from({ length: 256 }, (_, p) => p / 255);
 
@@ -73,7 +62,7 @@ export class TfjsTrainer {
     this.count = count;
     this.order = Uint32Array.from({ length: count }, (_, i) => i);
     this.shuffle = batch < count;
-    this.random = random(seed);
+    this.random = seededRandom(seed); // TF.js' example order
     if (this.shuffle) this.reshuffle();
     this.position = 0;
     this.x = new Float32Array(batch * PIXELS);

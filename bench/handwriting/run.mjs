@@ -1,13 +1,16 @@
-// The handwriting benchmark: draws every digit of bench/handwriting/strokes.mjs with the mouse on the
-// page's Drawing pad — small, medium and large, in the middle and towards the corners — and reads the
-// Prediction, in headless Chromium and Firefox, for two models: the pretrained one the page starts
-// with, and a network trained in the page from scratch with the default settings and seed 7.
-// Prints a table of accuracy per digit and overall, and writes artifacts/bench-handwriting.md.
+// The handwriting benchmark: draws every digit of bench/handwriting/set.mjs (hand-written base shapes
+// of strokes.mjs, each as written and in two variants) with the mouse on the page's Drawing pad — at
+// 35–85 % of the pad, off-centre and slightly turned — and reads the Prediction, in headless Chromium
+// and Firefox. By default with the pretrained model the page starts with; `--models pretrained,trained`
+// adds a network trained in the page from scratch with the default settings and seed 7. Prints
+// accuracy per digit, per style and overall, and the worst styles; writes artifacts/bench-handwriting.md
+// (artifacts/bench-handwriting-quick.md with --limit).
 //
-//   node bench/handwriting/run.mjs [--browsers chromium,firefox] [--models pretrained,trained]
-//                                  [--places 3] [--limit N]
+//   node bench/handwriting/run.mjs [--browsers chromium,firefox] [--models pretrained[,trained]]
+//                                  [--places 1] [--limit N (every k-th drawing, about N of them)]
 // (scripts/bench-handwriting.sh builds the page first and runs this.)
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BROWSERS, launchBrowser } from '../../tests/e2e/browsers.mjs';
@@ -16,28 +19,32 @@ import {
   FINISH_TIMEOUT, LOAD_TIMEOUT, SEL, clickButton, frames, openPage, setSeed, waitForState,
 } from '../../tests/e2e/helpers.mjs';
 import { drawDigit } from '../../tests/e2e/strokes.mjs';
-import { PLACES, PLACES_PER_DIGIT, SET } from './strokes.mjs';
+import { BASES } from './strokes.mjs';
+import { MAX_TURN, PLACES_PER_DRAWING, SET, SIZES, VARIANTS, placement } from './set.mjs';
+import { digitTable, missList, pct, styleTable, summarise, worstStyles } from './report.mjs';
 
 const TRAIN_SEED = 7;
 const TARGET = 0.95;
-const REPORT = fileURLToPath(new URL('../../artifacts/bench-handwriting.md', import.meta.url));
 
 const { values: options } = parseArgs({
   options: {
     browsers: { type: 'string', default: BROWSERS.join(',') },
-    models: { type: 'string', default: 'pretrained,trained' },
-    places: { type: 'string', default: String(PLACES_PER_DIGIT) },
+    models: { type: 'string', default: 'pretrained' },
+    places: { type: 'string', default: String(PLACES_PER_DRAWING) },
     limit: { type: 'string' },
   },
 });
 const browsers = options.browsers.split(',').filter(Boolean);
 const models = options.models.split(',').filter(Boolean);
-const placesPerDigit = Number(options.places);
-const drawings = SET.slice(0, options.limit ? Number(options.limit) : SET.length);
-
-/** The places drawing number `index` is drawn at: taken in turn, so all are used about equally. */
-const placesFor = (index) =>
-  Array.from({ length: placesPerDigit }, (_, k) => PLACES[(index * placesPerDigit + k) % PLACES.length]);
+const placesPerDrawing = Number(options.places);
+if (!(Number.isInteger(placesPerDrawing) && placesPerDrawing >= 1)) throw new Error(`--places wants a whole number ≥ 1, not ${options.places}`);
+// --limit N takes every k-th drawing, so a quick look still sees every digit; each keeps its place in
+// SET, which its placement depends on, so it is drawn exactly as in a full run.
+const step = options.limit ? Math.max(1, Math.ceil(SET.length / Number(options.limit))) : 1;
+const chosen = [...SET.entries()].filter(([index]) => index % step === 0);
+const drawings = chosen.map(([, drawing]) => drawing);
+// A quick look writes its own report, so it never replaces a full run's.
+const REPORT = fileURLToPath(new URL(`../../artifacts/bench-handwriting${options.limit ? '-quick' : ''}.md`, import.meta.url));
 
 /** Starts the page in a fresh browser context (no saved model) and puts `model` in use. */
 async function prepareModel(browser, server, model) {
@@ -64,46 +71,29 @@ async function prepareModel(browser, server, model) {
 async function readDrawings(page, label) {
   const results = [];
   let n = 0;
-  const total = drawings.length * placesPerDigit;
-  for (const [index, { digit, style, strokes }] of drawings.entries()) {
-    for (const place of placesFor(index)) {
+  const total = drawings.length * placesPerDrawing;
+  for (const [index, drawing] of chosen) {
+    const { digit, style, name, hand } = drawing;
+    for (let k = 0; k < placesPerDrawing; k++) {
+      const { strokes, place, label: where } = placement(drawing, index, k, placesPerDrawing);
       await clickButton(page, 'Clear');
       await drawDigit(page, SEL.pad, strokes, place);
       await frames(page, 3); // the pad reports its change in the next frame; the answer follows at once
       const [read, confidence] = await page.evaluate((selector) => [
         document.querySelector(selector).textContent.trim(), document.getElementById('confidence').textContent.trim(),
       ], SEL.prediction);
-      results.push({ digit, style, place: place.label, read, confidence, correct: read === String(digit) });
+      results.push({ digit, style, name, hand, place: where, read, confidence, correct: read === String(digit) });
       n += 1;
-      if (n % 50 === 0) process.stderr.write(`  ${label}: ${n}/${total} drawn\n`);
+      if (n % 100 === 0) process.stderr.write(`  ${label}: ${n}/${total} drawn\n`);
     }
   }
   return results;
 }
 
-function summarise(results) {
-  const perDigit = Array.from({ length: 10 }, (_, d) => {
-    const mine = results.filter((r) => r.digit === d);
-    return { correct: mine.filter((r) => r.correct).length, total: mine.length };
-  });
-  const correct = results.filter((r) => r.correct).length;
-  const unsure = results.filter((r) => /^Not sure/.test(r.confidence)).length;
-  return { perDigit, correct, total: results.length, accuracy: correct / results.length, unsure };
-}
-
-const pct = (x) => `${(x * 100).toFixed(1)} %`;
-
-function table(rows) {
-  const header = ['browser', 'model', ...Array.from({ length: 10 }, (_, d) => String(d)), 'overall', 'not sure'];
-  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
-  for (const { browser, model, summary } of rows) {
-    const digits = summary.perDigit.map(({ correct, total }) => (total ? `${Math.round((100 * correct) / total)}` : '—'));
-    lines.push(`| ${browser} | ${model} | ${digits.join(' | ')} | **${pct(summary.accuracy)}** (${summary.correct}/${summary.total}) | ${summary.unsure} |`);
-  }
-  return lines.join('\n');
-}
+const load = () => loadavg().map((x) => x.toFixed(2)).join(', ');
 
 async function main() {
+  const loadBefore = load();
   const server = await startServer();
   const rows = [];
   const details = [];
@@ -118,8 +108,8 @@ async function main() {
           try {
             const results = await readDrawings(page, `[${name}] ${model}`);
             const summary = summarise(results);
-            rows.push({ browser: name, model, summary });
-            details.push({ browser: name, model, description, accuracy, results, summary, seconds: (Date.now() - started) / 1000 });
+            rows.push({ browser: name, model, results, summary });
+            details.push({ browser: name, model, description, accuracy, results, seconds: (Date.now() - started) / 1000 });
             process.stderr.write(`[${name}] ${model}: ${pct(summary.accuracy)} (${summary.correct}/${summary.total}), ` +
               `${((Date.now() - started) / 1000).toFixed(0)} s\n`);
             if (log.pageErrors.length || log.consoleErrors.length) {
@@ -137,24 +127,26 @@ async function main() {
     await server.stop();
   }
 
-  const styles = new Set(drawings.map((d) => `${d.digit}/${d.style}`)).size;
-  const intro = `Handwriting benchmark: ${drawings.length} stroke-drawn digits (${styles} styles, ` +
-    `bench/handwriting/strokes.mjs), each drawn with the mouse at ${placesPerDigit} of ${PLACES.length} sizes and ` +
-    `places on the page's pad — ${drawings.length * placesPerDigit} drawings per browser and model. ` +
-    `Per-digit columns are % read correctly; target ${pct(TARGET)} overall.`;
-  const summaryTable = table(rows);
-  console.log(`\n${intro}\n\n${summaryTable}\n`);
+  const loadAfter = load();
+  const styles = new Set(drawings.map((d) => d.style)).size;
+  const bases = new Set(drawings.map((d) => `${d.style}/${d.name}`)).size;
+  const intro = `Handwriting benchmark: ${drawings.length} stroke-drawn digits — ${bases} of the ${BASES.length} hand-written ` +
+    `shapes of bench/handwriting/strokes.mjs in ${styles} styles, each as written and in ${VARIANTS - 1} seeded variants ` +
+    `(bench/handwriting/set.mjs) — each drawn with the mouse ${placesPerDrawing === 1 ? 'once' : `${placesPerDrawing} times`} ` +
+    `on the page's pad at ${SIZES.map((x) => x * 100).join('–')} % of its side, off-centre and turned up to ±${MAX_TURN}°: ` +
+    `${drawings.length * placesPerDrawing} drawings per browser and model. Per-digit and per-style columns are % read ` +
+    `correctly; target ${pct(TARGET)} overall.`;
+  const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}); load average ${loadBefore} before, ${loadAfter} after.`;
+  const summaryTable = digitTable(rows);
+  const worst = worstStyles(rows, 10);
+  console.log(`\n${intro}\n\n${summaryTable}\n\nWorst styles (all columns together):\n\n${worst}\n\n${machine}\n`);
 
-  const sections = details.map(({ browser, model, description, accuracy, results, seconds }) => {
-    const misses = results.filter((r) => !r.correct);
-    const list = misses.map((r) => `- ${r.digit} “${r.style}”, ${r.place}: read as ${r.read || '(nothing)'} (${r.confidence})`);
-    return `### ${browser}, ${model}\n\n${description} Test accuracy ${accuracy}. ${seconds.toFixed(0)} s.\n\n` +
-      `Misread (${misses.length}):\n\n${list.join('\n') || '- none'}\n`;
-  });
-  const places = PLACES.map((p) => `${p.label} (${Math.round(p.size * 100)} % of the pad)`).join('; ');
+  const sections = details.map(({ browser, model, description, accuracy, results, seconds }) =>
+    `### ${browser}, ${model}\n\n${description} Test accuracy ${accuracy}. ${seconds.toFixed(0)} s.\n\n${missList(results)}`);
   mkdirSync(new URL('../../artifacts/', import.meta.url), { recursive: true });
-  writeFileSync(REPORT, `# Handwriting benchmark\n\n${new Date().toISOString()}\n\n${intro}\n\nPlaces: ${places}.\n\n` +
-    `${summaryTable}\n\n${sections.join('\n')}`);
+  writeFileSync(REPORT, `# Handwriting benchmark\n\n${new Date().toISOString()}; ${machine}\n\n${intro}\n\n` +
+    `## Per digit\n\n${summaryTable}\n\n## Worst styles\n\n${worst}\n\n## Per style\n\n${styleTable(rows)}\n\n` +
+    `## Misreads\n\n${sections.join('\n')}`);
   console.log(`written ${REPORT}`);
   const failing = rows.filter((r) => r.summary.accuracy < TARGET);
   if (failing.length) {

@@ -1,5 +1,5 @@
 // Curves for digits written as pen strokes in the unit square (x to the right, y down): the E2E
-// tests' stroke set (strokes.mjs) and the handwriting benchmark's (bench/handwriting/strokes.mjs)
+// tests' stroke set (strokes.mjs) and the handwriting benchmark's (bench/handwriting/pen.mjs)
 // draw their round parts with it.
 
 /**

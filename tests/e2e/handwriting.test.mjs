@@ -17,11 +17,12 @@ import {
   serveSite, setSeed, state, testAccuracy, waitForAccuracy, waitForState,
 } from './helpers.mjs';
 import { drawDigit } from './strokes.mjs';
-import { DIGITS, smooth } from '../../bench/handwriting/strokes.mjs';
+import { DIGITS } from '../../bench/handwriting/strokes.mjs';
+import { smooth } from '../../bench/handwriting/pen.mjs';
 
 const MEDIUM = { size: 0.6, cx: 0.5, cy: 0.5 };
 // Digits of the handwriting benchmark's set, drawn in the middle of the pad.
-const SAMPLES = [[3, DIGITS[3].round], [7, DIGITS[7].crossbar], [4, DIGITS[4].closed]];
+const SAMPLES = [[3, DIGITS[3].round['one stroke']], [7, DIGITS[7].barred.printed], [4, DIGITS[4].closed['two strokes']]];
 // A loop scribbled every which way: no digit at all.
 const SCRIBBLE = [smooth([[0.2, 0.3], [0.8, 0.1], [0.6, 0.9], [0.1, 0.6], [0.9, 0.5], [0.3, 0.95], [0.4, 0.05], [0.85, 0.8]])];
 // A short run from a link: 64 hidden units, augmentation, seed 3, a tenth of an epoch.
