@@ -16,8 +16,19 @@
 //! The patches are copied again in the backward pass rather than kept: keeping them would cost
 //! P·K floats per example (14 KB for a 5×5 first layer on MNIST, ×256 examples per chunk).
 //!
-//! A direct kernel (loops over taps and rows with the compiler's SIMD) has not been measured yet; the
-//! plain nested loops of `tests/conv.rs` are its starting point and the reference this one is held to.
+//! Why im2col + gemm: against a direct kernel — for each output channel, input channel and tap, one
+//! `z_row += w · x_row` per output row, which the compiler vectorises — im2col's forward pass was 2×
+//! faster on MNIST's first layer (1×28×28 → 8 channels, 5×5: 16 against 32 µs per example), 3.5×
+//! on the second (8×12×12 → 16, 5×5: 21 against 72 µs) and 9× at 16 → 32 channels (55 against
+//! 477 µs): the copy costs K·P per example, the product K·P·C_out, and matrixmultiply's blocked
+//! kernel keeps its operands in registers where the direct loops reload a row of Z per tap.
+//! (Native, x86-64, CPU time at batch 32, on a shared and busy machine; a register-blocked direct
+//! kernel was not tried.) The plain nested loops of `tests/conv.rs` are the reference both are held to.
+//!
+//! A whole training step of LeNet-like `c8k5-p2-c16k5-p2-128` (forward, backward, Adam, batch 32)
+//! then took about 1.3 s per 10,000 examples natively, 13× the default MLP's 0.1 s, two thirds of it
+//! in the backward pass — where a next step would start: the weight gradient is one small gemm per
+//! example, and the patches are copied twice.
 
 use super::{gemm, MapShape};
 use crate::error::{Error, Result};
@@ -60,7 +71,7 @@ impl Conv2d {
             return Err(Error::Config("a convolution needs at least 1 channel and a kernel of at least 1".into()));
         }
         match padding {
-            Padding::Same if kernel % 2 == 0 => Err(Error::Config(format!(
+            Padding::Same if kernel.is_multiple_of(2) => Err(Error::Config(format!(
                 "same padding needs an odd kernel (got {kernel}), so that it is centred on a pixel"
             ))),
             Padding::Same => Ok(MapShape { channels, ..input }),

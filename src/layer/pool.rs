@@ -20,7 +20,7 @@ pub struct MaxPool2 {
 impl MaxPool2 {
     /// The output shape of pooling `input`, or why it cannot be pooled.
     pub fn output_shape(input: MapShape) -> Result<MapShape> {
-        if input.height % 2 == 1 || input.width % 2 == 1 {
+        if !input.height.is_multiple_of(2) || !input.width.is_multiple_of(2) {
             return Err(Error::Config(format!(
                 "2×2 pooling needs a map of even height and width (got {}×{})",
                 input.height, input.width
