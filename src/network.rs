@@ -211,10 +211,32 @@ impl Mlp {
         }))
     }
 
+    /// Every parameter tensor, in the order of [`Mlp::parameters_and_grads`].
+    pub fn parameters(&self) -> impl Iterator<Item = &[f32]> {
+        let maps = self.maps.iter().flat_map(|layer| layer.parameters().into_iter().flatten());
+        maps.chain(self.layers.iter().flat_map(|l| [l.weights.as_slice(), l.biases.as_slice()]))
+    }
+
+    /// Every gradient tensor, in the order of [`Mlp::parameters_and_grads`].
+    pub fn grads(&self) -> impl Iterator<Item = &[f32]> {
+        let maps = self.maps.iter().flat_map(|layer| layer.grads().into_iter().flatten());
+        maps.chain(self.layers.iter().flat_map(|l| [l.weight_grads.as_slice(), l.bias_grads.as_slice()]))
+    }
+
+    /// Adds another copy's gradients to this one's (the same architecture): the threads of a
+    /// full-batch step each sum a share of the examples.
+    pub fn add_grads(&mut self, other: &Mlp) {
+        let mine = self.maps.iter_mut().flat_map(|layer| layer.grads_mut().into_iter().flatten());
+        let mine = mine.chain(self.layers.iter_mut().flat_map(|l| [l.weight_grads.as_mut_slice(), l.bias_grads.as_mut_slice()]));
+        for (mine, theirs) in mine.zip(other.grads()) {
+            debug_assert_eq!(mine.len(), theirs.len(), "gradients of the same architecture");
+            mine.iter_mut().zip(theirs).for_each(|(g, t)| *g += t);
+        }
+    }
+
     /// All weights and biases are finite numbers.
     pub fn is_finite(&self) -> bool {
-        self.maps.iter().filter_map(MapLayer::parameters).flatten().all(all_finite)
-            && self.layers.iter().all(|l| all_finite(l.weights.as_slice()) && all_finite(l.biases.as_slice()))
+        self.parameters().all(all_finite)
     }
 
     /// The forward pass for a batch: fills `ws.z` and `ws.a` for every layer; the last `a` holds the

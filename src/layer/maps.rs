@@ -99,6 +99,21 @@ impl MapLayer {
         }
     }
 
+    /// The gradients, for reading: weights then biases.
+    pub fn grads(&self) -> Option<[&[f32]; 2]> {
+        match self {
+            MapLayer::Conv(c) => Some([c.weight_grads.as_slice(), c.bias_grads.as_slice()]),
+            MapLayer::MaxPool(_) => None,
+        }
+    }
+
+    pub fn grads_mut(&mut self) -> Option<[&mut [f32]; 2]> {
+        match self {
+            MapLayer::Conv(c) => Some([c.weight_grads.as_mut_slice(), c.bias_grads.as_mut_slice()]),
+            MapLayer::MaxPool(_) => None,
+        }
+    }
+
     /// The forward pass of m examples from `x` into `out`.
     pub fn forward(&self, x: &[f32], m: usize, out: &mut MapBuffers, scratch: &mut ConvScratch) {
         let n = self.output().len() * m;
