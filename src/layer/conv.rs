@@ -32,7 +32,7 @@
 
 use super::{gemm, MapShape};
 use crate::error::{Error, Result};
-use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut, DVector};
+use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut, DVector, Dyn, U1};
 use rand::Rng;
 use rand_distr::{Distribution, Normal};
 
@@ -74,14 +74,21 @@ impl Conv2d {
             Padding::Same if kernel.is_multiple_of(2) => Err(Error::Config(format!(
                 "same padding needs an odd kernel (got {kernel}), so that it is centred on a pixel"
             ))),
-            Padding::Same => Ok(MapShape { channels, ..input }),
+            Padding::Same => Ok(Self::shape_after(input, channels, kernel, padding)),
             Padding::Valid if kernel > input.height || kernel > input.width => Err(Error::Config(format!(
                 "a {kernel}×{kernel} kernel does not fit a {}×{} map",
                 input.height, input.width
             ))),
-            Padding::Valid => {
-                Ok(MapShape { channels, height: input.height - kernel + 1, width: input.width - kernel + 1 })
-            }
+            Padding::Valid => Ok(Self::shape_after(input, channels, kernel, padding)),
+        }
+    }
+
+    /// The output shape of a convolution already checked by [`Conv2d::output_shape`]. Infallible, so
+    /// that the training path carries no error formatting (WebAssembly size).
+    fn shape_after(input: MapShape, channels: usize, kernel: usize, padding: Padding) -> MapShape {
+        match padding {
+            Padding::Same => MapShape { channels, ..input },
+            Padding::Valid => MapShape { channels, height: input.height - kernel + 1, width: input.width - kernel + 1 },
         }
     }
 
@@ -103,7 +110,7 @@ impl Conv2d {
     }
 
     pub fn output(&self) -> MapShape {
-        Self::output_shape(self.input, self.biases.len(), self.kernel, self.padding).expect("checked when built")
+        Self::shape_after(self.input, self.biases.len(), self.kernel, self.padding)
     }
     pub fn parameter_count(&self) -> usize {
         self.weights.len() + self.biases.len()
@@ -128,7 +135,12 @@ impl Conv2d {
                 z.fill(b);
             }
             let mut z = DMatrixViewMut::from_slice(z, positions, out.channels);
-            gemm(&mut z, 1.0, &DMatrixView::from_slice(cols, positions, self.taps()), &self.weights, 1.0);
+            // Both operands as the view types `Dense` multiplies (a strided view times a plain one),
+            // like the two backward products, so that they can share `gemm` instances with it (each
+            // is 2 KB of WebAssembly, and the page has a size budget). twiggy still counts two more
+            // instances than before the ConvNet layers: not yet understood.
+            let cols = DMatrixView::from_slice_with_strides(cols, positions, self.taps(), 1, positions);
+            gemm(&mut z, 1.0, &cols, &self.weights.as_view::<Dyn, Dyn, U1, Dyn>(), 1.0);
         }
     }
 

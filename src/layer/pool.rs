@@ -26,7 +26,13 @@ impl MaxPool2 {
                 input.height, input.width
             )));
         }
-        Ok(MapShape { channels: input.channels, height: input.height / 2, width: input.width / 2 })
+        Ok(Self::shape_after(input))
+    }
+
+    /// The output shape of a map already checked by [`MaxPool2::output_shape`]; infallible, as
+    /// `Conv2d::shape_after`.
+    fn shape_after(input: MapShape) -> MapShape {
+        MapShape { channels: input.channels, height: input.height / 2, width: input.width / 2 }
     }
 
     pub fn new(input: MapShape) -> Result<Self> {
@@ -35,7 +41,7 @@ impl MaxPool2 {
     }
 
     pub fn output(&self) -> MapShape {
-        Self::output_shape(self.input).expect("checked when built")
+        Self::shape_after(self.input)
     }
 
     /// `A[c, y, x] = max` of the window at (2y, 2x); `winners` gets, per output, the window position
