@@ -3,11 +3,23 @@
 //! Shapes follow the original project: `W` is outputs × inputs, `X` holds one example per column
 //! (inputs × m), `Z` is outputs × m. Matrices are column-major, so one example — and one column of
 //! `W`, the weights leaving one input — is a contiguous slice.
+//!
+//! The feature-map layers of a ConvNet (`conv`, `pool`, gathered under one enum in `maps`) follow
+//! the same protocol and the same batch layout: one example per column, its maps flattened
+//! channel-major, so that the last of them feeds a `Dense` layer as it is.
 
 // The sparse first-layer kernels by width. Public so that tests can hold each one, at every width
 // it is compiled for, against a plain loop (tests/kernels.rs); the network reaches them through `Dense`.
 pub mod narrow;
 pub mod wide;
+
+pub mod conv;
+pub mod maps;
+pub mod pool;
+
+pub use conv::{Conv2d, ConvScratch, Padding};
+pub use maps::{MapBuffers, MapLayer, MapShape};
+pub use pool::MaxPool2;
 
 /// Whether the `narrow` kernels (one pass over the non-zeros, columns as 4-lane groups) take a
 /// layer of this many outputs.

@@ -116,5 +116,5 @@ pub fn load(bytes: &[u8]) -> Result<(Mlp, String)> {
             DVector::from_vec(layer.biases),
         ));
     }
-    Ok((Mlp { layers }, record.description))
+    Ok((Mlp { maps: Vec::new(), layers }, record.description))
 }

@@ -1,13 +1,26 @@
-//! A multi-layer perceptron: dense layers with ReLU between them and a softmax output.
+//! A network by hand: dense layers with ReLU between them and a softmax output (a multi-layer
+//! perceptron), optionally behind feature-map layers — convolutions with ReLU and 2×2 max-pooling
+//! (a ConvNet).
 //!
-//! Forward, for layers `l = 1…L`: `Zˡ = Wˡ·Aˡ⁻¹ + bˡ`, `Aˡ = ReLU(Zˡ)` (hidden), `Aᴸ = softmax(Zᴸ)`.
+//! One network type, one layer protocol: [`Mlp::maps`] holds the feature-map layers
+//! ([`MapLayer`], empty for an MLP) and [`Mlp::layers`] the dense ones. Every layer has a forward
+//! pass over a batch, gradients added with a `scale`, its inputs' gradient and its parameters with
+//! their gradients, and a batch is always one example per column. The last feature maps are, in that
+//! layout, already the flattened input of the first dense layer, so the step between the two kinds
+//! copies nothing. Which kind comes first decides the first layer's input: an MLP's first dense
+//! layer keeps its sparse kernels (it reads pixels, mostly zeros); a ConvNet's first convolution
+//! reads the batch's dense copy, and its first dense layer reads the last maps with the dense
+//! product. The optimisers see only [`Mlp::parameters_and_grads`], so each of them and every
+//! schedule trains either kind. How an architecture is written down: `crate::architecture`.
+//!
+//! Dense layers, forward, for layers `l = 1…L`: `Zˡ = Wˡ·Aˡ⁻¹ + bˡ`, `Aˡ = ReLU(Zˡ)` (hidden), `Aᴸ = softmax(Zᴸ)`.
 //! Backward, from the fused loss gradient `dZᴸ = Aᴸ − Y`: `dWˡ = dZˡ·Aˡ⁻¹ᵀ/m`, `dbˡ = Σ dZˡ/m`, and
 //! `dZˡ⁻¹ = Wˡᵀ·dZˡ ⊙ ReLU′(Zˡ⁻¹)` — the original project's formulas, for any number of layers.
 
 use crate::activation::{relu, relu_backward, softmax_columns};
 use crate::batch::InputBatch;
 use crate::error::{Error, Result};
-use crate::layer::{Dense, SparseScratch};
+use crate::layer::{ConvScratch, Dense, MapBuffers, MapLayer, SparseScratch};
 #[cfg(not(target_arch = "wasm32"))]
 use crate::nonzeros::PreparedChunk;
 use crate::loss::{cross_entropy_sum, softmax_cross_entropy_grad};
@@ -29,6 +42,9 @@ const SPARSE_DENSITY_LIMIT: f32 = 0.5;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mlp {
+    /// The feature-map layers, first to last; empty in an MLP.
+    pub maps: Vec<MapLayer>,
+    /// The dense layers, the last one giving the class scores.
     pub layers: Vec<Dense>,
 }
 
@@ -116,23 +132,32 @@ impl Mlp {
     /// A network with the given layer sizes (inputs first, outputs last), He-initialised.
     pub fn new(sizes: &[usize], rng: &mut impl Rng) -> Result<Self> {
         validate_sizes(sizes)?;
-        Ok(Mlp { layers: sizes.windows(2).map(|w| Dense::he(w[0], w[1], rng)).collect() })
+        Ok(Mlp { maps: Vec::new(), layers: sizes.windows(2).map(|w| Dense::he(w[0], w[1], rng)).collect() })
     }
 
-    /// Layer sizes, inputs first: `[784, 128, 10]`.
+    /// The dense layers' sizes, inputs first: `[784, 128, 10]`. In a ConvNet the first is the
+    /// number of values in the last feature maps.
     pub fn sizes(&self) -> Vec<usize> {
-        let mut sizes = vec![self.inputs()];
+        let mut sizes = vec![self.layers[0].inputs()];
         sizes.extend(self.layers.iter().map(Dense::outputs));
         sizes
     }
+    /// Values per example the network reads (784 for MNIST).
     pub fn inputs(&self) -> usize {
-        self.layers[0].inputs()
+        match self.maps.first() {
+            Some(first) => first.input().len(),
+            None => self.layers[0].inputs(),
+        }
+    }
+    /// Whether the network has feature-map layers.
+    pub fn is_convolutional(&self) -> bool {
+        !self.maps.is_empty()
     }
     pub fn outputs(&self) -> usize {
         self.layers.last().expect("at least one layer").outputs()
     }
     pub fn parameter_count(&self) -> usize {
-        self.layers.iter().map(Dense::parameter_count).sum()
+        self.maps.iter().map(MapLayer::parameter_count).sum::<usize>() + self.layers.iter().map(Dense::parameter_count).sum::<usize>()
     }
 
     /// Layer `index` (0 is the first weight layer), or an error that says how many there are.
@@ -172,21 +197,51 @@ impl Mlp {
     }
 
     pub fn zero_grads(&mut self) {
+        self.maps.iter_mut().for_each(MapLayer::zero_grads);
         self.layers.iter_mut().for_each(Dense::zero_grads);
     }
 
-    /// Every parameter tensor with its gradient, in a fixed order (W¹, b¹, W², b², …): what an
-    /// optimiser walks over.
+    /// Every parameter tensor with its gradient, in a fixed order (the feature-map layers' kernels
+    /// and biases, then W¹, b¹, W², b², …): what an optimiser walks over.
     pub fn parameters_and_grads(&mut self) -> impl Iterator<Item = (&mut [f32], &[f32])> {
-        self.layers.iter_mut().flat_map(|layer| {
+        let maps = self.maps.iter_mut().flat_map(|layer| layer.parameters_and_grads().into_iter().flatten());
+        maps.chain(self.layers.iter_mut().flat_map(|layer| {
             let Dense { weights, biases, weight_grads, bias_grads } = layer;
             [(weights.as_mut_slice(), weight_grads.as_slice()), (biases.as_mut_slice(), bias_grads.as_slice())]
-        })
+        }))
+    }
+
+    /// Every parameter tensor, in the order of [`Mlp::parameters_and_grads`].
+    pub fn parameters(&self) -> impl Iterator<Item = &[f32]> {
+        let maps = self.maps.iter().flat_map(|layer| layer.parameters().into_iter().flatten());
+        maps.chain(self.layers.iter().flat_map(|l| [l.weights.as_slice(), l.biases.as_slice()]))
+    }
+
+    /// Every gradient tensor, in the order of [`Mlp::parameters_and_grads`].
+    pub fn grads(&self) -> impl Iterator<Item = &[f32]> {
+        let maps = self.maps.iter().flat_map(|layer| layer.grads().into_iter().flatten());
+        maps.chain(self.layers.iter().flat_map(|l| [l.weight_grads.as_slice(), l.bias_grads.as_slice()]))
+    }
+
+    /// Adds another copy's gradients to this one's (the same architecture): the threads of a
+    /// full-batch step each sum a share of the examples.
+    pub fn add_grads(&mut self, other: &Mlp) {
+        let mine = self.maps.iter_mut().flat_map(|layer| layer.grads_mut().into_iter().flatten());
+        let mine = mine.chain(self.layers.iter_mut().flat_map(|l| [l.weight_grads.as_mut_slice(), l.bias_grads.as_mut_slice()]));
+        for (mine, theirs) in mine.zip(other.grads()) {
+            debug_assert_eq!(mine.len(), theirs.len(), "gradients of the same architecture");
+            mine.iter_mut().zip(theirs).for_each(|(g, t)| *g += t);
+        }
     }
 
     /// All weights and biases are finite numbers.
     pub fn is_finite(&self) -> bool {
-        self.layers.iter().all(|l| all_finite(l.weights.as_slice()) && all_finite(l.biases.as_slice()))
+        // Plain loops rather than `self.parameters()`: its chained iterators cost 1.5 KB of wasm here.
+        let maps = self.maps.iter().all(|layer| match layer {
+            MapLayer::Conv(c) => all_finite(c.weights.as_slice()) && all_finite(c.biases.as_slice()),
+            MapLayer::MaxPool(_) => true,
+        });
+        maps && self.layers.iter().all(|l| all_finite(l.weights.as_slice()) && all_finite(l.biases.as_slice()))
     }
 
     /// The forward pass for a batch: fills `ws.z` and `ws.a` for every layer; the last `a` holds the
@@ -195,12 +250,14 @@ impl Mlp {
         let x = x.into();
         ws.ensure(self, x.len());
         let m = x.len();
+        self.forward_maps(x, ws);
         let last = self.layers.len() - 1;
         for (l, layer) in self.layers.iter().enumerate() {
             let (before, after) = ws.a.split_at_mut(l);
             let z = &mut ws.z[l];
             if l == 0 {
                 match x {
+                    _ if self.is_convolutional() => layer.forward(&ws.maps.last().expect("a map layer").a, m, z),
                     Input::Batch(x) if dense_is_cheaper(x) => layer.forward(x.dense_slice(), m, z),
                     Input::Batch(x) => layer.forward_sparse(x, z, &mut ws.sparse),
                     #[cfg(not(target_arch = "wasm32"))]
@@ -217,6 +274,30 @@ impl Mlp {
             } else {
                 relu(&z[..n], a);
             }
+        }
+    }
+
+    /// The feature-map layers' forward pass, if there are any, each into its buffers in `ws`.
+    fn forward_maps(&self, x: Input, ws: &mut Workspace) {
+        if !self.is_convolutional() {
+            return;
+        }
+        let pixels = dense_pixels(x);
+        for (i, layer) in self.maps.iter().enumerate() {
+            let (before, after) = ws.maps.split_at_mut(i);
+            let input = before.last().map_or(pixels, |b| &b.a[..]);
+            layer.forward(input, x.len(), &mut after[0], &mut ws.conv);
+        }
+    }
+
+    /// The feature-map layers' backward pass, from `ws.delta` = ∂L/∂(the last maps).
+    fn backward_maps(&mut self, x: Input, scale: f32, ws: &mut Workspace) {
+        let pixels = dense_pixels(x);
+        for i in (0..self.maps.len()).rev() {
+            let input = if i == 0 { pixels } else { &ws.maps[i - 1].a[..] };
+            let dx = (i > 0).then_some(&mut ws.delta_below[..]);
+            self.maps[i].backward(&mut ws.delta, input, &ws.maps[i], x.len(), scale, dx, &mut ws.conv);
+            std::mem::swap(&mut ws.delta, &mut ws.delta_below);
         }
     }
 
@@ -255,13 +336,18 @@ impl Mlp {
 
         for l in (0..self.layers.len()).rev() {
             let layer = &mut self.layers[l];
-            if l == 0 {
+            if l == 0 && self.maps.is_empty() {
                 match x {
                     Input::Batch(x) if dense_is_cheaper(x) => layer.accumulate_grads(&ws.delta, x.dense_slice(), m, scale),
                     Input::Batch(x) => layer.accumulate_grads_sparse(&ws.delta, x, scale, &mut ws.sparse),
                     #[cfg(not(target_arch = "wasm32"))]
                     Input::Chunk(x) => layer.accumulate_grads_chunk(&ws.delta, x, scale, &mut ws.sparse),
                 }
+            } else if l == 0 {
+                // The last feature maps are the input; their ReLU (if any) is the map layer's own.
+                layer.accumulate_grads(&ws.delta, &ws.maps.last().expect("a map layer").a, m, scale);
+                layer.input_grads(&ws.delta, m, &mut ws.delta_below);
+                std::mem::swap(&mut ws.delta, &mut ws.delta_below);
             } else {
                 layer.accumulate_grads(&ws.delta, &ws.a[l - 1], m, scale);
                 // dZˡ⁻¹ = Wˡᵀ·dZˡ ⊙ ReLU′(Zˡ⁻¹)
@@ -270,6 +356,9 @@ impl Mlp {
                 relu_backward(&ws.z[l - 1][..n], &mut ws.delta_below[..n]);
                 std::mem::swap(&mut ws.delta, &mut ws.delta_below);
             }
+        }
+        if self.is_convolutional() {
+            self.backward_maps(x, scale, ws);
         }
         stats
     }
@@ -287,6 +376,18 @@ impl Mlp {
     /// The class with the highest probability for each example of the last forward pass.
     pub fn predictions(&self, ws: &Workspace, m: usize) -> Vec<u8> {
         self.probabilities(ws, m).chunks_exact(self.outputs()).map(|p| argmax(p) as u8).collect()
+    }
+}
+
+/// A ConvNet's input: the batch's dense copy, which its first convolution reads.
+///
+/// The callers that build batches give a ConvNet dense ones (only the MLP's sparse first layer
+/// reads non-zero lists or prepared chunks); anything else is a broken invariant.
+fn dense_pixels<'a>(x: Input<'a>) -> &'a [f32] {
+    match x {
+        Input::Batch(x) => x.dense_slice(),
+        #[cfg(not(target_arch = "wasm32"))]
+        Input::Chunk(_) => panic!("a ConvNet reads dense batches, not prepared chunks"),
     }
 }
 
@@ -313,7 +414,12 @@ pub fn argmax(values: &[f32]) -> usize {
 #[derive(Debug, Clone, Default)]
 pub struct Workspace {
     capacity: usize,
+    /// What the buffers were made for: every layer's output size.
     sizes: Vec<usize>,
+    /// Each feature-map layer's outputs (and what its backward pass needs).
+    pub maps: Vec<MapBuffers>,
+    /// Scratch of the convolutions' patch matrices.
+    pub conv: ConvScratch,
     /// Pre-activations Zˡ, one buffer per layer (outputs × capacity).
     pub z: Vec<Vec<f32>>,
     /// Activations Aˡ (the last one holds the softmax probabilities).
@@ -328,13 +434,18 @@ pub struct Workspace {
 impl Workspace {
     /// Grows the buffers if the network or the batch is larger than what they were made for.
     pub fn ensure(&mut self, net: &Mlp, batch: usize) {
-        let sizes = net.sizes();
+        let map_sizes = net.maps.iter().map(|l| l.output().len());
+        let sizes: Vec<usize> = map_sizes.chain(net.sizes()).collect();
         if batch <= self.capacity && sizes == self.sizes {
             return;
         }
         let capacity = batch.max(self.capacity);
-        let widest = sizes[1..].iter().copied().max().unwrap_or(0);
-        self.z = sizes[1..].iter().map(|&n| vec![0.0; n * capacity]).collect();
+        // The deltas hold the gradient of every layer's output, feature maps included (but not of
+        // the network's input).
+        let (maps, dense) = sizes.split_at(net.maps.len());
+        let widest = maps.iter().chain(&dense[1..]).copied().max().unwrap_or(0);
+        self.maps = net.maps.iter().map(|l| MapBuffers::for_layer(l, capacity)).collect();
+        self.z = dense[1..].iter().map(|&n| vec![0.0; n * capacity]).collect();
         self.a = self.z.clone();
         self.delta = vec![0.0; widest * capacity];
         self.delta_below = vec![0.0; widest * capacity];

@@ -162,7 +162,7 @@ impl Trainer {
         config.validate(train.len())?;
         // Network, optimiser and order are placeholders until `restart` below.
         let mut trainer = Trainer {
-            net: Mlp { layers: Vec::new() },
+            net: Mlp { maps: Vec::new(), layers: Vec::new() },
             optimizer: config.optimizer.build(),
             order: ExampleOrder::new(0, false, Pcg64Mcg::new(0)),
             input: InputBatch::with_capacity(IMAGE_PIXELS, CHUNK),

@@ -32,11 +32,17 @@ fn read_checked(dir: &Path, name: &str, md5: &str) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-/// The directory holding the MNIST files: `dir` if given, else the npm package's.
+/// Names another directory holding the MNIST files (a second checkout without its own `node_modules/`
+/// can point at the first one's).
+pub const DIR_VARIABLE: &str = "INKLING_MNIST_DIR";
+
+/// The directory holding the MNIST files: `dir` if given, else [`DIR_VARIABLE`] if set, else the npm
+/// package's.
 pub fn data_dir(dir: Option<&Path>) -> PathBuf {
-    match dir {
-        Some(d) => d.to_path_buf(),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_DIR),
+    match (dir, std::env::var_os(DIR_VARIABLE)) {
+        (Some(d), _) => d.to_path_buf(),
+        (None, Some(d)) => PathBuf::from(d),
+        (None, None) => Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_DIR),
     }
 }
 

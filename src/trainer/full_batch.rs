@@ -93,10 +93,7 @@ impl Trainer {
             (self.input, self.ws) = (mine.input, mine.ws);
             for handle in handles {
                 let (net, theirs) = handle.join().expect("a training thread panicked");
-                for (layer, other) in self.net.layers.iter_mut().zip(&net.layers) {
-                    layer.weight_grads += &other.weight_grads;
-                    layer.bias_grads += &other.bias_grads;
-                }
+                self.net.add_grads(&net);
                 stats.add(theirs);
             }
         });

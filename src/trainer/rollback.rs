@@ -136,23 +136,18 @@ impl Trainer {
     }
 }
 
-/// Every layer's weights and biases, one after another, into `out` (whose allocation is reused).
+/// Every parameter tensor, one after another, into `out` (whose allocation is reused).
 fn copy_parameters(net: &Mlp, out: &mut Vec<f32>) {
     out.clear();
-    for layer in &net.layers {
-        out.extend_from_slice(layer.weights.as_slice());
-        out.extend_from_slice(layer.biases.as_slice());
-    }
+    net.parameters().for_each(|tensor| out.extend_from_slice(tensor));
 }
 
 /// The inverse of [`copy_parameters`].
 fn restore_parameters(net: &mut Mlp, mut from: &[f32]) {
-    for layer in &mut net.layers {
-        for tensor in [layer.weights.as_mut_slice(), layer.biases.as_mut_slice()] {
-            let (mine, rest) = from.split_at(tensor.len());
-            tensor.copy_from_slice(mine);
-            from = rest;
-        }
+    for (tensor, _) in net.parameters_and_grads() {
+        let (mine, rest) = from.split_at(tensor.len());
+        tensor.copy_from_slice(mine);
+        from = rest;
     }
     debug_assert!(from.is_empty(), "the parameters of the same network");
 }

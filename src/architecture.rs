@@ -1,0 +1,316 @@
+//! A network written as a short line of text, read and checked in one place — the form, the native
+//! trainer, the address bar and the model file all use this notation.
+//!
+//! The layers, input first, joined by `-`; the input (1×28×28 for MNIST) and the output layer (10
+//! classes) are implied:
+//!
+//! - `c8k5` — a convolution to 8 channels with 5×5 kernels, valid padding (the map shrinks by 4),
+//!   followed by a ReLU; `c8k5s` — the same with same (zero) padding, which keeps the map's size
+//!   and needs an odd kernel;
+//! - `p2` — 2×2 max-pooling with stride 2 (the map's height and width must be even);
+//! - `128` — a dense layer of 128 units with a ReLU.
+//!
+//! Feature-map layers come first, dense ones after them: `c8k5-p2-c16k5-p2-128` is a LeNet-like
+//! ConvNet (28 → 24 → 12 → 8 → 4, then 16·4·4 = 256 values into 128 units), `128` is the default
+//! MLP and the empty line a softmax regression. Written out again ([`Architecture`]'s `Display`),
+//! a parsed line gives the same text back.
+
+use crate::error::{Error, Result};
+use crate::layer::{Conv2d, Dense, MapLayer, MapShape, MaxPool2, Padding};
+use crate::network::{Mlp, MAX_LAYERS, MAX_LAYER_SIZE, MAX_PARAMETERS};
+use rand::Rng;
+use std::fmt;
+use std::str::FromStr;
+
+/// Most channels of a convolution, and the largest kernel: far beyond what trains on MNIST in a
+/// browser, and they keep a typo (`c800k5`) from reaching the size checks below as a huge number.
+pub const MAX_CHANNELS: usize = 256;
+pub const MAX_KERNEL: usize = 11;
+/// Most feature-map values of one example, every layer's output counted: the trainer keeps them
+/// (and a convolution's pre-activations) for a chunk of 256 examples, so 65,536 values are about
+/// 100 MB at most. LeNet-like `c8k5-p2-c16k5-p2` has about 7,000.
+pub const MAX_MAP_VALUES: usize = 65_536;
+
+/// One feature-map layer as written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MapSpec {
+    Conv { channels: usize, kernel: usize, padding: Padding },
+    MaxPool,
+}
+
+/// A network as written: its feature-map layers, then its hidden dense layers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Architecture {
+    pub maps: Vec<MapSpec>,
+    pub hidden: Vec<usize>,
+}
+
+impl Architecture {
+    /// An MLP with these hidden layers.
+    pub fn mlp(hidden: &[usize]) -> Self {
+        Architecture { maps: Vec::new(), hidden: hidden.to_vec() }
+    }
+
+    /// Each feature-map layer's output shape for this input, or what is wrong with the architecture.
+    pub fn map_shapes(&self, input: MapShape) -> Result<Vec<MapShape>> {
+        let mut shape = input;
+        let mut values = 0usize;
+        let mut shapes = Vec::with_capacity(self.maps.len());
+        for (i, spec) in self.maps.iter().enumerate() {
+            let at = |e: Error| Error::Config(format!("layer {} ({spec}): {}", i + 1, message(e)));
+            shape = match *spec {
+                MapSpec::Conv { channels, kernel, .. } if channels > MAX_CHANNELS || kernel > MAX_KERNEL => {
+                    return Err(at(Error::Config(format!(
+                        "at most {MAX_CHANNELS} channels and kernels up to {MAX_KERNEL}×{MAX_KERNEL}"
+                    ))))
+                }
+                MapSpec::Conv { channels, kernel, padding } => {
+                    Conv2d::output_shape(shape, channels, kernel, padding).map_err(at)?
+                }
+                MapSpec::MaxPool => MaxPool2::output_shape(shape).map_err(at)?,
+            };
+            values += shape.len();
+            if values > MAX_MAP_VALUES {
+                return Err(at(Error::Config(format!(
+                    "the feature maps would hold {values} values per example (at most {MAX_MAP_VALUES})"
+                ))));
+            }
+            shapes.push(shape);
+        }
+        Ok(shapes)
+    }
+
+    /// Checks the whole network — feature maps, dense sizes, layer and parameter counts — before
+    /// anything is allocated.
+    pub fn validate(&self, input: MapShape, classes: usize) -> Result<()> {
+        let shapes = self.map_shapes(input)?;
+        if self.maps.len() + self.hidden.len() + 1 > MAX_LAYERS {
+            return Err(Error::Config(format!("too many layers (at most {MAX_LAYERS})")));
+        }
+        if let Some(&big) = self.hidden.iter().find(|&&units| units > MAX_LAYER_SIZE) {
+            return Err(Error::Config(format!("a layer of {big} units is too large (at most {MAX_LAYER_SIZE})")));
+        }
+        // The flattened maps may be wider than a dense layer may be: they are an input, not a layer.
+        let flat = shapes.last().map_or(input.len(), MapShape::len);
+        let mut sizes = vec![flat];
+        sizes.extend(&self.hidden);
+        sizes.push(classes);
+        let mut channels = input.channels;
+        let mut parameters: usize = sizes.windows(2).map(|w| w[0] * w[1] + w[1]).sum();
+        for spec in &self.maps {
+            if let MapSpec::Conv { channels: out, kernel, .. } = *spec {
+                parameters += channels * kernel * kernel * out + out;
+                channels = out;
+            }
+        }
+        if parameters > MAX_PARAMETERS {
+            return Err(Error::Config(format!(
+                "{parameters} parameters would not fit in the browser's memory (at most {MAX_PARAMETERS})"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The network, He-initialised, for inputs of `input` and `classes` outputs.
+    pub fn build(&self, input: MapShape, classes: usize, rng: &mut impl Rng) -> Result<Mlp> {
+        self.validate(input, classes)?;
+        let mut shape = input;
+        let mut maps = Vec::with_capacity(self.maps.len());
+        for spec in &self.maps {
+            let layer = match *spec {
+                MapSpec::Conv { channels, kernel, padding } => {
+                    MapLayer::Conv(Conv2d::he(shape, channels, kernel, padding, rng)?)
+                }
+                MapSpec::MaxPool => MapLayer::MaxPool(MaxPool2::new(shape)?),
+            };
+            shape = layer.output();
+            maps.push(layer);
+        }
+        let mut sizes = vec![shape.len()];
+        sizes.extend(&self.hidden);
+        sizes.push(classes);
+        let layers = sizes.windows(2).map(|w| Dense::he(w[0], w[1], rng)).collect();
+        Ok(Mlp { maps, layers })
+    }
+}
+
+/// An error's message without its kind ("settings: …"), to be put in a longer one.
+fn message(e: Error) -> String {
+    match e {
+        Error::Config(m) => m,
+        other => other.to_string(),
+    }
+}
+
+impl fmt::Display for MapSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MapSpec::Conv { channels, kernel, padding: Padding::Valid } => write!(f, "c{channels}k{kernel}"),
+            MapSpec::Conv { channels, kernel, padding: Padding::Same } => write!(f, "c{channels}k{kernel}s"),
+            MapSpec::MaxPool => write!(f, "p2"),
+        }
+    }
+}
+
+impl fmt::Display for Architecture {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let maps = self.maps.iter().map(ToString::to_string);
+        let parts: Vec<String> = maps.chain(self.hidden.iter().map(ToString::to_string)).collect();
+        write!(f, "{}", parts.join("-"))
+    }
+}
+
+impl FromStr for Architecture {
+    type Err = Error;
+
+    /// Reads the notation of the module doc; says which part is wrong and what was expected. The
+    /// sizes are checked against an input by [`Architecture::validate`].
+    fn from_str(text: &str) -> Result<Self> {
+        let text = text.trim();
+        let mut architecture = Architecture::default();
+        if text.is_empty() {
+            return Ok(architecture);
+        }
+        for (i, part) in text.split('-').enumerate() {
+            let bad = |why: &str| Error::Config(format!("layer {} (\"{part}\") of \"{text}\": {why}", i + 1));
+            if part.is_empty() {
+                return Err(bad("empty — layers are joined by a single '-'"));
+            }
+            if part.starts_with(|c: char| c.is_ascii_digit()) {
+                architecture.hidden.push(number(part).ok_or_else(|| bad("a dense layer is a number of units, such as 128"))?);
+                continue;
+            }
+            if !architecture.hidden.is_empty() {
+                return Err(bad("convolutions and pooling come before the dense layers"));
+            }
+            architecture.maps.push(map_spec(part).map_err(|why| bad(&why))?);
+        }
+        if let Some(zero) = architecture.hidden.iter().find(|&&u| u == 0) {
+            return Err(Error::Config(format!("\"{text}\": a dense layer needs at least 1 unit (got {zero})")));
+        }
+        Ok(architecture)
+    }
+}
+
+/// `c<channels>k<kernel>[s]` or `p2`.
+fn map_spec(part: &str) -> std::result::Result<MapSpec, String> {
+    const FORMS: &str = "expected c<channels>k<kernel> (such as c8k5, or c8k5s for same padding), p2 or a number of units";
+    if let Some(size) = part.strip_prefix('p') {
+        return match number(size) {
+            Some(2) => Ok(MapSpec::MaxPool),
+            Some(_) => Err("only 2×2 pooling is supported (p2)".into()),
+            None => Err(FORMS.into()),
+        };
+    }
+    let rest = part.strip_prefix('c').ok_or_else(|| FORMS.to_string())?;
+    let (channels, rest) = rest.split_once('k').ok_or_else(|| FORMS.to_string())?;
+    let (kernel, padding) = match rest.strip_suffix('s') {
+        Some(kernel) => (kernel, Padding::Same),
+        None => (rest, Padding::Valid),
+    };
+    let (channels, kernel) = (number(channels).ok_or(FORMS)?, number(kernel).ok_or(FORMS)?);
+    if channels == 0 || kernel == 0 {
+        return Err("channels and kernel size must be at least 1".into());
+    }
+    Ok(MapSpec::Conv { channels, kernel, padding })
+}
+
+/// A whole number written with digits only (no sign, no spaces), or `None`; too large a number
+/// comes back as `usize::MAX`, for the size checks to refuse with a message about size.
+fn number(text: &str) -> Option<usize> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(text.parse().unwrap_or(usize::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MNIST: MapShape = MapShape { channels: 1, height: 28, width: 28 };
+
+    fn parse(text: &str) -> Result<Architecture> {
+        text.parse()
+    }
+
+    fn config_error(text: &str) -> String {
+        let architecture = match parse(text) {
+            Ok(a) => a,
+            Err(e) => return e.to_string(),
+        };
+        match architecture.validate(MNIST, 10) {
+            Ok(()) => panic!("\"{text}\" was accepted"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn reads_and_writes_back_the_notation() {
+        for text in ["c8k5-p2-c16k5-p2-128", "c8k5s-p2-c16k3s-p2-c32k3-64-32", "128", "256-128", "", "p2-c4k1-10"] {
+            let architecture = parse(text).unwrap();
+            assert_eq!(architecture.to_string(), text);
+            architecture.validate(MNIST, 10).unwrap_or_else(|e| panic!("{text}: {e}"));
+        }
+        let lenet = parse("c8k5-p2-c16k5s-p2-128").unwrap();
+        assert_eq!(
+            lenet.maps,
+            vec![
+                MapSpec::Conv { channels: 8, kernel: 5, padding: Padding::Valid },
+                MapSpec::MaxPool,
+                MapSpec::Conv { channels: 16, kernel: 5, padding: Padding::Same },
+                MapSpec::MaxPool,
+            ]
+        );
+        assert_eq!(lenet.hidden, vec![128]);
+        let shapes = lenet.map_shapes(MNIST).unwrap();
+        let shape = |channels, side| MapShape { channels, height: side, width: side };
+        assert_eq!(shapes, vec![shape(8, 24), shape(8, 12), shape(16, 12), shape(16, 6)]);
+        assert_eq!(parse(" 128 ").unwrap(), Architecture::mlp(&[128]));
+    }
+
+    #[test]
+    fn built_networks_have_the_written_shapes() {
+        let mut rng = rand_pcg::Pcg64Mcg::new(1);
+        let net = parse("c8k5-p2-c16k5-p2-128").unwrap().build(MNIST, 10, &mut rng).unwrap();
+        assert_eq!(net.inputs(), 784);
+        assert_eq!(net.sizes(), vec![256, 128, 10]);
+        assert_eq!(net.parameter_count(), (25 * 8 + 8) + (8 * 25 * 16 + 16) + (256 * 128 + 128) + (128 * 10 + 10));
+        let mlp = parse("128").unwrap().build(MNIST, 10, &mut rng).unwrap();
+        assert_eq!((mlp.is_convolutional(), mlp.sizes()), (false, vec![784, 128, 10]));
+    }
+
+    #[test]
+    fn nonsense_gets_a_clear_message() {
+        let cases = [
+            ("c8k5--128", "empty"),
+            ("c8k5-", "empty"),
+            ("128-c8k5", "come before the dense layers"),
+            ("c0k5", "at least 1"),
+            ("c8k0", "at least 1"),
+            ("128-0", "at least 1 unit"),
+            ("c8", "expected c<channels>k<kernel>"),
+            ("c8k5x", "expected c<channels>k<kernel>"),
+            ("ck5", "expected c<channels>k<kernel>"),
+            ("p3", "only 2×2 pooling"),
+            ("pool", "expected"),
+            ("12a", "number of units"),
+            ("-5", "empty"),
+            ("c8k4s", "odd kernel"),
+            ("c8k5-p2-c8k5-p2-c8k5", "does not fit a 4×4 map"),
+            ("c8k9-p2-c8k11", "does not fit a 10×10 map"),
+            ("c8k5s-p2-p2-p2", "even height and width (got 7×7)"),
+            ("c999k3", "at most 256 channels"),
+            ("c8k13s", "kernels up to 11×11"),
+            ("c99999999999999999999999k3", "at most 256 channels"),
+            ("c128k3s-c128k3s", "values per example"),
+            ("c16k3s-4096-4096", "parameters"),
+            ("5000", "too large"),
+        ];
+        for (text, expected) in cases {
+            let message = config_error(text);
+            assert!(message.contains(expected), "\"{text}\": {message:?} does not say {expected:?}");
+        }
+        assert!(config_error("c8k5-p2-c8k5-p2-c8k5").contains("layer 5 (c8k5)"));
+    }
+}
