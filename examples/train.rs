@@ -164,7 +164,9 @@ mod native {
                     "loss {:.3}, accuracy {:.3}",
                     report.loss, report.accuracy
                 ));
-                if args.eval_every > 0 && report.total_examples - evaluated_at >= args.eval_every {
+                // Every eval_every examples, and at the end of the run (as the page does).
+                let due = report.total_examples - evaluated_at >= args.eval_every || trainer.is_finished();
+                if args.eval_every > 0 && due && report.total_examples != evaluated_at {
                     evaluated_at = report.total_examples;
                     let e = trainer.evaluate(&test);
                     let line = format!(

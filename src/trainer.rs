@@ -58,7 +58,7 @@ pub struct TrainConfig {
     /// Examples per optimiser step; the training set's size means full-batch gradient descent.
     /// Defaults to 32.
     pub batch_size: usize,
-    /// Defaults to 5 % linear warm-up, then cosine decay to 0.
+    /// Defaults to 2 % linear warm-up, then cosine decay to 0.
     pub schedule: Schedule,
     /// Length of the run in passes over the training set; the schedule spans it. Defaults to 2.5.
     #[serde(serialize_with = "crate::decimal::serialize")]

@@ -16,7 +16,8 @@
 import { FrameBudget } from './frame-budget.js';
 
 const STATS_WINDOW_MS = 3000;  // "the last seconds" of the time account
-const LEAST_FILL_MS = 1;       // a filler always gets this much, so training moves even when views are busy
+const LEAST_FILL_MS = 1;
+const IDLE_GAP_MS = 250;       // no frame for this long: the loop slept       // a filler always gets this much, so training moves even when views are busy
 
 function browserFrames() {
   return {
@@ -110,6 +111,9 @@ export function createFrameScheduler({
   }
 
   function record(entry) {
+    // After a pause with no frames (nothing wanted time), the account starts afresh: the idle gap
+    // is not time the work could have had.
+    if (account.length && entry.start - account.at(-1).end > IDLE_GAP_MS) account.length = 0;
     account.push(entry);
     while (account.length > 1 && entry.end - account[0].start > STATS_WINDOW_MS) account.shift();
   }
