@@ -108,7 +108,9 @@ impl Comparison {
     /// accuracy}], …], done}`, with each run's points measured since the last call.
     pub fn work(&mut self, budget_ms: f64) -> Result<JsValue, JsError> {
         self.inner
-            .work(self.pieces.slice(budget_ms))
+            // Any budget, even none, makes progress: one piece at least (the page's task asks with
+            // what is left of a frame, which can be nothing).
+            .work(self.pieces.slice(if budget_ms > 0.0 { budget_ms } else { f64::MIN_POSITIVE }))
             .map_err(js_error)?;
         let points = (0..self.reported.len()).map(|r| &self.inner.points(r)[self.reported[r]..]).collect();
         let report = ComparisonReport { runs: self.inner.progress(), points, done: self.inner.is_done() };

@@ -18,13 +18,18 @@ pub(crate) struct PieceTimer {
 
 impl PieceTimer {
     /// A check to call between pieces of work (before each one): true while another piece is
-    /// expected to end within `budget_ms` of now. The first piece always runs, so that a piece slower
-    /// than the whole budget cannot stall the work.
+    /// expected to end within `budget_ms` of now. With a positive budget the first piece always
+    /// runs, so that a piece slower than the whole budget cannot stall the work; a budget of zero,
+    /// below zero or NaN runs nothing.
     pub(crate) fn slice(&mut self, budget_ms: f64) -> impl FnMut() -> bool + '_ {
         let mut last = now();
-        let deadline = last + budget_ms.max(0.0);
+        let any = budget_ms > 0.0;
+        let deadline = last + if any { budget_ms } else { 0.0 };
         let mut pieces = 0u32;
         move || {
+            if !any {
+                return false;
+            }
             // Each call comes between two pieces, so the time since the previous call is what a
             // piece took.
             let t = now();
