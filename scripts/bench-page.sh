@@ -6,7 +6,7 @@
 # wasm file's gzipped size; with the machine otherwise idle and with one core kept busy by another
 # process. Prints a table and writes it to artifacts/bench-page.md.
 #
-#   bash scripts/bench-page.sh                      # 3 seeds, both browsers, idle and busy (≈ 8 min on 2 cores)
+#   bash scripts/bench-page.sh                      # 3 seeds, both browsers, idle and busy (≈ 3 min on 2 cores)
 #   … --browsers chromium --seeds 7 --load idle     # one browser, one run
 set -euo pipefail
 cd "$(dirname "$0")/.."
