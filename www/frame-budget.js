@@ -85,6 +85,20 @@ export class FrameBudget {
   pause() {
     this.#last = null;
     this.#previousWork = null;
+    this.#forgetCeiling();
+  }
+
+  /**
+   * New work begins (training starts): a ceiling learnt from other work — the page loading, say,
+   * which held Firefox runs at 3–4 ms budgets for their first seconds — is forgotten.
+   */
+  refresh() {
+    this.#forgetCeiling();
+  }
+
+  #forgetCeiling() {
+    this.#ceiling = Infinity;
+    this.#calm = 0;
   }
 
   /**
@@ -99,6 +113,10 @@ export class FrameBudget {
     this.#last = time;
     this.#previousWork = null;
     if (interval === null || interval > o.gapMs || interval <= 0) {
+      // After a gap (the loop slept, or the tab was hidden) the page does other work than before
+      // it — a ceiling set while the page was loading, say, would hold a whole training run back
+      // (seen in Firefox: 4.5 ms budgets for the first 3 s of a run) — so the ceiling is forgotten.
+      if (interval !== null) this.#forgetCeiling();
       return { deadline: time + this.#budget, budgetMs: this.#budget, late: false, intervalMs: interval };
     }
     this.#intervals.push(interval);
@@ -109,9 +127,14 @@ export class FrameBudget {
     // Unknown (not told) counts as work that could have made it late.
     const floor = Math.min(o.blameFloorMs, 0.25 * this.#period);
     const ours = previousWork === null || previousWork >= Math.max(o.ownShare * this.#previous, floor);
-    this.#calm = late && ours ? 0 : this.#calm + 1;
-    if (this.#calm >= o.forgetAfter) this.#ceiling = Infinity;
-    if (late && ours) {
+    // Work that ran far past its budget (one piece longer than the whole budget: a garbage
+    // collection, a view's slow step) made the frame late whatever the budget was: it says nothing
+    // about the budget, and a ceiling set from it held Firefox runs at 3–4 ms for seconds.
+    const overran = previousWork !== null && previousWork > 1.5 * this.#previous + 1;
+    const guilty = late && ours && !overran;
+    this.#calm = guilty ? 0 : this.#calm + 1;
+    if (this.#calm >= o.forgetAfter) this.#forgetCeiling();
+    if (guilty) {
       // The work that made this frame late was done in the frame before.
       this.#ceiling = Math.min(this.#budget, this.#previous);
       this.#budget = Math.max(o.minMs, this.#ceiling * o.backoff);

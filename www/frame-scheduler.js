@@ -54,6 +54,7 @@ export function createFrameScheduler({
   const account = [];          // { start, end, work: { [task]: ms }, late } per frame, oldest first
   let frameId = 0;
   let hidden = visibility.hidden;
+  let filling = false;         // a fill task wanted time in the last frame
 
   const wanting = () => [...tasks.values()].filter((task) => task.wants());
 
@@ -82,6 +83,9 @@ export function createFrameScheduler({
     const active = wanting();
     const fillers = active.filter((task) => task.fill);
     const others = active.filter((task) => !task.fill);
+    // Training (or a comparison) starts: what the budget learnt from other work does not apply.
+    if (fillers.length && !filling) budget.refresh();
+    filling = fillers.length > 0;
     // The tasks with a share first, each capped by its share while a filler waits for the rest.
     for (const [i, task] of others.entries()) {
       const left = deadline - frames.now();

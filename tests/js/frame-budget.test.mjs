@@ -114,6 +114,39 @@ test('a passing hiccup is forgotten: after a burst of late frames the budget is 
   assert.ok(median(budgets.slice(900)) > 10, `median budget 9 s after the burst ${median(budgets.slice(900))}`);
 });
 
+test('after a gap the budget grows quickly again: a ceiling from before the pause is forgotten', () => {
+  const budget = new FrameBudget({ initialMs: 12 });
+  let time = 0;
+  for (let i = 0; i < 60; i++) {
+    budget.frame((time += 1000 / 60));
+    budget.ended(time, time + budget.budgetMs);
+  }
+  budget.frame((time += 2000 / 60)); // late after full work: the ceiling is set at ~12 ms
+  const low = budget.budgetMs;
+  time += 5000; // the loop sleeps for 5 s
+  budget.frame(time);
+  for (let i = 0; i < 10; i++) budget.frame((time += 1000 / 60));
+  // Past the budget that was too much before the gap (without forgetting, it would creep up to it).
+  assert.ok(budget.budgetMs >= low / 0.75 - 1e-6, `${budget.budgetMs} ms 10 frames after the gap (${low} before it)`);
+});
+
+test('one piece of work far past its budget (a slow step) makes a frame late but sets no ceiling', () => {
+  const budget = new FrameBudget({ initialMs: 4 });
+  let time = 0;
+  for (let i = 0; i < 3; i++) {
+    budget.frame((time += 1000 / 60));
+    budget.ended(time, time + budget.budgetMs);
+  }
+  const before = budget.budgetMs;
+  budget.ended(time, time + 14); // one 14 ms piece on a budget of a few ms
+  budget.frame((time += 2000 / 60)); // the next frame comes late
+  for (let i = 0; i < 10; i++) {
+    budget.frame((time += 1000 / 60));
+    budget.ended(time, time + budget.budgetMs);
+  }
+  assert.ok(budget.budgetMs >= before + 4, `${budget.budgetMs} ms ten frames later (${before} before the slow piece)`);
+});
+
 test('a late frame after work that used its budget shrinks the budget at once', () => {
   const budget = new FrameBudget({ initialMs: 8 });
   let time = 0;

@@ -160,3 +160,29 @@ test("usage accounts each task's time within the last seconds", () => {
   assert.ok(Math.abs(usage.share('training') - 8.67 / 16.67) < 0.03, `share ${usage.share('training')}`);
   assert.equal(usage.share('evaluation'), 0);
 });
+
+test('when training starts, the budget forgets what it learnt from other work', () => {
+  const browser = fakeBrowser();
+  const budget = new FrameBudget();
+  let refreshed = 0;
+  const refresh = budget.refresh.bind(budget);
+  budget.refresh = () => {
+    refreshed += 1;
+    refresh();
+  };
+  const scheduler = createFrameScheduler({ budget, frames: browser.frames, visibility: browser.visibility });
+  const evaluation = worker(browser.clock, 'evaluation', { share: 0.25 });
+  const training = worker(browser.clock, 'training', { fill: true, wanting: false });
+  scheduler.add(evaluation);
+  scheduler.add(training);
+  for (let i = 0; i < 5; i++) browser.frame();
+  assert.equal(refreshed, 0, 'not while only the evaluation works');
+  training.wanting = true;
+  for (let i = 0; i < 5; i++) browser.frame();
+  assert.equal(refreshed, 1, 'once, when training starts');
+  training.wanting = false;
+  browser.frame();
+  training.wanting = true;
+  browser.frame();
+  assert.equal(refreshed, 2, 'and again when it starts again');
+});
