@@ -16,8 +16,8 @@
 import { FrameBudget } from './frame-budget.js';
 
 const STATS_WINDOW_MS = 3000;  // "the last seconds" of the time account
-const LEAST_FILL_MS = 1;
-const IDLE_GAP_MS = 250;       // no frame for this long: the loop slept       // a filler always gets this much, so training moves even when views are busy
+const LEAST_FILL_MS = 1;       // a filler always gets this much, so training moves even when views are busy
+const IDLE_GAP_MS = 250;       // no frame for this long: the loop slept
 
 function browserFrames() {
   return {
@@ -40,7 +40,7 @@ function browserVisibility() {
  * createFrameScheduler({ budget, frames, visibility, onError, onVisibility })
  *   onError(task, error): a task's step threw; the task is removed.
  *   onVisibility(hidden): the tab was hidden (animation frames stop) or shown again.
- * → { add(task), remove(name), wake(), present(key, fn), usage(), hidden }
+ * → { add(task), wake(), present(key, fn), usage(), hidden }
  */
 export function createFrameScheduler({
   budget = new FrameBudget(),
@@ -51,7 +51,7 @@ export function createFrameScheduler({
 } = {}) {
   const tasks = new Map();     // name → task
   const shows = new Map();     // key → function, run once after this frame's work
-  const account = [];          // { start, end, work: { [task]: ms }, late } per frame, oldest first
+  const account = [];          // { start, end, work: { [task]: ms } } per frame, oldest first
   let frameId = 0;
   let hidden = visibility.hidden;
   let filling = false;         // a fill task wanted time in the last frame
@@ -78,7 +78,7 @@ export function createFrameScheduler({
     const start = frames.now();
     // The budget counts from when the frame began; the browser may call us well after that.
     const began = Number.isFinite(timestamp) && timestamp <= start ? timestamp : start;
-    const { deadline, budgetMs, late } = budget.frame(began);
+    const { deadline, budgetMs } = budget.frame(began);
     const work = {};
     const active = wanting();
     const fillers = active.filter((task) => task.fill);
@@ -110,7 +110,7 @@ export function createFrameScheduler({
     const end = frames.now();
     if (queued.length) work.show = end - presented;
     budget.ended(start, end);
-    record({ start, end, work, late });
+    record({ start, end, work });
     wake();
   }
 
@@ -143,9 +143,6 @@ export function createFrameScheduler({
       tasks.set(task.name, task);
       wake();
     },
-    remove(name) {
-      tasks.delete(name);
-    },
     /** A task has work again: make sure a frame is coming. */
     wake,
     /** Runs `show` after this frame's work (once per key and frame: the last one queued wins). */
@@ -158,7 +155,7 @@ export function createFrameScheduler({
       return hidden;
     },
     /**
-     * Where the last seconds went: { spanMs, frames, lateFrames, work: { [task]: ms }, share(name) }.
+     * Where the last seconds went: { spanMs, frames, work: { [task]: ms }, budgetMs, periodMs, share(name) }.
      * spanMs runs from the first recorded frame's start to the last one's end; share(name) is a
      * task's part of it (0 to 1).
      */
@@ -171,7 +168,6 @@ export function createFrameScheduler({
       return {
         spanMs,
         frames: account.length,
-        lateFrames: account.filter((entry) => entry.late).length,
         work,
         budgetMs: budget.budgetMs,
         periodMs: budget.periodMs,

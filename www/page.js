@@ -20,8 +20,8 @@ import { createFrameScheduler } from './frame-scheduler.js';
 import { createTrainLoop } from './train-loop.js';
 import { describeChange, describeWaiting } from './live-settings.js';
 
-const PREDICT_WHILE_TRAINING_MS = 250;
-const HIDDEN_MESSAGE = 'Training is paused while this tab is hidden; it goes on when you come back.'; // the drawing's answer follows the learning network this often
+const PREDICT_WHILE_TRAINING_MS = 250; // the drawing's answer follows the learning network this often
+const HIDDEN_MESSAGE = 'Training is paused while this tab is hidden; it goes on when you come back.';
 
 function describeNetwork(info) {
   const s = info.settings;

@@ -63,7 +63,7 @@ export function createTrainLoop(session, scheduler, callbacks, options = {}) {
         const batch = o.batchSize();
         const untilEvaluation = evaluating ? Infinity : evaluatedAt + o.evaluationEveryExamples - totalExamples;
         const steps = Number.isFinite(untilEvaluation) && batch > 0 ? Math.max(1, Math.ceil(untilEvaluation / batch)) : MAX_STEPS;
-        report = session.train(Math.min(steps, MAX_STEPS), Math.max(0, deadline - performance.now()));
+        report = session.train(steps, Math.max(0, deadline - performance.now()));
         totalExamples = report.totalExamples;
         if (report.finished) {
           training = false;

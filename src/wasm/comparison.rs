@@ -110,7 +110,7 @@ impl Comparison {
         self.inner
             // Any budget, even none, makes progress: one piece at least (the page's task asks with
             // what is left of a frame, which can be nothing).
-            .work(self.pieces.slice(if budget_ms > 0.0 { budget_ms } else { f64::MIN_POSITIVE }))
+            .work(self.pieces.slice(budget_ms.max(f64::MIN_POSITIVE)))
             .map_err(js_error)?;
         let points = (0..self.reported.len()).map(|r| &self.inner.points(r)[self.reported[r]..]).collect();
         let report = ComparisonReport { runs: self.inner.progress(), points, done: self.inner.is_done() };

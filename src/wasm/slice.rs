@@ -24,7 +24,7 @@ impl PieceTimer {
     pub(crate) fn slice(&mut self, budget_ms: f64) -> impl FnMut() -> bool + '_ {
         let mut last = now();
         let any = budget_ms > 0.0;
-        let deadline = last + if any { budget_ms } else { 0.0 };
+        let deadline = last + budget_ms;
         let mut pieces = 0u32;
         move || {
             if !any {

@@ -32,6 +32,15 @@ function simulate(budget, { periodMs, browserMs, frames, delayMs = () => 0 }) {
   return { intervals, budgets };
 }
 
+/** `n` frames on time at 60 Hz after `time`, each working its whole budget; returns the last frame's time. */
+function fullFrames(budget, time, n) {
+  for (let i = 0; i < n; i++) {
+    budget.frame((time += 1000 / 60));
+    budget.ended(time, time + budget.budgetMs);
+  }
+  return time;
+}
+
 const share = (values, ok) => values.filter(ok).length / values.length;
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
@@ -116,11 +125,7 @@ test('a passing hiccup is forgotten: after a burst of late frames the budget is 
 
 test('after a gap the budget grows quickly again: a ceiling from before the pause is forgotten', () => {
   const budget = new FrameBudget({ initialMs: 12 });
-  let time = 0;
-  for (let i = 0; i < 60; i++) {
-    budget.frame((time += 1000 / 60));
-    budget.ended(time, time + budget.budgetMs);
-  }
+  let time = fullFrames(budget, 0, 60);
   budget.frame((time += 2000 / 60)); // late after full work: the ceiling is set at ~12 ms
   const low = budget.budgetMs;
   time += 5000; // the loop sleeps for 5 s
@@ -132,18 +137,11 @@ test('after a gap the budget grows quickly again: a ceiling from before the paus
 
 test('one piece of work far past its budget (a slow step) makes a frame late but sets no ceiling', () => {
   const budget = new FrameBudget({ initialMs: 4 });
-  let time = 0;
-  for (let i = 0; i < 3; i++) {
-    budget.frame((time += 1000 / 60));
-    budget.ended(time, time + budget.budgetMs);
-  }
+  let time = fullFrames(budget, 0, 3);
   const before = budget.budgetMs;
   budget.ended(time, time + 14); // one 14 ms piece on a budget of a few ms
   budget.frame((time += 2000 / 60)); // the next frame comes late
-  for (let i = 0; i < 10; i++) {
-    budget.frame((time += 1000 / 60));
-    budget.ended(time, time + budget.budgetMs);
-  }
+  fullFrames(budget, time, 10);
   assert.ok(budget.budgetMs >= before + 4, `${budget.budgetMs} ms ten frames later (${before} before the slow piece)`);
 });
 
