@@ -19,6 +19,10 @@ function drawMarkers(u, markers) {
   ctx.lineWidth = 1.5 * px;
   ctx.setLineDash([5 * px, 4 * px]);
   ctx.font = `600 ${11 * px}px system-ui, sans-serif`;
+  // uPlot leaves the context's alignment as its last axis drew it (right-aligned): the labels'
+  // positions below are for text that starts at x, on a baseline at y.
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'alphabetic';
   markers.forEach((marker, i) => {
     const x = Math.round(u.valToPos(marker.x, 'x', true));
     if (x < left || x > left + width) return;
