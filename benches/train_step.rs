@@ -14,6 +14,7 @@
 
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use inkling::architecture::Architecture;
 use inkling::optim::{AdamConfig, OptimizerConfig, Schedule, SgdConfig};
 use inkling::trainer::{TrainConfig, Trainer};
 use std::time::Duration;
@@ -23,7 +24,7 @@ mod common;
 
 fn config(optimizer: OptimizerConfig, batch_size: usize, label_smoothing: f32) -> TrainConfig {
     TrainConfig {
-        hidden: vec![128],
+        layers: Architecture::mlp(&[128]),
         optimizer,
         batch_size,
         schedule: Schedule::Constant,

@@ -28,6 +28,7 @@ mod native {
     use crate::common;
 
     use clap::Parser;
+    use inkling::architecture::Architecture;
     use inkling::batch::InputBatch;
     use inkling::dataset::Dataset;
     use inkling::mnist::IMAGE_PIXELS;
@@ -102,7 +103,7 @@ mod native {
         fn baseline() -> Self {
             let adam = AdamConfig { learning_rate: 3e-3, ..AdamConfig::default() };
             let config = TrainConfig {
-                hidden: vec![128],
+                layers: Architecture::mlp(&[128]),
                 optimizer: OptimizerConfig::Adam(adam),
                 batch_size: 32,
                 schedule: Schedule::WarmupCosine { warmup: 0.05 },

@@ -25,6 +25,7 @@ mod native {
     use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
     use clap::{Parser, ValueEnum};
     use indicatif::{ProgressBar, ProgressStyle};
+    use inkling::architecture::Architecture;
     use inkling::model_file;
     use inkling::optim::{
         AdamConfig, MomentumConfig, OptimizerConfig, RmsPropConfig, Schedule, SgdConfig,
@@ -44,14 +45,15 @@ mod native {
     }
 
     #[derive(Parser, Debug)]
-    #[command(about = "Train Inkling's hand-written MLP on MNIST")]
+    #[command(about = "Train Inkling's hand-written network (an MLP or a ConvNet) on MNIST")]
     struct Args {
         /// The recipe to start from; the options below change single settings of it.
         #[arg(long, default_value = "default", value_parser = preset_parser())]
         preset: Preset,
-        /// Hidden layer sizes, e.g. `128` or `256,128` (overrides the preset).
-        #[arg(long, value_delimiter = ',')]
-        hidden: Option<Vec<usize>>,
+        /// The layers between input and output (overrides the preset): `128`, `256-128`, or a
+        /// ConvNet such as `c8k5-p2-c16k5-p2-128` (see src/architecture.rs).
+        #[arg(long, alias = "hidden", value_parser = architecture_parser)]
+        layers: Option<Architecture>,
         /// Optimiser (overrides the preset); `gd` is full-batch gradient descent.
         #[arg(long, value_enum)]
         optimizer: Option<OptimizerKind>,
@@ -117,8 +119,8 @@ mod native {
         let config = build_config(&args, train.len());
         let seed_preset = matches!(args.preset, Preset::Seed);
         println!(
-            "network {:?}, {:?}, batch {}, {} epochs, label smoothing {}, augmentation {}, seed {}, threads {}",
-            config.sizes(),
+            "network {}, {:?}, batch {}, {} epochs, label smoothing {}, augmentation {}, seed {}, threads {}",
+            describe(&config.layers),
             config.optimizer,
             config.batch_size,
             config.epochs,
@@ -206,8 +208,8 @@ mod native {
 
         if let Some(path) = args.save {
             let description = format!(
-                "{:?} trained natively{}, seed {}, {} examples; test accuracy {:.2} %",
-                trainer.config().sizes(),
+                "{} trained natively{}, seed {}, {} examples; test accuracy {:.2} %",
+                describe(&trainer.config().layers),
                 if trainer.config().augment { " with augmentation" } else { "" },
                 args.seed,
                 examples,
@@ -223,10 +225,26 @@ mod native {
         Ok(())
     }
 
+    fn architecture_parser(text: &str) -> Result<Architecture, String> {
+        text.parse().map_err(|e: inkling::error::Error| e.to_string())
+    }
+
+    /// "MLP 784-128-10" or "ConvNet c8k5-p2-c16k5-p2-128-10": the layers with the implied input
+    /// and output written out.
+    fn describe(layers: &Architecture) -> String {
+        let middle = layers.to_string();
+        let join = if middle.is_empty() { String::new() } else { format!("{middle}-") };
+        if layers.is_convolutional() {
+            format!("ConvNet {join}10")
+        } else {
+            format!("MLP 784-{join}10")
+        }
+    }
+
     fn build_config(args: &Args, train_size: usize) -> TrainConfig {
         let mut config = args.preset.config(train_size);
-        if let Some(hidden) = &args.hidden {
-            config.hidden = hidden.clone();
+        if let Some(layers) = &args.layers {
+            config.layers = layers.clone();
         }
         let lr = args.lr.unwrap_or(config.optimizer.learning_rate());
         if let Some(kind) = args.optimizer {

@@ -1,8 +1,8 @@
 //! A network written as a short line of text, read and checked in one place — the form, the native
 //! trainer, the address bar and the model file all use this notation.
 //!
-//! The layers, input first, joined by `-`; the input (1×28×28 for MNIST) and the output layer (10
-//! classes) are implied:
+//! The layers, input first, joined by `-` (a `,` is read as `-` too, as in the older `256,128`);
+//! the input (1×28×28 for MNIST) and the output layer (10 classes) are implied:
 //!
 //! - `c8k5` — a convolution to 8 channels with 5×5 kernels, valid padding (the map shrinks by 4),
 //!   followed by a ReLU; `c8k5s` — the same with same (zero) padding, which keeps the map's size
@@ -17,8 +17,10 @@
 
 use crate::error::{Error, Result};
 use crate::layer::{Conv2d, Dense, MapLayer, MapShape, MaxPool2, Padding};
+use crate::mnist::IMAGE_SIDE;
 use crate::network::{Mlp, MAX_LAYERS, MAX_LAYER_SIZE, MAX_PARAMETERS};
 use rand::Rng;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
 
@@ -30,6 +32,11 @@ pub const MAX_KERNEL: usize = 11;
 /// (and a convolution's pre-activations) for a chunk of 256 examples, so 65,536 values are about
 /// 100 MB at most. LeNet-like `c8k5-p2-c16k5-p2` has about 7,000.
 pub const MAX_MAP_VALUES: usize = 65_536;
+/// Longest notation read: a hostile model file or address cannot make the parser work for long.
+pub const MAX_NOTATION_BYTES: usize = 512;
+
+/// An MNIST image as feature maps: one channel of 28 × 28.
+pub const MNIST_INPUT: MapShape = MapShape { channels: 1, height: IMAGE_SIDE, width: IMAGE_SIDE };
 
 /// One feature-map layer as written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,13 +58,33 @@ impl Architecture {
         Architecture { maps: Vec::new(), hidden: hidden.to_vec() }
     }
 
+    /// The architecture of a network: its map layers as written, its dense layers' sizes but the
+    /// first (the input) and the last (the classes).
+    pub fn of(net: &Mlp) -> Self {
+        let maps = net
+            .maps
+            .iter()
+            .map(|layer| match layer {
+                MapLayer::Conv(c) => MapSpec::Conv { channels: c.output().channels, kernel: c.kernel, padding: c.padding },
+                MapLayer::MaxPool(_) => MapSpec::MaxPool,
+            })
+            .collect();
+        let sizes = net.sizes();
+        Architecture { maps, hidden: sizes[1..sizes.len() - 1].to_vec() }
+    }
+
+    /// Whether it has feature-map layers (a ConvNet) or only dense ones (an MLP).
+    pub fn is_convolutional(&self) -> bool {
+        !self.maps.is_empty()
+    }
+
     /// Each feature-map layer's output shape for this input, or what is wrong with the architecture.
     pub fn map_shapes(&self, input: MapShape) -> Result<Vec<MapShape>> {
         let mut shape = input;
         let mut values = 0usize;
         let mut shapes = Vec::with_capacity(self.maps.len());
         for (i, spec) in self.maps.iter().enumerate() {
-            let at = |e: Error| Error::Config(format!("layer {} ({spec}): {}", i + 1, message(e)));
+            let at = |e: Error| Error::Config(format!("layer {} ({spec}): {}", i + 1, e.message()));
             shape = match *spec {
                 MapSpec::Conv { channels, kernel, .. } if channels > MAX_CHANNELS || kernel > MAX_KERNEL => {
                     return Err(at(Error::Config(format!(
@@ -86,6 +113,9 @@ impl Architecture {
         let shapes = self.map_shapes(input)?;
         if self.maps.len() + self.hidden.len() + 1 > MAX_LAYERS {
             return Err(Error::Config(format!("too many layers (at most {MAX_LAYERS})")));
+        }
+        if self.hidden.contains(&0) {
+            return Err(Error::Config("a dense layer's size must be at least 1 unit (got 0)".into()));
         }
         if let Some(&big) = self.hidden.iter().find(|&&units| units > MAX_LAYER_SIZE) {
             return Err(Error::Config(format!("a layer of {big} units is too large (at most {MAX_LAYER_SIZE})")));
@@ -134,13 +164,6 @@ impl Architecture {
     }
 }
 
-/// An error's message without its kind ("settings: …"), to be put in a longer one.
-fn message(e: Error) -> String {
-    match e {
-        Error::Config(m) => m,
-        other => other.to_string(),
-    }
-}
 
 impl fmt::Display for MapSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -171,7 +194,10 @@ impl FromStr for Architecture {
         if text.is_empty() {
             return Ok(architecture);
         }
-        for (i, part) in text.split('-').enumerate() {
+        if text.len() > MAX_NOTATION_BYTES {
+            return Err(Error::Config(format!("a network of {} characters is too long to read (at most {MAX_NOTATION_BYTES})", text.len())));
+        }
+        for (i, part) in text.split(['-', ',']).enumerate() {
             let bad = |why: &str| Error::Config(format!("layer {} (\"{part}\") of \"{text}\": {why}", i + 1));
             if part.is_empty() {
                 return Err(bad("empty — layers are joined by a single '-'"));
@@ -189,6 +215,20 @@ impl FromStr for Architecture {
             return Err(Error::Config(format!("\"{text}\": a dense layer needs at least 1 unit (got {zero})")));
         }
         Ok(architecture)
+    }
+}
+
+/// The notation as a string (settings in JSON, the model file).
+impl Serialize for Architecture {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Architecture {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(|e: Error| serde::de::Error::custom(e.message()))
     }
 }
 
@@ -267,6 +307,28 @@ mod tests {
         let shape = |channels, side| MapShape { channels, height: side, width: side };
         assert_eq!(shapes, vec![shape(8, 24), shape(8, 12), shape(16, 12), shape(16, 6)]);
         assert_eq!(parse(" 128 ").unwrap(), Architecture::mlp(&[128]));
+        assert_eq!(parse("256,128").unwrap().to_string(), "256-128");
+    }
+
+    #[test]
+    fn a_network_tells_its_architecture() {
+        let mut rng = rand_pcg::Pcg64Mcg::new(2);
+        for text in ["c8k5-p2-c16k3s-p2-64-32", "c4k3", "p2-10", "128", ""] {
+            let net = parse(text).unwrap().build(MNIST, 10, &mut rng).unwrap();
+            assert_eq!(Architecture::of(&net).to_string(), text);
+        }
+    }
+
+    #[test]
+    fn settings_carry_it_as_its_notation() {
+        let lenet = parse("c8k5-p2-c16k5-p2-128").unwrap();
+        let json = serde_json::to_string(&lenet).unwrap();
+        assert_eq!(json, "\"c8k5-p2-c16k5-p2-128\"");
+        assert_eq!(serde_json::from_str::<Architecture>(&json).unwrap(), lenet);
+        let error = serde_json::from_str::<Architecture>("\"c8k5-p3\"").unwrap_err().to_string();
+        assert!(error.contains("only 2×2 pooling"), "{error}");
+        let long = "1-".repeat(300) + "1";
+        assert!(parse(&long).unwrap_err().to_string().contains("too long"));
     }
 
     #[test]
@@ -284,6 +346,7 @@ mod tests {
     fn nonsense_gets_a_clear_message() {
         let cases = [
             ("c8k5--128", "empty"),
+            ("c8k5,-128", "empty"),
             ("c8k5-", "empty"),
             ("128-c8k5", "come before the dense layers"),
             ("c0k5", "at least 1"),

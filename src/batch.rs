@@ -104,6 +104,27 @@ impl InputBatch {
         self.len += range.len();
     }
 
+    /// Adds image `index` of `data`: from its non-zero list, which is all an MLP's sparse first
+    /// layer reads, or — `dense`, for a ConvNet, whose first convolution reads every pixel — from
+    /// its bytes, with the dense copy.
+    pub fn push_image(&mut self, data: &crate::dataset::Dataset, index: usize, dense: bool) {
+        if dense {
+            self.push_bytes(data.image(index));
+        } else {
+            let (indices, pixels) = data.nonzeros().image(index);
+            self.push_nonzeros(indices, pixels);
+        }
+    }
+
+    /// Adds images `range` of `data` as [`InputBatch::push_image`] would one by one.
+    pub fn push_images(&mut self, data: &crate::dataset::Dataset, range: std::ops::Range<usize>, dense: bool) {
+        if dense {
+            range.for_each(|index| self.push_bytes(data.image(index)));
+        } else {
+            self.push_nonzero_images(data.nonzeros(), range);
+        }
+    }
+
     /// Adds one example given as floats.
     pub fn push(&mut self, values: &[f32]) {
         self.push_with(|dst| dst.copy_from_slice(values));

@@ -35,6 +35,15 @@ impl fmt::Display for Error {
     }
 }
 
+impl Error {
+    /// The message without its kind ("settings: …"), to be put in a longer one.
+    pub fn message(&self) -> &str {
+        match self {
+            Error::Idx(m) | Error::Dataset(m) | Error::Config(m) | Error::Model(m) | Error::Input(m) | Error::Diverged(m) => m,
+        }
+    }
+}
+
 impl std::error::Error for Error {}
 
 pub type Result<T> = std::result::Result<T, Error>;

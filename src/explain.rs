@@ -292,7 +292,8 @@ pub struct Saliency {
 /// logit alike changes no probability, and the log-probability counts it as the nothing it is. It is
 /// also minus the cross-entropy with label `class`, so the gradient is the training's own backward
 /// pass (`dZᴸ = Aᴸ − Y` with a one-hot `Y`, down to `dZ¹`) taken one layer further, to the input:
-/// `∂L/∂x = W¹ᵀ·dZ¹`, and the saliency is `−∂L/∂x`. `class` `None` explains the network's answer.
+/// `∂L/∂x = W¹ᵀ·dZ¹` in an MLP, and in a ConvNet back through its pooling and convolutions by their
+/// own backward passes; the saliency is `−∂L/∂x`. `class` `None` explains the network's answer.
 pub fn saliency(net: &Mlp, pixels: &[f32], class: Option<usize>) -> Result<Saliency> {
     net.check_input(pixels)?;
     let class = match class {
@@ -303,12 +304,13 @@ pub fn saliency(net: &Mlp, pixels: &[f32], class: Option<usize>) -> Result<Salie
             argmax(&probabilities) as u8
         }
     };
-    let (gradients, ws, _) = backward_on_one(net, pixels, class, 0.0);
-    let first = &gradients.layers[0];
-    let dz1 = first.bias_grads.as_slice(); // = dZ¹ for m = 1
-    let mut dx = vec![0.0; net.inputs()];
-    first.input_grads(dz1, 1, &mut dx);
-    let gradient: Vec<f32> = dx.iter().map(|g| -g).collect();
+    let mut copy = net.clone();
+    let mut x = InputBatch::with_capacity(net.inputs(), 1);
+    x.push(pixels);
+    let mut ws = Workspace::default();
+    ws.want_input_grads = true;
+    copy.accumulate_gradients(&x, &[class], 0.0, 1.0, &mut ws);
+    let gradient: Vec<f32> = ws.input_grads.iter().map(|g| -g).collect();
     let last = net.layers.len() - 1;
     let probabilities = &ws.a[last][..net.outputs()];
     Ok(Saliency {

@@ -295,7 +295,10 @@ impl Mlp {
         let pixels = dense_pixels(x);
         for i in (0..self.maps.len()).rev() {
             let input = if i == 0 { pixels } else { &ws.maps[i - 1].a[..] };
-            let dx = (i > 0).then_some(&mut ws.delta_below[..]);
+            let dx = match i {
+                0 => ws.want_input_grads.then_some(&mut ws.input_grads[..]),
+                _ => Some(&mut ws.delta_below[..]),
+            };
             self.maps[i].backward(&mut ws.delta, input, &ws.maps[i], x.len(), scale, dx, &mut ws.conv);
             std::mem::swap(&mut ws.delta, &mut ws.delta_below);
         }
@@ -321,6 +324,9 @@ impl Mlp {
         let x = x.into();
         let m = x.len();
         assert_eq!(labels.len(), m, "one label per example");
+        if ws.want_input_grads {
+            ws.input_grads.resize(self.inputs() * m, 0.0);
+        }
         self.forward(x, ws);
         let stats = self.stats(ws, labels, 0.0);
 
@@ -342,6 +348,9 @@ impl Mlp {
                     Input::Batch(x) => layer.accumulate_grads_sparse(&ws.delta, x, scale, &mut ws.sparse),
                     #[cfg(not(target_arch = "wasm32"))]
                     Input::Chunk(x) => layer.accumulate_grads_chunk(&ws.delta, x, scale, &mut ws.sparse),
+                }
+                if ws.want_input_grads {
+                    layer.input_grads(&ws.delta, m, &mut ws.input_grads);
                 }
             } else if l == 0 {
                 // The last feature maps are the input; their ReLU (if any) is the map layer's own.
@@ -429,6 +438,10 @@ pub struct Workspace {
     pub delta_below: Vec<f32>,
     /// Scratch of the first layer's sparse products.
     pub sparse: SparseScratch,
+    /// Whether a backward pass also writes ∂L/∂x, the gradient of the network's input, into
+    /// `input_grads` (inputs × m): saliency asks for it, training does not (pixels are not learned).
+    pub want_input_grads: bool,
+    pub input_grads: Vec<f32>,
 }
 
 impl Workspace {

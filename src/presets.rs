@@ -4,6 +4,7 @@
 //! A preset is a whole [`TrainConfig`]; only full-batch gradient descent depends on the data, whose
 //! batch is the training set itself, so a preset becomes settings for a given training-set size.
 
+use crate::architecture::Architecture;
 use crate::error::{Error, Result};
 use crate::optim::{AdamConfig, OptimizerConfig, Schedule, SgdConfig};
 use crate::trainer::TrainConfig;
@@ -60,7 +61,7 @@ impl Preset {
             Preset::Default => default_recipe(),
             // Measured with Adam 3e-3 and 5 % warm-up (the fast recipe's before the recipe search).
             Preset::Handwriting => TrainConfig {
-                hidden: vec![256],
+                layers: Architecture::mlp(&[256]),
                 optimizer: OptimizerConfig::Adam(AdamConfig { learning_rate: 3e-3, ..AdamConfig::default() }),
                 schedule: Schedule::WarmupCosine { warmup: 0.05 },
                 epochs: 2.5,
@@ -68,7 +69,7 @@ impl Preset {
                 ..default_recipe()
             },
             Preset::Seed => TrainConfig {
-                hidden: vec![10],
+                layers: Architecture::mlp(&[10]),
                 optimizer: OptimizerConfig::Sgd(SgdConfig { learning_rate: 0.1 }),
                 batch_size: train_size,
                 schedule: Schedule::Constant,
@@ -83,7 +84,7 @@ impl Preset {
 /// [`Preset::Default`]'s settings, which need no training-set size.
 pub(crate) fn default_recipe() -> TrainConfig {
     TrainConfig {
-        hidden: vec![128],
+        layers: Architecture::mlp(&[128]),
         optimizer: OptimizerConfig::Adam(AdamConfig { learning_rate: 5e-3, ..AdamConfig::default() }),
         batch_size: 32,
         schedule: Schedule::WarmupCosine { warmup: 0.02 },

@@ -9,6 +9,7 @@
 //! call (`evaluation`), weights from elsewhere (`import`), what a call reports (`report`) and going
 //! back to before a step that diverged (`rollback`).
 
+use crate::architecture::{Architecture, MNIST_INPUT};
 use crate::augment::{AugmentRanges, Augmenter};
 use crate::batch::InputBatch;
 use crate::dataset::Dataset;
@@ -51,8 +52,9 @@ pub const MAX_EPOCHS: f32 = 10_000.0;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct TrainConfig {
-    /// Hidden layer sizes; the input (784) and output (10) layers are implied. Defaults to `[128]`.
-    pub hidden: Vec<usize>,
+    /// The layers between the input (an image) and the output (10 classes), in the notation of
+    /// [`crate::architecture`]: `128` (the default MLP), `256-128`, `c8k5-p2-c16k5-p2-128` (a ConvNet).
+    pub layers: Architecture,
     /// Defaults to Adam with learning rate 5e-3.
     pub optimizer: OptimizerConfig,
     /// Examples per optimiser step; the training set's size means full-batch gradient descent.
@@ -84,16 +86,13 @@ impl TrainConfig {
         crate::presets::Preset::Seed.config(train_size)
     }
 
-    /// Layer sizes with the input and output layers: `[784, 128, 10]`.
-    pub fn sizes(&self) -> Vec<usize> {
-        let mut sizes = vec![IMAGE_PIXELS];
-        sizes.extend(&self.hidden);
-        sizes.push(CLASSES);
-        sizes
+    /// A fresh network of these layers, He-initialised.
+    pub fn build_network(&self, rng: &mut impl rand::Rng) -> Result<Mlp> {
+        self.layers.build(MNIST_INPUT, CLASSES, rng)
     }
 
     pub fn validate(&self, train_size: usize) -> Result<()> {
-        crate::network::validate_sizes(&self.sizes())?;
+        self.layers.validate(MNIST_INPUT, CLASSES)?;
         self.optimizer.validate()?;
         if self.batch_size == 0 {
             return Err(Error::Config("the batch size must be at least 1".into()));
@@ -192,7 +191,7 @@ impl Trainer {
     pub fn restart(&mut self, config: TrainConfig, seed: u64) -> Result<()> {
         config.validate(self.train.len())?;
         let mut rng = Pcg64Mcg::seed_from_u64(seed);
-        self.net = Mlp::new(&config.sizes(), &mut rng)?;
+        self.net = config.build_network(&mut rng)?;
         self.optimizer = config.optimizer.build();
         self.order = ExampleOrder::new(self.train.len(), config.batch_size < self.train.len(), rng);
         self.batch_filled = 0;
@@ -342,8 +341,7 @@ impl Trainer {
                     let params = AugmentRanges::default().sample(self.order.rng());
                     self.input.push_bytes(self.augmenter.apply_bytes(self.train.image(index), &params));
                 } else {
-                    let (indices, pixels) = self.train.nonzeros().image(index);
-                    self.input.push_nonzeros(indices, pixels);
+                    self.input.push_image(&self.train, index, self.net.is_convolutional());
                 }
                 self.labels.push(self.train.labels[index]);
                 self.order.advance();

@@ -3,6 +3,7 @@
 //! kept, runs reproducible, the training images themselves untouched).
 #![cfg(not(target_arch = "wasm32"))]
 
+use inkling::architecture::Architecture;
 use inkling::augment::{AugmentParams, AugmentRanges, Augmenter};
 use inkling::dataset::Dataset;
 use inkling::mnist::{to_idx, IMAGE_PIXELS};
@@ -254,7 +255,7 @@ fn tiny_dataset() -> Dataset {
 #[test]
 fn the_trainer_augments_reproducibly_and_keeps_labels_and_data() {
     let data = tiny_dataset();
-    let config = |augment| TrainConfig { hidden: vec![16], batch_size: 8, epochs: 20.0, augment, ..TrainConfig::default() };
+    let config = |augment| TrainConfig { layers: Architecture::mlp(&[16]), batch_size: 8, epochs: 20.0, augment, ..TrainConfig::default() };
     let run = |augment, seed| {
         let mut trainer = Trainer::new(config(augment), data.clone(), Some(data.clone()), seed).unwrap();
         let report = trainer.train(u64::MAX, || true).unwrap();

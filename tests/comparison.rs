@@ -7,6 +7,7 @@
 mod common;
 
 use common::mnist;
+use inkling::architecture::Architecture;
 use inkling::comparison::Comparison;
 use inkling::trainer::{TrainConfig, Trainer};
 use std::sync::Arc;
@@ -92,7 +93,7 @@ fn a_comparison_checks_its_settings() {
 fn the_pages_comparison_runs_on_its_sessions_data() {
     let (train, test) = mnist();
     let session = Trainer::new(TrainConfig::default(), train.take(200), Some(test.take(40)), 1).unwrap();
-    let configs = || vec![TrainConfig::default(), TrainConfig { hidden: vec![32], ..TrainConfig::default() }];
+    let configs = || vec![TrainConfig::default(), TrainConfig { layers: Architecture::mlp(&[32]), ..TrainConfig::default() }];
     let comparison = Comparison::on_trainers_data(configs(), &session, 30, 5, 100).unwrap();
     for run in comparison.runs() {
         assert!(Arc::ptr_eq(&run.shared_train_set(), &session.shared_train_set()), "the training set is shared");

@@ -10,6 +10,7 @@ mod common;
 
 use common::mnist;
 
+use inkling::architecture::Architecture;
 use inkling::batch::InputBatch;
 use inkling::explain::{self, Tensor, CHECK_TOLERANCE};
 use inkling::dataset::Dataset;
@@ -36,7 +37,7 @@ fn one_example(bytes: &[u8], label: u8) -> Dataset {
 /// Plain gradient descent on one example at a time, constant rate: one step is exactly `θ − α·∂L/∂θ`.
 fn sgd_one_at_a_time(hidden: &[usize], learning_rate: f32, label_smoothing: f32) -> TrainConfig {
     TrainConfig {
-        hidden: hidden.to_vec(),
+        layers: Architecture::mlp(hidden),
         optimizer: OptimizerConfig::Sgd(SgdConfig { learning_rate }),
         batch_size: 1,
         schedule: Schedule::Constant,
@@ -244,6 +245,53 @@ fn saliency_matches_finite_differences() {
     }
 }
 
+/// A ConvNet's saliency goes back through its dense layers, pooling and convolutions to the pixels:
+/// it matches the central difference of the log-probability at every input whose ±ε step changes no
+/// ReLU's side and no pooling window's winner (where the function has a kink), within 1 %.
+#[test]
+fn saliency_goes_through_convolutions() {
+    use inkling::architecture::Architecture;
+    use inkling::layer::MapShape;
+    const EPS: f32 = 1e-2;
+    let mut rng = Pcg64Mcg::seed_from_u64(5);
+    let input = MapShape { channels: 1, height: 10, width: 10 };
+    for text in ["c3k3-p2-6", "c2k3s-p2-c3k3-5"] {
+        let net = text.parse::<Architecture>().unwrap().build(input, 4, &mut rng).unwrap();
+        let x: Vec<f32> = (0..input.len()).map(|_| if rng.random_bool(0.4) { 0.0 } else { rng.random_range(0.0f32..1.0) }).collect();
+        // The log-probability, and every ReLU side and pooling winner of the forward pass.
+        let forward = |x: &[f32], class: usize| -> (f64, Vec<u8>) {
+            let (mut b, mut ws) = (InputBatch::with_capacity(x.len(), 1), Workspace::default());
+            b.push(x);
+            net.forward(&b, &mut ws);
+            let mut pattern: Vec<u8> = ws.maps.iter().flat_map(|m| m.z.iter().map(|&z| (z > 0.0) as u8).chain(m.winners.iter().copied())).collect();
+            pattern.extend((0..net.layers.len() - 1).flat_map(|l| ws.z[l][..net.layers[l].outputs()].iter().map(|&z| (z > 0.0) as u8)));
+            ((net.probabilities(&ws, 1)[class] as f64).ln(), pattern)
+        };
+        for class in 0..4 {
+            let s = explain::saliency(&net, &x, Some(class)).unwrap();
+            assert_eq!(s.gradient.len(), input.len());
+            let (mut checked, mut largest) = (0, 0.0f64);
+            for i in 0..x.len() {
+                let (mut plus, mut minus) = (x.clone(), x.clone());
+                plus[i] += EPS;
+                minus[i] -= EPS;
+                let ((up, p1), (down, p2)) = (forward(&plus, class), forward(&minus, class));
+                if p1 != p2 {
+                    continue; // a kink between the two points
+                }
+                let numeric = (up - down) / (plus[i] as f64 - minus[i] as f64);
+                let exact = s.gradient[i] as f64;
+                let error = (exact - numeric).abs() / exact.abs().max(numeric.abs()).max(1e-2);
+                assert!(error < 1e-2, "{text} class {class} input {i}: saliency {exact:.6e}, finite difference {numeric:.6e}");
+                checked += 1;
+                largest = largest.max(numeric.abs());
+            }
+            assert!(checked > x.len() / 2, "{text} class {class}: only {checked} inputs away from kinks");
+            assert!(largest > 0.02, "{text} class {class}: no sizeable gradient to check ({largest:.2e})");
+        }
+    }
+}
+
 /// The saliency runs on MNIST-sized networks too (the sparse first-layer path), and summed over the
 /// classes weighted by their probabilities it is zero: Σ_k A_k ∂ log A_k/∂x = ∂(Σ_k A_k)/∂x = 0.
 #[test]
@@ -375,7 +423,7 @@ fn bad_arguments_are_errors() {
 fn the_panel_reads_the_runs_test_images_and_checks_its_loss() {
     let (train, test) = mnist();
     let test = test.take(50);
-    let config = TrainConfig { hidden: vec![16], label_smoothing: 0.1, ..TrainConfig::default() };
+    let config = TrainConfig { layers: Architecture::mlp(&[16]), label_smoothing: 0.1, ..TrainConfig::default() };
     let trainer = Trainer::new(config, train.take(500), Some(test.clone()), 4).unwrap();
     let image = explain::test_image(&trainer, 7).unwrap();
     assert_eq!((image.index, image.label), (7, test.labels[7]));

@@ -9,6 +9,7 @@
 mod common;
 
 use common::mnist;
+use inkling::architecture::Architecture;
 use inkling::dataset::Dataset;
 use inkling::inspect::{probabilities_of, LastEvaluation, MAX_EXAMPLES};
 use inkling::metrics::{indices_in_cell, misclassified_sample, ConfusionMatrix};
@@ -19,7 +20,7 @@ use inkling::trainer::{TrainConfig, Trainer};
 #[test]
 fn the_confusion_matrix_and_the_evaluated_network_match_the_evaluation() {
     let (train, test): &(Dataset, Dataset) = mnist();
-    let config = TrainConfig { hidden: vec![32], epochs: 1.0, ..TrainConfig::default() };
+    let config = TrainConfig { layers: Architecture::mlp(&[32]), epochs: 1.0, ..TrainConfig::default() };
     let mut trainer = Trainer::new(config, train.take(5_000), Some(test.clone()), 7).unwrap();
     trainer.train(60, || true).unwrap();
     // The evaluation runs on a copy of these weights while training goes on, as in the browser.
@@ -88,7 +89,7 @@ fn the_confusion_matrix_and_the_evaluated_network_match_the_evaluation() {
 #[test]
 fn looking_into_the_last_evaluation_refuses_what_does_not_exist() {
     let (train, test) = mnist();
-    let config = TrainConfig { hidden: vec![16], epochs: 0.2, ..TrainConfig::default() };
+    let config = TrainConfig { layers: Architecture::mlp(&[16]), epochs: 0.2, ..TrainConfig::default() };
     let mut trainer = Trainer::new(config, train.take(1_000), Some(test.take(300)), 3).unwrap();
     let e = LastEvaluation::of(&trainer).unwrap_err().to_string();
     assert!(e.contains("the test set has not been evaluated yet"), "{e}");

@@ -6,7 +6,9 @@
 #![cfg(not(target_arch = "wasm32"))] // native only: the browser tests are in tests/web.rs
 
 use inkling::batch::InputBatch;
-use inkling::model_file::{load, save, LayerFile, ModelFile, MAGIC, MAX_FILE_BYTES, VERSION};
+use inkling::architecture::{Architecture, MNIST_INPUT};
+use inkling::layer::MapLayer;
+use inkling::model_file::{load, save, LayerFile, MapModelFile, ModelFile, MAGIC, MAP_VERSION, MAX_FILE_BYTES, VERSION};
 use inkling::network::{Mlp, Workspace};
 use inkling::trainer::predict;
 use inkling::Error;
@@ -159,11 +161,15 @@ fn wrong_magic() {
 #[test]
 fn another_version() {
     let good = save(&network(&[6, 4, 3], 3), "");
-    for version in [0u16, 2, 0x0100, u16::MAX] {
+    for version in [0u16, 3, 0x0100, u16::MAX] {
         let mut bytes = good.clone();
         bytes[8..10].copy_from_slice(&version.to_le_bytes());
-        assert_model_error(load(&bytes), &[&format!("version {version}"), "not supported", "version 1"]);
+        assert_model_error(load(&bytes), &[&format!("version {version}"), "not supported", "versions 1 and 2"]);
     }
+    // An MLP's record read as a ConvNet's is refused, not misread.
+    let mut bytes = good.clone();
+    bytes[8..10].copy_from_slice(&MAP_VERSION.to_le_bytes());
+    assert!(matches!(load(&bytes), Err(Error::Model(_))));
 }
 
 #[test]
@@ -437,4 +443,142 @@ fn random_damage_never_panics() {
         }
     }
     assert!(errors > 1000, "only {errors} damaged files were refused");
+}
+
+// ConvNets: format version 2.
+
+const CONVNET: &str = "c4k5-p2-c6k3s-p2-16";
+
+fn convnet(seed: u64) -> Mlp {
+    let mut rng = Pcg64Mcg::seed_from_u64(seed);
+    let mut net = CONVNET.parse::<Architecture>().unwrap().build(MNIST_INPUT, 10, &mut rng).unwrap();
+    for layer in &mut net.maps {
+        if let MapLayer::Conv(c) = layer {
+            c.biases.iter_mut().for_each(|b| *b = rng.random_range(-0.5f32..0.5));
+        }
+    }
+    net
+}
+
+/// Every parameter of a network, convolutions first, as bits.
+fn all_bits(net: &Mlp) -> Vec<u32> {
+    net.parameters().flat_map(|p| p.iter().map(|v| v.to_bits())).collect()
+}
+
+fn map_encode(record: &MapModelFile) -> Vec<u8> {
+    let mut bytes = MAGIC.to_vec();
+    bytes.extend_from_slice(&MAP_VERSION.to_le_bytes());
+    bytes.extend(postcard::to_stdvec(record).unwrap());
+    bytes
+}
+
+/// The record `save` writes for [`CONVNET`], to be damaged by a test.
+fn map_record() -> MapModelFile {
+    let bytes = save(&convnet(11), DESCRIPTION);
+    postcard::from_bytes(&bytes[10..]).unwrap()
+}
+
+#[test]
+fn convnet_round_trip_gives_identical_predictions() {
+    let net = convnet(10);
+    let bytes = save(&net, DESCRIPTION);
+    assert_eq!(&bytes[8..10], &[2, 0], "a ConvNet is saved in version 2");
+    let record: MapModelFile = postcard::from_bytes(&bytes[10..]).unwrap();
+    assert_eq!((record.architecture.as_str(), record.input, record.classes), (CONVNET, [1, 28, 28], 10));
+    assert_eq!(record.layers.len(), 4, "two convolutions and two dense layers");
+
+    let (loaded, description) = load(&bytes).unwrap();
+    assert_eq!(description, DESCRIPTION);
+    assert_eq!(Architecture::of(&loaded).to_string(), CONVNET);
+    assert_eq!(all_bits(&loaded), all_bits(&net));
+    let mut rng = Pcg64Mcg::seed_from_u64(12);
+    let (mut input, mut ws) = (InputBatch::with_capacity(784, 1), Workspace::default());
+    for _ in 0..10 {
+        let pixels: Vec<f32> = (0..784).map(|_| if rng.random_bool(0.7) { 0.0 } else { rng.random_range(0.0..1.0) }).collect();
+        let before = predict(&net, &pixels, &mut input, &mut ws).unwrap();
+        let after = predict(&loaded, &pixels, &mut input, &mut ws).unwrap();
+        assert_eq!(before.iter().map(|p| p.to_bits()).collect::<Vec<_>>(), after.iter().map(|p| p.to_bits()).collect::<Vec<_>>());
+    }
+    assert_eq!(save(&loaded, DESCRIPTION), bytes);
+}
+
+#[test]
+fn convnet_files_that_do_not_fit_are_refused() {
+    let check = |record: MapModelFile, needles: &[&str]| assert_model_error(load(&map_encode(&record)), needles);
+    check(MapModelFile { architecture: "c4k3-p3".into(), ..map_record() }, &["unusable architecture", "only 2×2 pooling"]);
+    check(MapModelFile { architecture: "c4k5-p2-c6k3s-p2-16-128-c2k1".into(), ..map_record() }, &["unusable", "before the dense layers"]);
+    check(MapModelFile { architecture: "c4k5-p2-c6k3s-p2".into(), ..map_record() }, &["3 layers with parameters", "holds 4"]);
+    check(MapModelFile { input: [1, 27, 27], ..map_record() }, &["unusable", "even height and width"]);
+    check(MapModelFile { input: [2, 28, 28], ..map_record() }, &["layer 1", "should have 200 weights", "has 100"]);
+    check(MapModelFile { input: [u32::MAX, u32::MAX, u32::MAX], ..map_record() }, &["unusable input", "4294967295 maps"]);
+    check(MapModelFile { input: [1, 0, 28], ..map_record() }, &["unusable input"]);
+    check(MapModelFile { classes: 0, ..map_record() }, &["unusable number of classes 0"]);
+    check(MapModelFile { classes: 11, ..map_record() }, &["layer 4", "should have 176 weights and 11 biases", "has 160 and 10"]);
+    let mut record = map_record();
+    record.layers[1].biases.pop();
+    check(record, &["layer 2", "6 biases", "has 216 and 5"]);
+    for bad in [f32::NAN, f32::INFINITY] {
+        let mut record = map_record();
+        record.layers[0].weights[3] = bad;
+        check(record, &["layer 1", "not finite"]);
+    }
+    // The same file as an MLP's: not misread as one.
+    let mut bytes = save(&convnet(13), "");
+    bytes[8..10].copy_from_slice(&VERSION.to_le_bytes());
+    assert!(matches!(load(&bytes), Err(Error::Model(_))));
+}
+
+/// Hostile declarations are refused before anything of their size is allocated.
+#[test]
+fn convnet_absurd_declarations() {
+    const LIMIT: usize = 1 << 20;
+    let check = |bytes: Vec<u8>, needles: &[&str]| {
+        let (result, peak) = peak_allocation(|| load(&bytes));
+        assert_model_error(result, needles);
+        assert!(peak < LIMIT, "loading {needles:?} allocated {peak} bytes");
+    };
+    let mut header = MAGIC.to_vec();
+    header.extend_from_slice(&MAP_VERSION.to_le_bytes());
+    // An architecture declared 2⁶⁰ bytes long, and one merely far too long.
+    let mut bytes = header.clone();
+    varint(1 << 60, &mut bytes);
+    check(bytes, &["architecture is", "at most 512"]);
+    check(map_encode(&MapModelFile { architecture: "c1k1-".repeat(200) + "1", ..map_record() }), &["1001 bytes long"]);
+    // Layers whose maps or parameters would take gigabytes.
+    check(map_encode(&MapModelFile { architecture: "c256k3s-c256k3s".into(), ..map_record() }), &["values per example"]);
+    check(map_encode(&MapModelFile { architecture: "c4k3-4096-4096".into(), ..map_record() }), &["parameters"]);
+    check(map_encode(&MapModelFile { input: [256, 1024, 1024], ..map_record() }), &["unusable"]);
+    // Ten million parameter lists declared, each two empty lengths.
+    let mut bytes = map_encode(&MapModelFile { layers: vec![], description: String::new(), ..map_record() });
+    bytes.truncate(bytes.len() - 2); // the empty layer list and description
+    varint(10_000_000, &mut bytes);
+    bytes.resize(bytes.len() + 2 * 10_000_000 + 1, 0);
+    check(bytes, &["4 layers with parameters", "holds 10000000"]);
+}
+
+#[test]
+fn damaged_convnet_files_never_panic() {
+    let good = save(&convnet(14), DESCRIPTION);
+    for len in 0..good.len() {
+        assert!(matches!(load(&good[..len]), Err(Error::Model(_))), "a file cut to {len} bytes was accepted");
+    }
+    let mut rng = Pcg64Mcg::seed_from_u64(15);
+    let mut errors = 0;
+    for _ in 0..3000 {
+        let mut bytes = good.clone();
+        for _ in 0..rng.random_range(1..4) {
+            let at = rng.random_range(10..bytes.len());
+            match rng.random_range(0..3) {
+                0 => bytes[at] = rng.random(),
+                1 => bytes.truncate(at.max(11)),
+                _ => bytes.insert(at, rng.random()),
+            }
+        }
+        match load(&bytes) {
+            Ok((net, _)) => assert_eq!(net.parameter_count(), convnet(14).parameter_count()),
+            Err(Error::Model(_)) => errors += 1,
+            Err(other) => panic!("not a model error: {other:?}"),
+        }
+    }
+    assert!(errors > 500, "only {errors} damaged files were refused");
 }

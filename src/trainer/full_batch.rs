@@ -129,8 +129,8 @@ fn accumulate_in_order(
 /// Forward and backward for images `range` of a full batch (a chunk: at most CHUNK, starting on a
 /// multiple of it). Natively, a first layer of at most 16 units reads the chunk's pixels grouped by
 /// position, prepared once for all steps ([`crate::nonzeros::NonZeroChunks`], 18 MB for MNIST's
-/// 60,000 images); otherwise the chunk's non-zero lists are copied into `input`. The browser keeps
-/// to the second way: the prepared chunks would take its memory past 100 MB.
+/// 60,000 images); otherwise the chunk's non-zero lists (a ConvNet: its pixels) are copied into
+/// `input`. The browser keeps to the second way: the prepared chunks would take its memory past 100 MB.
 pub(super) fn accumulate_full_batch_chunk(
     net: &mut Mlp,
     data: &Dataset,
@@ -141,13 +141,13 @@ pub(super) fn accumulate_full_batch_chunk(
 ) -> BatchStats {
     let labels = &data.labels[range.clone()];
     #[cfg(not(target_arch = "wasm32"))]
-    if crate::layer::is_narrow(net.layers[0].outputs()) && range.start.is_multiple_of(CHUNK) {
+    if !net.is_convolutional() && crate::layer::is_narrow(net.layers[0].outputs()) && range.start.is_multiple_of(CHUNK) {
         let chunk = data.prepared_chunk(range.start / CHUNK, CHUNK);
         if chunk.len() == range.len() {
             return net.accumulate_gradients(chunk, labels, smoothing, scale, ws);
         }
     }
     input.clear();
-    input.push_nonzero_images(data.nonzeros(), range);
+    input.push_images(data, range, net.is_convolutional());
     net.accumulate_gradients(&*input, labels, smoothing, scale, ws)
 }

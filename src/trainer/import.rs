@@ -2,6 +2,7 @@
 //! overwritten (to start two implementations from the same weights).
 
 use super::Trainer;
+use crate::architecture::{Architecture, MNIST_INPUT};
 use crate::error::{Error, Result};
 use crate::mnist::{CLASSES, IMAGE_PIXELS};
 use crate::network::Mlp;
@@ -32,6 +33,13 @@ impl Trainer {
 
     /// Replaces the weights (an imported model) and starts the optimiser afresh.
     pub fn set_network(&mut self, net: Mlp) -> Result<()> {
+        if let Some(first) = net.maps.first().filter(|first| first.input() != MNIST_INPUT) {
+            let shape = first.input();
+            return Err(Error::Model(format!(
+                "the network reads {} maps of {}×{}; MNIST is one map of 28×28",
+                shape.channels, shape.height, shape.width
+            )));
+        }
         if net.inputs() != IMAGE_PIXELS || net.outputs() != CLASSES {
             return Err(Error::Model(format!(
                 "the network maps {} inputs to {} outputs; MNIST needs {IMAGE_PIXELS} to {CLASSES}",
@@ -39,7 +47,7 @@ impl Trainer {
                 net.outputs()
             )));
         }
-        self.config.hidden = net.sizes()[1..net.sizes().len() - 1].to_vec();
+        self.config.layers = Architecture::of(&net);
         self.net = net;
         self.optimizer = self.config.optimizer.build();
         self.batch_filled = 0;

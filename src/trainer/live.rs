@@ -20,7 +20,7 @@ pub const LIVE_SETTINGS: [&str; 9] =
     ["learningRate", "momentum", "decay", "epsilon", "beta1", "beta2", "schedule", "labelSmoothing", "augment"];
 
 /// The settings that make another run: they wait for a restart. `optimizer` is the optimiser's kind.
-pub const RESTART_SETTINGS: [&str; 4] = ["hidden", "optimizer", "batchSize", "epochs"];
+pub const RESTART_SETTINGS: [&str; 4] = ["layers", "optimizer", "batchSize", "epochs"];
 
 /// The part of [`TrainConfig`](super::TrainConfig) a step reads, which may change from one step to
 /// the next.
@@ -73,7 +73,7 @@ impl super::TrainConfig {
     /// The settings of [`RESTART_SETTINGS`] in which `other` differs from these.
     pub fn restart_differences(&self, other: &Self) -> Vec<&'static str> {
         let differs = [
-            self.hidden != other.hidden,
+            self.layers != other.layers,
             self.optimizer.kind() != other.optimizer.kind(),
             self.batch_size != other.batch_size,
             self.epochs != other.epochs,
@@ -168,13 +168,14 @@ mod tests {
     use super::super::rollback::tests::data;
     use super::super::TrainConfig;
     use super::*;
+    use crate::architecture::Architecture;
     use crate::optim::{AdamConfig, SgdConfig};
 
     /// 784-8-10, full-batch gradient descent on the 600 images (three chunks per step), constant rate:
     /// a step depends only on the weights before it, so a run can be continued in another trainer.
     fn full_batch(learning_rate: f32, label_smoothing: f32) -> TrainConfig {
         TrainConfig {
-            hidden: vec![8],
+            layers: Architecture::mlp(&[8]),
             optimizer: OptimizerConfig::Sgd(SgdConfig { learning_rate }),
             batch_size: 600,
             schedule: Schedule::Constant,
@@ -243,11 +244,11 @@ mod tests {
 
     #[test]
     fn settings_that_shape_the_run_wait_for_a_restart() {
-        let start = TrainConfig { hidden: vec![8], epochs: 1.0, ..TrainConfig::default() };
+        let start = TrainConfig { layers: Architecture::mlp(&[8]), epochs: 1.0, ..TrainConfig::default() };
         let mut run = Trainer::new(start.clone(), data(), None, 3).unwrap();
         run.train(3, || true).unwrap();
         let reshaped = TrainConfig {
-            hidden: vec![16, 8],
+            layers: Architecture::mlp(&[16, 8]),
             optimizer: OptimizerConfig::Sgd(SgdConfig { learning_rate: 0.5 }),
             batch_size: 64,
             epochs: 2.0,
@@ -260,14 +261,14 @@ mod tests {
         assert_eq!(run.network().sizes(), [784, 8, 10]);
 
         // The live part of a request applies; the rest waits.
-        let mut wanted = TrainConfig { hidden: vec![32], augment: true, ..start.clone() };
+        let mut wanted = TrainConfig { layers: Architecture::mlp(&[32]), augment: true, ..start.clone() };
         if let OptimizerConfig::Adam(c) = &mut wanted.optimizer {
             c.beta1 = 0.8;
         }
         let update = run.change_settings(&wanted).unwrap();
-        assert_eq!(update.waiting, ["hidden"]);
+        assert_eq!(update.waiting, ["layers"]);
         assert_eq!(update.change.unwrap().changed, ["beta1", "augment"]);
-        assert_eq!(run.config().hidden, [8]);
+        assert_eq!(run.config().layers, Architecture::mlp(&[8]));
         assert!(run.config().augment);
         run.train(2, || true).unwrap();
         assert_eq!(run.optimizer().config, wanted.optimizer, "the optimiser steps with the new β₁");
@@ -276,7 +277,7 @@ mod tests {
 
     #[test]
     fn nonsense_is_refused_and_changes_nothing() {
-        let start = TrainConfig { hidden: vec![8], epochs: 0.1, ..TrainConfig::default() };
+        let start = TrainConfig { layers: Architecture::mlp(&[8]), epochs: 0.1, ..TrainConfig::default() };
         let mut run = Trainer::new(start.clone(), data(), None, 3).unwrap();
         run.train(1, || true).unwrap();
         let adam = |learning_rate, beta1| OptimizerConfig::Adam(AdamConfig { learning_rate, beta1, ..AdamConfig::default() });
@@ -285,7 +286,7 @@ mod tests {
             (TrainConfig { optimizer: adam(1e-3, 1.0), ..start.clone() }, "beta1"),
             (TrainConfig { label_smoothing: 1.5, ..start.clone() }, "smoothing"),
             (TrainConfig { schedule: Schedule::WarmupCosine { warmup: 1.0 }, ..start.clone() }, "warm-up"),
-            (TrainConfig { hidden: vec![0], augment: true, ..start.clone() }, "size"),
+            (TrainConfig { layers: Architecture::mlp(&[0]), augment: true, ..start.clone() }, "size"),
         ];
         for (wanted, topic) in cases {
             let error = run.change_settings(&wanted).unwrap_err();
@@ -302,7 +303,7 @@ mod tests {
 
     #[test]
     fn a_change_replaces_one_at_the_same_step_and_a_restart_forgets_them() {
-        let start = TrainConfig { hidden: vec![8], ..TrainConfig::default() };
+        let start = TrainConfig { layers: Architecture::mlp(&[8]), ..TrainConfig::default() };
         let mut run = Trainer::new(start.clone(), data(), None, 3).unwrap();
         run.train(4, || true).unwrap();
         let faster = TrainConfig { optimizer: start.optimizer.with_learning_rate(0.01), ..start.clone() };

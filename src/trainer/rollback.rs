@@ -159,6 +159,7 @@ pub(super) mod tests {
     use crate::error::Error;
     use crate::mnist::{Images, IMAGE_PIXELS};
     use crate::optim::{MomentumConfig, OptimizerConfig, Schedule};
+    use crate::architecture::Architecture;
     use crate::trainer::TrainConfig;
     use rand::{RngExt, SeedableRng};
     use rand_pcg::Pcg64Mcg;
@@ -194,7 +195,7 @@ pub(super) mod tests {
     /// is large enough, the later the longer the run.
     fn config(epochs: f32) -> TrainConfig {
         TrainConfig {
-            hidden: vec![],
+            layers: Architecture::mlp(&[]),
             optimizer: OptimizerConfig::Momentum(MomentumConfig { learning_rate: 3e38, momentum: 0.9 }),
             batch_size: 300,
             schedule: Schedule::WarmupCosine { warmup: 0.5 },
