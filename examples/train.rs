@@ -229,16 +229,10 @@ mod native {
         text.parse().map_err(|e: inkling::error::Error| e.to_string())
     }
 
-    /// "MLP 784-128-10" or "ConvNet c8k5-p2-c16k5-p2-128-10": the layers with the implied input
-    /// and output written out.
+    /// "MLP 784-128-10" or "ConvNet c8k5-p2-c16k5-p2-128-10".
     fn describe(layers: &Architecture) -> String {
-        let middle = layers.to_string();
-        let join = if middle.is_empty() { String::new() } else { format!("{middle}-") };
-        if layers.is_convolutional() {
-            format!("ConvNet {join}10")
-        } else {
-            format!("MLP 784-{join}10")
-        }
+        let kind = if layers.is_convolutional() { "ConvNet" } else { "MLP" };
+        format!("{kind} {}", layers.written_out())
     }
 
     fn build_config(args: &Args, train_size: usize) -> TrainConfig {

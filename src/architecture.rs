@@ -73,6 +73,15 @@ impl Architecture {
         Architecture { maps, hidden: sizes[1..sizes.len() - 1].to_vec() }
     }
 
+    /// The whole network for MNIST written out, its implied input and output included: an MLP as
+    /// its sizes (`784-128-10`), a ConvNet as its layers (`c8k5-p2-c16k5-p2-128-10`).
+    pub fn written_out(&self) -> String {
+        let start = if self.is_convolutional() { String::new() } else { format!("{}-", MNIST_INPUT.len()) };
+        let middle = self.to_string();
+        let middle = if middle.is_empty() { middle } else { middle + "-" };
+        format!("{start}{middle}{}", crate::mnist::CLASSES)
+    }
+
     /// Whether it has feature-map layers (a ConvNet) or only dense ones (an MLP).
     pub fn is_convolutional(&self) -> bool {
         !self.maps.is_empty()
@@ -316,6 +325,13 @@ mod tests {
         for text in ["c8k5-p2-c16k3s-p2-64-32", "c4k3", "p2-10", "128", ""] {
             let net = parse(text).unwrap().build(MNIST, 10, &mut rng).unwrap();
             assert_eq!(Architecture::of(&net).to_string(), text);
+        }
+    }
+
+    #[test]
+    fn written_out_with_input_and_output() {
+        for (text, whole) in [("128", "784-128-10"), ("", "784-10"), ("256-128", "784-256-128-10"), ("c8k5-p2-64", "c8k5-p2-64-10"), ("c4k3-p2", "c4k3-p2-10")] {
+            assert_eq!(parse(text).unwrap().written_out(), whole);
         }
     }
 

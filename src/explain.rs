@@ -189,6 +189,15 @@ fn backward_on_one(net: &Mlp, pixels: &[f32], label: u8, smoothing: f32) -> (Mlp
 /// `learning_rate`. Lists the `top` (at most [`MAX_TOP`]) largest entries of every vector and
 /// gradient.
 pub fn trace(net: &Mlp, pixels: &[f32], label: usize, smoothing: f32, learning_rate: f32, top: usize) -> Result<Trace> {
+    if net.is_convolutional() {
+        // The steps below read the pixels with the first dense layer; a ConvNet's first dense layer
+        // reads feature maps, and its convolutions would be steps of their own.
+        return Err(Error::Input(
+            "these steps follow an MLP, whose first layer reads the pixels; this network is a ConvNet. \
+             Choose an MLP recipe to follow its numbers — the ConvNet's filters and feature maps are under Look inside."
+                .into(),
+        ));
+    }
     net.check_input(pixels)?;
     let label = net.check_class(label, "label")?;
     check_label_smoothing(smoothing)?;

@@ -29,19 +29,26 @@ pub enum Preset {
     /// came 13k examples sooner, but some runs ended at 98.03 %. The pretrained model is this
     /// recipe for 6 epochs.
     Handwriting,
+    /// A LeNet-like ConvNet, `c8k5-p2-c16k5-p2-128` (TensorFlow.js's MNIST example's layers with
+    /// a 128-unit dense layer): Adam 3e-3, batch 32, 2 % warm-up then cosine decay over 2 epochs,
+    /// label smoothing 0.1. Measured natively 2026-11-28 on the Intel Xeon 2-core VM (test set every
+    /// 10,000 examples, seed 1): 99.08 % after 90k examples, 99.06 % at the end; 2e-3 ended at
+    /// 98.95 %, and so did 3e-3 without label smoothing.
+    ConvNet,
     /// The original NumPy project: 784-10-10, full-batch gradient descent, α = 0.1, 500 iterations.
     Seed,
 }
 
 impl Preset {
     /// Every preset, in the order menus list them.
-    pub const ALL: [Preset; 3] = [Preset::Default, Preset::Handwriting, Preset::Seed];
+    pub const ALL: [Preset; 4] = [Preset::Default, Preset::Handwriting, Preset::ConvNet, Preset::Seed];
 
     /// The name a person types (`--preset seed`) and the page uses.
     pub fn name(self) -> &'static str {
         match self {
             Preset::Default => "default",
             Preset::Handwriting => "handwriting",
+            Preset::ConvNet => "convnet",
             Preset::Seed => "seed",
         }
     }
@@ -51,6 +58,7 @@ impl Preset {
         match self {
             Preset::Default => "Fast recipe — 784-128-10, Adam, 98 % in seconds",
             Preset::Handwriting => "Handwriting recipe — 784-256-10 with augmentation, reads drawn digits best",
+            Preset::ConvNet => "ConvNet recipe — conv 8 → pool → conv 16 → pool → 128, Adam, 2 epochs",
             Preset::Seed => "Seed network — 784-10-10, full-batch gradient descent (the original)",
         }
     }
@@ -66,6 +74,12 @@ impl Preset {
                 schedule: Schedule::WarmupCosine { warmup: 0.05 },
                 epochs: 2.5,
                 augment: true,
+                ..default_recipe()
+            },
+            Preset::ConvNet => TrainConfig {
+                layers: "c8k5-p2-c16k5-p2-128".parse().expect("the ConvNet preset's layers are valid"),
+                optimizer: OptimizerConfig::Adam(AdamConfig { learning_rate: 3e-3, ..AdamConfig::default() }),
+                epochs: 2.0,
                 ..default_recipe()
             },
             Preset::Seed => TrainConfig {
@@ -121,7 +135,7 @@ mod tests {
             assert_eq!(preset.name().parse::<Preset>(), Ok(preset));
         }
         let error = "fast".parse::<Preset>().unwrap_err().to_string();
-        assert!(error.contains("“fast”") && error.contains("default, handwriting, seed"), "{error}");
+        assert!(error.contains("“fast”") && error.contains("default, handwriting, convnet, seed"), "{error}");
     }
 
     #[test]

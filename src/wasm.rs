@@ -5,6 +5,7 @@
 //! report, an accuracy, ten probabilities). Every error becomes a JavaScript exception with a clear
 //! message; nothing here panics on bad input.
 
+use crate::architecture::Architecture;
 use crate::error::Error;
 use crate::dataset::Dataset;
 use crate::drawing;
@@ -79,6 +80,11 @@ fn seed_or_random(seed: Option<f64>) -> Result<u64, JsError> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Info<'a> {
+    /// The whole network written out, input and output included: `784-128-10`, `c8k5-p2-128-10`.
+    network: String,
+    /// Whether it has convolutions (a ConvNet) or not (an MLP).
+    convolutional: bool,
+    /// The dense layers' sizes, inputs first (a ConvNet's first is its last maps' values).
     sizes: Vec<usize>,
     parameters: usize,
     train_examples: usize,
@@ -149,6 +155,8 @@ impl Session {
     pub fn info(&self) -> Result<JsValue, JsError> {
         let t = &self.trainer;
         to_js(&Info {
+            network: Architecture::of(t.network()).written_out(),
+            convolutional: t.network().is_convolutional(),
             sizes: t.network().sizes(),
             parameters: t.network().parameter_count(),
             train_examples: t.train_set().len(),

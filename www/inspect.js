@@ -3,6 +3,7 @@
 // digit's accuracy. It listens to the page's events and does its work in small frame jobs, so it
 // never makes a training or drawing frame late; all numbers come from Rust.
 import { createFrameJobs } from './frame-jobs.js';
+import { createFiltersView } from './filters-view.js';
 import { createWeightsView } from './weights-view.js';
 import { createActivationsView } from './activations-view.js';
 import { createConfusionView } from './confusion-view.js';
@@ -67,9 +68,11 @@ export function setupInspect(page) {
       status.textContent = `The ${name} view could not be updated: ${error.message}`;
     },
   });
-  const view = { sizes: [784, 10], drawing: null, weightsAt: -Infinity, weightsTimer: 0, matrix: null };
+  const view = { sizes: [784, 10], convolutional: false, drawing: null, weightsAt: -Infinity, weightsTimer: 0, matrix: null };
 
   const weights = createWeightsView($('weights'), $('weights-caption'));
+  const filters = createFiltersView($('filters-block'), $('filters'), $('filters-caption'));
+  const weightsBlock = $('weights-block');
   const activations = createActivationsView($('activations'), $('activations-summary'));
   const cellImages = createThumbnailList($('cell-images'), renderCellImage);
   const gallery = createThumbnailList($('gallery'), renderMistake);
@@ -126,14 +129,29 @@ export function setupInspect(page) {
   function* showActivations() {
     const layers = view.drawing ? page.session.activations(Float32Array.from(view.drawing.preview), STRONGEST) : null;
     activations.show(layers, view.sizes);
-    weights.highlight(layers ? layers[0].strongest : []);
+    if (view.convolutional) {
+      yield;
+      showFilters();
+    } else {
+      weights.highlight(layers ? layers[0].strongest : []);
+    }
+  }
+
+  // A ConvNet's filters (a few hundred numbers) and the drawing's feature maps: small, drawn at once.
+  function showFilters() {
+    const maps = view.drawing ? page.session.featureMaps(Float32Array.from(view.drawing.preview)) : [];
+    filters.show(page.session.filters(), maps);
   }
 
   function refreshWeights() {
     clearTimeout(view.weightsTimer);
     view.weightsTimer = 0;
     view.weightsAt = performance.now();
-    jobs.start('weights', weights.refresh(page.session, view.sizes));
+    if (view.convolutional) {
+      jobs.start('weights', (function* () { yield; showFilters(); })());
+    } else {
+      jobs.start('weights', weights.refresh(page.session, view.sizes));
+    }
   }
 
   // At most every WEIGHTS_EVERY_MS, and once more after the last request (the final weights).
@@ -152,6 +170,10 @@ export function setupInspect(page) {
 
   page.on('reset', ({ info }) => {
     view.sizes = info.sizes;
+    view.convolutional = info.convolutional;
+    // A ConvNet's first dense layer reads feature maps, not pixels: its weights are no pictures.
+    weightsBlock.hidden = info.convolutional;
+    if (!info.convolutional) filters.hide();
     view.matrix = null;
     jobs.clear();
     confusion.clear();
@@ -159,7 +181,7 @@ export function setupInspect(page) {
     gallery.truncate(0);
     gallerySummary.textContent = '';
     status.textContent = '';
-    weights.clear(info.sizes);
+    if (!info.convolutional) weights.clear(info.sizes);
     refreshWeights();
     jobs.start('activations', showActivations());
   });

@@ -6,7 +6,7 @@ import { formatCount } from './format.js';
 const LABELS = {
   learningRate: 'learning rate', momentum: 'momentum', decay: 'decay', epsilon: 'ε', beta1: 'β₁', beta2: 'β₂',
   schedule: 'warm-up + cosine decay', labelSmoothing: 'label smoothing', augment: 'augmentation',
-  hidden: 'hidden layers', optimizer: 'the optimiser', batchSize: 'the batch size', epochs: 'epochs', seed: 'the seed',
+  layers: 'the layers', optimizer: 'the optimiser', batchSize: 'the batch size', epochs: 'epochs', seed: 'the seed',
 };
 
 const onOff = (on) => (on ? 'on' : 'off');
@@ -29,7 +29,7 @@ export function describeChange(change) {
   return `${capitalised(what)} from step ${formatCount(change.step)}`;
 }
 
-/** The settings that wait for Reset: "Waits for Reset (a new network): hidden layers, epochs." */
+/** The settings that wait for Reset: "Waits for Reset (a new network): the layers, epochs." */
 export function describeWaiting(names) {
   if (!names.length) return '';
   return `Waits for Reset (a new network): ${names.map((name) => LABELS[name] ?? name).join(', ')}. The run goes on as it was.`;

@@ -51,7 +51,7 @@ const deleteSaved = () => withStore('readwrite', (store) => store.delete(SAVED_K
 // ---- What the page says about the model in use ---------------------------------------------------
 
 function describeModel(model) {
-  const list = [model.sizes?.join('-'), model.accuracy != null && `${formatPercent(model.accuracy, 1, { spaced: true })} on the test set`];
+  const list = [model.network, model.accuracy != null && `${formatPercent(model.accuracy, 1, { spaced: true })} on the test set`];
   const facts = list.some(Boolean) ? ` (${list.filter(Boolean).join(', ')})` : '';
   const scratch = ' — Train to start from scratch.';
   switch (model.source) {
@@ -71,14 +71,14 @@ function trainedDescription(page, model) {
   const { info } = page;
   const examples = page.lastReport?.totalExamples ?? 0;
   const changes = info.settingsChanges.map(describeChange).join('; ');
-  return `[${info.sizes.join(', ')}] trained in the browser${info.settings.augment ? ' with augmentation' : ''}, ` +
+  return `${info.convolutional ? 'ConvNet' : 'MLP'} ${info.network} trained in the browser${info.settings.augment ? ' with augmentation' : ''}, ` +
     `seed ${info.seed}, ${examples} examples` +
     (model.accuracy != null ? `; test accuracy ${formatPercent(model.accuracy, 2, { spaced: true })}` : '') +
     (changes ? `; settings changed during training: ${changes}` : '');
 }
 
 function downloadName(model) {
-  const base = model.source === 'file' ? model.name.replace(/\.inkling$/i, '') : `inkling-${model.sizes.join('-')}`;
+  const base = model.source === 'file' ? model.name.replace(/\.inkling$/i, '') : `inkling-${model.network}`;
   return `${base}${model.source === 'pretrained' ? '-pretrained' : ''}.inkling`;
 }
 
@@ -96,7 +96,7 @@ export function setupModelStore(page) {
     pretrained: document.getElementById('use-pretrained'),
     file: document.getElementById('model-file'),
   };
-  // The model in use: { source, name, description, sizes, accuracy }; source is one of 'fresh',
+  // The model in use: { source, name, description, network, accuracy }; source is one of 'fresh',
   // 'missing' (fresh, and no pretrained model on the server), 'pretrained', 'saved', 'file',
   // 'training' and 'trained'.
   let model = { source: 'fresh' };
@@ -154,9 +154,9 @@ export function setupModelStore(page) {
 
   page.on('reset', ({ info, imported }) => {
     if (imported !== null && incoming) {
-      model = { ...incoming, description: imported, sizes: info.sizes, accuracy: null };
+      model = { ...incoming, description: imported, network: info.network, accuracy: null };
     } else {
-      model = { source: model.source === 'missing' ? 'missing' : 'fresh', sizes: info.sizes };
+      model = { source: model.source === 'missing' ? 'missing' : 'fresh', network: info.network };
     }
     show();
   });
@@ -189,7 +189,7 @@ export function setupModelStore(page) {
     const blob = new Blob([page.session.exportModel(description)], { type: 'application/octet-stream' });
     const link = document.createElement('a');
     link.href = URL.createObjectURL(blob);
-    link.download = downloadName({ ...model, sizes: page.info.sizes });
+    link.download = downloadName({ ...model, network: page.info.network });
     link.click();
     // Revoked later, not at once: a browser may still be reading the blob for the download.
     setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
@@ -249,7 +249,7 @@ export function setupModelStore(page) {
     } catch (error) {
       say(`Could not load the pretrained model: ${error.message}.`, true);
     }
-    model = { source: 'missing', sizes: page.info.sizes };
+    model = { source: 'missing', network: page.info.network };
     show();
   }
 

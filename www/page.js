@@ -26,7 +26,7 @@ const HIDDEN_MESSAGE = 'Training is paused while this tab is hidden; it goes on 
 function describeNetwork(info) {
   const s = info.settings;
   const kind = s.batchSize === info.trainExamples ? 'full-batch gradient descent' : `${s.optimizer.kind}, batch ${s.batchSize}`;
-  return `Network ${info.sizes.join('-')} (${formatCount(info.parameters)} parameters), ${kind}, seed ${info.seed}.`;
+  return `Network ${info.network} (${formatCount(info.parameters)} parameters), ${kind}, seed ${info.seed}.`;
 }
 
 export class Page extends Events {
@@ -139,8 +139,8 @@ export class Page extends Events {
     const description = this.#session.importModel(bytes);
     this.#loop.stop();
     this.#showNetwork(description);
-    const { sizes, parameters } = this.#info;
-    this.#ui.status.textContent = `Model ${sizes.join('-')} (${formatCount(parameters)} parameters): ${description}`;
+    const { network, parameters } = this.#info;
+    this.#ui.status.textContent = `Model ${network} (${formatCount(parameters)} parameters): ${description}`;
     this.#settingsPending = true;
     if (this.#state !== 'loading') this.#setState('ready');
     return description;

@@ -2,7 +2,7 @@
 // the fields turned into the settings object Rust checks, and back. Only text-to-number conversion
 // happens here; whether a value makes sense is decided in Rust.
 
-export const FIELDS = ['hidden', 'optimizer', 'learningRate', 'batchSize', 'epochs', 'schedule', 'labelSmoothing', 'augment'];
+export const FIELDS = ['layers', 'optimizer', 'learningRate', 'batchSize', 'epochs', 'schedule', 'labelSmoothing', 'augment'];
 // The form starts with this preset; its schedule and label smoothing are what the two boxes switch on.
 const DEFAULT_PRESET = 'default';
 // The optimiser menu's full-batch gradient descent: plain SGD on the whole training set per step.
@@ -40,7 +40,7 @@ export function createSettingsForm(form, presets, trainExamples) {
   function fieldsOf(settings) {
     const fullBatch = settings.optimizer.kind === 'sgd' && settings.batchSize === trainExamples;
     return {
-      hidden: settings.hidden.join(','),
+      layers: settings.layers,
       optimizer: fullBatch ? FULL_BATCH : settings.optimizer.kind,
       learningRate: String(settings.optimizer.learningRate),
       batchSize: fullBatch ? ALL : String(settings.batchSize),
@@ -81,9 +81,6 @@ export function createSettingsForm(form, presets, trainExamples) {
   }
 
   function read() {
-    const hiddenText = value('hidden');
-    const hidden = hiddenText === '' ? [] : hiddenText.split(/[\s,]+/).filter(Boolean)
-      .map((part) => wholeNumber(part, 'Each hidden layer size'));
     const kind = value('optimizer');
     const learningRate = number(value('learningRate'), 'The learning rate');
     const batchSize = kind === FULL_BATCH ? trainExamples : wholeNumber(value('batchSize'), 'The batch size');
@@ -91,7 +88,8 @@ export function createSettingsForm(form, presets, trainExamples) {
     const seed = readSeed();
     return {
       settings: {
-        hidden,
+        // The layers' notation goes to Rust as written: it is read (and refused, with a reason) there.
+        layers: value('layers'),
         optimizer: { kind: kind === FULL_BATCH ? 'sgd' : kind, learningRate },
         batchSize,
         epochs,

@@ -1,5 +1,7 @@
 // Settings in the page's address, so that a link reproduces an experiment:
-//   index.html?hidden=64&seed=3&augment=1
+//   index.html?layers=64&seed=3&augment=1
+//   index.html?layers=c8k5-p2-c16k5-p2-128
+// (Links from before ConvNets said hidden=256,128: read as layers=256,128, which Rust reads.)
 // Each form field is a query parameter of the same name (checkboxes are 1 or 0). Only the fields that
 // differ from the page's defaults are written, so links stay short; a missing one means the default.
 // Once a run starts from a random seed, the seed it drew is written too: the link then reproduces
@@ -7,6 +9,8 @@
 import { FIELDS } from './settings.js';
 
 const PARAMS = [...FIELDS, 'seed'];
+// Older names of parameters, read when the current one is absent.
+const FORMER_NAMES = { layers: 'hidden' };
 const TRUE = new Set(['1', 'true', 'on', 'yes']);
 const FALSE = new Set(['0', 'false', 'off', 'no']);
 
@@ -38,9 +42,10 @@ function formToParams(form) {
 function paramsToForm(form, params) {
   const problems = [];
   for (const name of PARAMS) {
-    if (!params.has(name)) continue;
+    const given = params.has(name) ? name : FORMER_NAMES[name];
+    if (!given || !params.has(given)) continue;
     const field = form.elements[name];
-    const text = params.get(name).trim();
+    const text = params.get(given).trim();
     if (field.type === 'checkbox') {
       if (TRUE.has(text.toLowerCase())) field.checked = true;
       else if (FALSE.has(text.toLowerCase())) field.checked = false;
@@ -69,7 +74,7 @@ function showProblem(message, text) {
 export function readUrlSettings(settingsForm, message, check) {
   const { form } = settingsForm;
   const params = new URLSearchParams(location.search);
-  if (!PARAMS.some((name) => params.has(name))) return;
+  if (![...PARAMS, ...Object.values(FORMER_NAMES)].some((name) => params.has(name))) return;
   const problems = paramsToForm(form, params);
   settingsForm.syncBatchField();
   form.elements.preset.value = settingsForm.matchingPreset();

@@ -19,6 +19,19 @@ impl Session {
         Ok(images)
     }
 
+    /// A ConvNet's first convolution's filters, `{count, channels, kernel, values}`, each filter
+    /// scaled to [−1, 1]; an exception for an MLP.
+    pub fn filters(&self) -> Result<JsValue, JsError> {
+        to_js(&inspect::filters(self.trainer.network()).map_err(js_error)?)
+    }
+
+    /// Every feature-map layer's output for 784 pixel values (a drawing's `preview`):
+    /// `[{kind, channels, height, width, values}]`, each layer scaled to [0, 1]; empty for an MLP.
+    #[wasm_bindgen(js_name = featureMaps)]
+    pub fn feature_maps(&self, pixels: &[f32]) -> Result<JsValue, JsError> {
+        to_js(&inspect::feature_maps(self.trainer.network(), pixels).map_err(js_error)?)
+    }
+
     /// Every layer's activity for 784 pixel values in [0, 1] (a drawing's `preview`), first hidden
     /// layer first, output last: `[{values, strength, active, strongest, output}]`, where `strength`
     /// is in [0, 1] for display and `strongest` lists up to `strongest` (at most 64) most active units.

@@ -101,9 +101,9 @@ async function draw(page, strokes) {
   await drawDigit(page, SEL.pad, strokes);
 }
 
-/** Replaces the Hidden layers field's text (before training the page applies it at once). */
-async function setHidden(page, text, sizes) {
-  const field = await page.waitForSelector('input[name="hidden"]');
+/** Replaces the Layers field's text (before training the page applies it at once). */
+async function setLayers(page, text, sizes) {
+  const field = await page.waitForSelector('input[name="layers"]');
   await field.click({ count: 3 });
   await page.keyboard.press('Backspace');
   if (text) await field.type(text);
@@ -272,7 +272,7 @@ for (const name of BROWSERS) {
     test('without hidden layers the weights are the 10 output units; with two, both layers are active', async () => {
       await clickButton(page, 'Reset');
       await waitForState(page, 'ready');
-      await setHidden(page, '', '784-10');
+      await setLayers(page, '', '784-10');
       await page.waitForFunction((s) => document.querySelector(s).dataset.units === '10', {}, WEIGHTS);
       const print = await settledPrint(page, WEIGHTS);
       assert.deepEqual([print.width, print.height], [10 * 30 + 2, 30 + 2], 'one row of 10 tiles');
@@ -282,7 +282,7 @@ for (const name of BROWSERS) {
       await page.waitForFunction((s) => document.querySelector(s).dataset.layers === '1', {}, ACTIVATIONS);
       assert.match(await page.$eval('#activations-summary', (el) => el.textContent), /No hidden layers/);
 
-      await setHidden(page, '32,16', '784-32-16-10');
+      await setLayers(page, '32-16', '784-32-16-10');
       await page.waitForFunction((s) => document.querySelector(s).dataset.units === '32', {}, WEIGHTS);
       await page.waitForFunction((s) => document.querySelector(s).dataset.layers === '3', {}, ACTIVATIONS);
       // A fresh evaluation arrives for the new network and the matrix follows it.

@@ -41,21 +41,21 @@ for (const name of BROWSERS) {
     });
 
     test('the form says which settings change a run under way and which wait for Reset', async () => {
-      const marks = await page.evaluate(() => Object.fromEntries(['learningRate', 'schedule', 'labelSmoothing', 'augment', 'hidden', 'optimizer', 'batchSize', 'epochs', 'seed']
+      const marks = await page.evaluate(() => Object.fromEntries(['learningRate', 'schedule', 'labelSmoothing', 'augment', 'layers', 'optimizer', 'batchSize', 'epochs', 'seed']
         .map((n) => [n, document.forms.settings.elements[n].closest('label').dataset.applies])));
       assert.deepEqual(marks, {
         learningRate: 'live', schedule: 'live', labelSmoothing: 'live', augment: 'live',
-        hidden: 'reset', optimizer: 'reset', batchSize: 'reset', epochs: 'reset', seed: 'reset',
+        layers: 'reset', optimizer: 'reset', batchSize: 'reset', epochs: 'reset', seed: 'reset',
       });
       // A screen reader hears the legend's words with each field.
       const described = await page.evaluate(() => {
         const { elements } = document.forms.settings;
         const words = (n) => elements[n].getAttribute('aria-describedby').split(' ')
           .map((id) => document.getElementById(id).textContent.replace(/\s+/g, ' ').trim());
-        return { rate: words('learningRate'), hidden: words('hidden') };
+        return { rate: words('learningRate'), layers: words('layers') };
       });
       assert.deepEqual(described.rate, ['live changes while it trains, from the next step']);
-      assert.deepEqual(described.hidden, ['e.g. 128 or 256,128', 'reset waits for Reset: a new network']);
+      assert.deepEqual(described.layers, ['e.g. 128, 256-128, or c8k5-p2-c16k5-p2-128 (a ConvNet)', 'reset waits for Reset: a new network']);
       // The tags do not become part of the fields' names.
       assert.ok(await page.$('::-p-aria([name="Learning rate"][role="textbox"])'), 'the field is still named Learning rate');
     });
@@ -86,11 +86,11 @@ for (const name of BROWSERS) {
       await screenshot(page, name, 'live-learning-rate');
     });
 
-    test('a new hidden layer size waits for Reset and the run goes on unchanged', async () => {
+    test('new layers wait for Reset and the run goes on unchanged', async () => {
       const network = await text(page, '#status');
       assert.match(network, /^Network 784-128-10 /);
-      await retype(page, 'hidden', '64');
-      await page.waitForFunction((s) => /Waits for Reset \(a new network\): hidden layers\./.test(document.querySelector(s).textContent),
+      await retype(page, 'layers', '64');
+      await page.waitForFunction((s) => /Waits for Reset \(a new network\): the layers\./.test(document.querySelector(s).textContent),
         { timeout: STEP_TIMEOUT }, MESSAGE);
       assert.match(await text(page, MESSAGE), /^Learning rate 0\.001 from step [\d,]+\. Waits for Reset/, 'the live change stays in view');
       const before = await progress(page);

@@ -102,7 +102,9 @@ for (const name of BROWSERS) {
       const cases = [
         ['hidden', '0', /at least 1/],
         ['hidden', 'ten', /whole number/],
-        ['hidden', '100000', /too large/],
+        ['layers', '100000', /too large/],
+        ['layers', 'c8k5-p2-p2-p2', /even height and width/],
+        ['layers', '128-c8k5', /before the dense layers/],
         ['learningRate', '-1', /learning rate/],
         ['learningRate', 'fast', /number/],
         ['batchSize', '0', /at least 1/],
@@ -115,7 +117,7 @@ for (const name of BROWSERS) {
         assert.match(await message(page), expected, `${field} = ${value}`);
         assert.equal(await state(page), 'ready', `${field} = ${value} leaves the page ready`);
         // Put the default back; the message goes away.
-        await setField(page, field, { hidden: '128', learningRate: '0.005', batchSize: '32', epochs: '2.5' }[field]);
+        await setField(page, field, { layers: '128', learningRate: '0.005', batchSize: '32', epochs: '2.5' }[field]);
         await page.waitForFunction(() => document.getElementById('settings-message').textContent === '');
       }
       await screenshot(page, name, 'settings-fixed');
