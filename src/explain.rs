@@ -132,20 +132,8 @@ pub struct Trace {
 
 /// Indices of the `k` entries largest in size, largest first (the first one on ties).
 pub fn largest(values: &[f32], k: usize) -> Vec<usize> {
-    let k = k.min(values.len());
-    if k == 0 {
-        return Vec::new();
-    }
-    let by_size = |a: &usize, b: &usize| values[*b].abs().total_cmp(&values[*a].abs()).then(a.cmp(b));
-    let mut indices: Vec<usize> = (0..values.len()).collect();
-    if k < indices.len() {
-        indices.select_nth_unstable_by(k - 1, by_size);
-        indices.truncate(k);
-    }
-    // A stable sort: the unstable one would add 12 KB of code to the wasm file for nothing (the
-    // order is total, so both give the same result).
-    indices.sort_by(by_size);
-    indices
+    let better = |i: usize, j: usize| values[i].abs().total_cmp(&values[j].abs()).is_gt();
+    crate::metrics::top_indices(values.len(), k, &better)
 }
 
 /// Column-major indices into a matrix of `rows` rows: the largest entry (in size) of each row, for
