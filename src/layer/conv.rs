@@ -193,7 +193,7 @@ impl Conv2d {
                         row[..first_x].fill(0.0);
                         row[last_x..].fill(0.0);
                         let start = (c * h + iy) * w + first_x + kx - pad;
-                        row[first_x..last_x].copy_from_slice(&x[start..start + (last_x - first_x)]);
+                        copy_short(&mut row[first_x..last_x], &x[start..start + (last_x - first_x)]);
                     }
                 }
             }
@@ -219,6 +219,23 @@ impl Conv2d {
                 }
             }
         }
+    }
+}
+
+/// `to.copy_from_slice(from)` for the short rows of a patch (8 or 24 values on MNIST's LeNet):
+/// `copy_from_slice` calls `memcpy` (natively a libc call, in WebAssembly `memory.copy`), and for
+/// 32 bytes the call cost as much as the copy — natively 14 % of a ConvNet's training time went to
+/// it (`perf`). Copied four values at a time instead, which compiles to plain vector moves.
+#[inline]
+fn copy_short(to: &mut [f32], from: &[f32]) {
+    let mut to_quads = to.chunks_exact_mut(4);
+    let mut from_quads = from.chunks_exact(4);
+    for (t, f) in (&mut to_quads).zip(&mut from_quads) {
+        let quad: [f32; 4] = f.try_into().expect("chunks of 4");
+        t.copy_from_slice(&quad);
+    }
+    for (t, f) in to_quads.into_remainder().iter_mut().zip(from_quads.remainder()) {
+        *t = *f;
     }
 }
 
