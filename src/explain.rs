@@ -21,6 +21,9 @@ use crate::pixel::pixel_values;
 use crate::trainer::Trainer;
 use serde::Serialize;
 
+mod convolution;
+pub use convolution::{trace_convolution, ConvolutionTrace};
+
 /// Most entries a trace lists per gradient tensor.
 pub const MAX_TOP: usize = 32;
 
@@ -512,6 +515,11 @@ pub fn trace_training(trainer: &Trainer, pixels: &[f32], label: usize, top: usiz
         batch_size: config.batch_size,
         train_examples: trainer.train_set().len(),
     })
+}
+
+/// [`trace_convolution`] of `trainer`'s current network, with training's label smoothing.
+pub fn trace_convolution_training(trainer: &Trainer, pixels: &[f32], label: usize) -> Result<ConvolutionTrace> {
+    trace_convolution(trainer.network(), pixels, label, trainer.config().label_smoothing)
 }
 
 /// [`gradient_check`] of `trainer`'s current network, on training's own loss (its label smoothing).

@@ -116,7 +116,14 @@ fn a_convnet_shows_its_filters_and_feature_maps() {
     let saliency = s.saliency(&pixels, None).unwrap();
     assert_eq!(js_sys::Array::from(&get(&saliency, "gradient")).length() as usize, IMAGE_PIXELS);
 
+    // How it works: the first convolution's most active output with its numbers.
+    let step = s.explain_convolution(&pixels, 3).unwrap();
+    assert_eq!(get(&step, "kernel").as_f64(), Some(5.0));
+    assert_eq!(js_sys::Array::from(&get(&step, "patch")).length(), 25);
+    assert_eq!(js_sys::Array::from(&get(&step, "weightGrads")).length(), 25);
+
     let mlp = session("16");
+    assert!(message(mlp.explain_convolution(&pixels, 3).unwrap_err()).contains("no convolution"));
     assert!(mlp.map_layers().is_empty());
     assert!(message(mlp.filters().unwrap_err()).contains("no convolution"));
     assert!(mlp.feature_maps(&pixels).unwrap().is_empty());
