@@ -11,21 +11,13 @@ import { BROWSERS } from './browsers.mjs';
 import { DIGITS } from './strokes.mjs';
 import {
   FINISH_TIMEOUT, LOAD_TIMEOUT, SEL, STEP_TIMEOUT, clickButton, drawAndRead, launchReadyPage, parsePercent, serveSite,
-  SCREENSHOTS, setSeed, waitForState,
+  SCREENSHOTS, retype, setSeed, waitForState,
 } from './helpers.mjs';
 
 const LAYERS = 'c8k5-p2-c16k5-p2-128';
 const NETWORK = `${LAYERS}-10`;
 const server = serveSite();
 const text = (page, selector) => page.$eval(selector, (el) => el.textContent.trim());
-
-async function retype(page, name, value) {
-  const field = await page.waitForSelector(`input[name="${name}"]`);
-  await field.click({ count: 3 });
-  await page.keyboard.press('Backspace');
-  await field.type(value);
-  await field.dispose();
-}
 
 for (const name of BROWSERS) {
   describe(`a ConvNet in ${name}`, () => {

@@ -235,6 +235,16 @@ function readAnswer(page) {
   }), SEL.prediction);
 }
 
+/** Replaces a settings field's text as a person would (select all, delete, type), then leaves it (Tab). */
+export async function retype(page, name, value) {
+  const field = await page.waitForSelector(`input[name="${name}"]`);
+  await field.click({ count: 3 });
+  await page.keyboard.press('Backspace');
+  await field.type(value);
+  await page.keyboard.press('Tab');
+  await field.dispose();
+}
+
 /** Draws one digit on a cleared pad and returns what the page reads: { predicted, confidence }. */
 export async function drawAndRead(page, strokes, place) {
   await clearPad(page);

@@ -4,7 +4,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BROWSERS } from './browsers.mjs';
-import { SEL, STEP_TIMEOUT, clickButton, launchReadyPage, progress, screenshot, serveSite, setSeed, state, waitForState } from './helpers.mjs';
+import { SEL, STEP_TIMEOUT, clickButton, launchReadyPage, progress, retype, screenshot, serveSite, setSeed, state, waitForState } from './helpers.mjs';
 
 const SEED = 7;
 const MESSAGE = '#settings-message';
@@ -15,15 +15,6 @@ const server = serveSite();
 const text = (page, selector) => page.$eval(selector, (el) => el.textContent.trim());
 
 /** Replaces a text field's value and leaves the field (Tab), as a person finishing an edit. */
-async function retype(page, name, value) {
-  const field = await page.waitForSelector(`input[name="${name}"]`);
-  await field.click({ count: 3 });
-  await page.keyboard.press('Backspace');
-  await field.type(value);
-  await page.keyboard.press('Tab');
-  await field.dispose();
-}
-
 /** Waits until the training progress passes `value` (the run goes on). */
 const progressBeyond = (page, value) => page.waitForFunction((s, v) => document.querySelector(s).value > v,
   { timeout: STEP_TIMEOUT, polling: 100 }, SEL.progress, value);
