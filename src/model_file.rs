@@ -5,17 +5,23 @@
 //! - version 1, [`ModelFile`]: an MLP — its layer sizes, then each dense layer's parameters;
 //! - version 2, [`MapModelFile`]: a ConvNet — its architecture in the notation of
 //!   [`crate::architecture`], the shape of its input and its number of classes, then the parameters
-//!   of every layer that has some (the convolutions, then the dense layers).
+//!   of every layer that has some (the convolutions, then the dense layers);
+//! - version 3, a network with *your digits* (the drawings taught to it, [`crate::trainer::lesson`]):
+//!   a little-endian u16, the network's own version (1 or 2), its record as that version writes it,
+//!   then the digits as one postcard byte list of 785 bytes per digit (the label, then 28×28 pixels).
 //!
-//! A network is saved in the oldest version that holds it: an MLP still in version 1, so that files
-//! of MLPs stay readable by earlier builds; every file either version wrote still loads. Everything
+//! A network is saved in the oldest version that holds it: an MLP still in version 1 and a ConvNet
+//! in version 2 unless it carries digits, so that their files stay readable by earlier builds; every
+//! file any version wrote still loads. Everything
 //! read is checked against the architecture before it becomes a network, so a corrupt, foreign or
 //! hostile file gives an [`Error::Model`], never a panic or a huge allocation.
 
 use crate::architecture::{Architecture, MAX_CHANNELS, MAX_NOTATION_BYTES};
 use crate::error::{Error, Result};
 use crate::layer::{Dense, MapLayer, MapShape};
+use crate::mnist::IMAGE_PIXELS;
 use crate::network::{validate_sizes, Mlp, MAX_LAYERS, MAX_LAYER_SIZE};
+use crate::trainer::{TaughtDigit, MAX_TAUGHT_DIGITS};
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 
@@ -24,6 +30,10 @@ pub const MAGIC: &[u8; 8] = b"INKMODEL";
 pub const VERSION: u16 = 1;
 /// The version of a ConvNet's file ([`MapModelFile`]), the newest this build reads.
 pub const MAP_VERSION: u16 = 2;
+/// The version of a file that carries your digits besides the network, the newest this build reads.
+pub const TAUGHT_VERSION: u16 = 3;
+/// Bytes per digit in a version 3 file: the label, then the pixels.
+pub const DIGIT_BYTES: usize = 1 + IMAGE_PIXELS;
 /// Largest height or width of an input map a file may declare: far above MNIST's 28, and it keeps
 /// the product of three declared numbers from overflowing.
 pub const MAX_INPUT_SIDE: usize = 1024;
@@ -62,12 +72,29 @@ pub struct LayerFile {
     pub biases: Vec<f32>,
 }
 
+/// A model file's contents.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub net: Mlp,
+    pub description: String,
+    /// Your digits (none before version 3).
+    pub digits: Vec<TaughtDigit>,
+}
+
 /// The bytes of a model file for `net`: version 1 for an MLP, 2 for a ConvNet.
 pub fn save(net: &Mlp, description: &str) -> Vec<u8> {
+    save_taught(net, description, &[])
+}
+
+/// [`save`] with your digits: version 3 if there are any, else as [`save`].
+pub fn save_taught(net: &Mlp, description: &str, digits: &[TaughtDigit]) -> Vec<u8> {
     let layer_file = |weights: &[f32], biases: &[f32]| LayerFile { weights: weights.to_vec(), biases: biases.to_vec() };
     let dense = net.layers.iter().map(|l| layer_file(l.weights.as_slice(), l.biases.as_slice()));
-    let mut bytes = Vec::with_capacity(10 + 4 * net.parameter_count() + 64);
+    let mut bytes = Vec::with_capacity(12 + 4 * net.parameter_count() + 64 + DIGIT_BYTES * digits.len());
     bytes.extend_from_slice(MAGIC);
+    if !digits.is_empty() {
+        bytes.extend_from_slice(&TAUGHT_VERSION.to_le_bytes());
+    }
     let record = match net.maps.first() {
         None => {
             let sizes = net.sizes().iter().map(|&s| s as u32).collect();
@@ -88,11 +115,20 @@ pub fn save(net: &Mlp, description: &str) -> Vec<u8> {
         }
     };
     bytes.extend(record.expect("serialising plain numbers and text into memory cannot fail"));
+    if !digits.is_empty() {
+        let flat: Vec<u8> = digits.iter().flat_map(|d| std::iter::once(d.label).chain(d.pixels.iter().copied())).collect();
+        bytes.extend(postcard::to_stdvec(&flat).expect("serialising bytes into memory cannot fail"));
+    }
     bytes
 }
 
 /// Reads a model file: the network and its description.
 pub fn load(bytes: &[u8]) -> Result<(Mlp, String)> {
+    load_taught(bytes).map(|model| (model.net, model.description))
+}
+
+/// Reads a model file of any version: the network, its description and your digits.
+pub fn load_taught(bytes: &[u8]) -> Result<Model> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(Error::Model(format!(
             "{} MB is far too large for a model file (at most {} MB)",
@@ -104,21 +140,53 @@ pub fn load(bytes: &[u8]) -> Result<(Mlp, String)> {
         return Err(Error::Model("this is not an Inkling model file (it does not start with INKMODEL)".into()));
     }
     let version = u16::from_le_bytes([bytes[8], bytes[9]]);
-    match version {
-        VERSION => load_dense(&bytes[10..]),
-        MAP_VERSION => load_maps(&bytes[10..]),
-        _ => Err(Error::Model(format!(
-            "format version {version} is not supported by this build, which reads versions {VERSION} and {MAP_VERSION}"
-        ))),
+    let (network_version, body) = match version {
+        TAUGHT_VERSION => match bytes.get(10..12).map(|b| u16::from_le_bytes([b[0], b[1]])) {
+            Some(inner @ (VERSION | MAP_VERSION)) => (inner, &bytes[12..]),
+            Some(inner) => return Err(Error::Model(format!("the file is corrupt (its network's format version is {inner}, not 1 or 2)"))),
+            None => return Err(Error::Model("the file is corrupt (it ends before its network's format version)".into())),
+        },
+        _ => (version, &bytes[10..]),
+    };
+    let ((net, description), rest) = match network_version {
+        VERSION => load_dense(body)?,
+        MAP_VERSION => load_maps(body)?,
+        _ => {
+            return Err(Error::Model(format!(
+                "format version {network_version} is not supported by this build, which reads versions {VERSION} to {TAUGHT_VERSION}"
+            )))
+        }
+    };
+    let (digits, rest) = if version == TAUGHT_VERSION { load_digits(rest)? } else { (Vec::new(), rest) };
+    check_end(rest)?;
+    Ok(Model { net, description, digits })
+}
+
+/// Your digits after a version 3 file's network. Their number is checked before they are decoded.
+fn load_digits(body: &[u8]) -> Result<(Vec<TaughtDigit>, &[u8])> {
+    let (declared_bytes, _) = postcard::take_from_bytes::<u64>(body).map_err(corrupt)?;
+    if declared_bytes > (MAX_TAUGHT_DIGITS * DIGIT_BYTES) as u64 || declared_bytes % DIGIT_BYTES as u64 != 0 {
+        return Err(Error::Model(format!(
+            "the file's digits take {declared_bytes} bytes: not a whole number of digits of {DIGIT_BYTES} bytes, or more than {MAX_TAUGHT_DIGITS} digits"
+        )));
     }
+    let (flat, rest) = postcard::take_from_bytes::<Vec<u8>>(body).map_err(corrupt)?;
+    let digits = flat
+        .chunks_exact(DIGIT_BYTES)
+        .map(|d| TaughtDigit::new(d[0], d[1..].to_vec()).map_err(|e| Error::Model(format!("a digit of the file is unusable: {}", e.message()))))
+        .collect::<Result<_>>()?;
+    Ok((digits, rest))
 }
 
 fn corrupt(e: postcard::Error) -> Error {
     Error::Model(format!("the file is corrupt ({e})"))
 }
 
+/// What a record decoder gives: the network and its description, and the bytes after the record.
+type Decoded<'a> = ((Mlp, String), &'a [u8]);
+
 /// An MLP's record, version 1.
-fn load_dense(body: &[u8]) -> Result<(Mlp, String)> {
+fn load_dense(body: &[u8]) -> Result<Decoded<'_>> {
     // The architecture and the number of layers come first in the record; they are checked before the
     // rest is decoded, since millions of declared (empty) layers would take gigabytes to decode.
     // Sequence lengths are varints, read here as u64.
@@ -138,7 +206,6 @@ fn load_dense(body: &[u8]) -> Result<(Mlp, String)> {
         )));
     }
     let (record, rest): (ModelFile, &[u8]) = postcard::take_from_bytes(body).map_err(corrupt)?;
-    check_end(rest)?;
     let mut layers = Vec::with_capacity(record.layers.len());
     for (i, (layer, w)) in record.layers.into_iter().zip(sizes.windows(2)).enumerate() {
         let (inputs, outputs) = (w[0], w[1]);
@@ -159,12 +226,12 @@ fn load_dense(body: &[u8]) -> Result<(Mlp, String)> {
             DVector::from_vec(layer.biases),
         ));
     }
-    Ok((Mlp { maps: Vec::new(), layers }, record.description))
+    Ok(((Mlp { maps: Vec::new(), layers }, record.description), rest))
 }
 
 /// A ConvNet's record, version 2. The architecture, input and class count come first and are checked
 /// (and the number of parameter lists with them) before the parameters are decoded.
-fn load_maps(body: &[u8]) -> Result<(Mlp, String)> {
+fn load_maps(body: &[u8]) -> Result<Decoded<'_>> {
     let (notation_bytes, _) = postcard::take_from_bytes::<u64>(body).map_err(corrupt)?;
     if notation_bytes > MAX_NOTATION_BYTES as u64 {
         return Err(Error::Model(format!(
@@ -196,7 +263,6 @@ fn load_maps(body: &[u8]) -> Result<(Mlp, String)> {
         )));
     }
     let (record, rest): (MapModelFile, &[u8]) = postcard::take_from_bytes(body).map_err(corrupt)?;
-    check_end(rest)?;
     // The network as the architecture builds it, its fresh weights then replaced by the file's: one
     // place decides how layers are made.
     let mut net = architecture.build(input, classes, &mut rand_pcg::Pcg64Mcg::new(0)).map_err(unusable)?;
@@ -221,7 +287,7 @@ fn load_maps(body: &[u8]) -> Result<(Mlp, String)> {
         weights.copy_from_slice(&layer.weights);
         biases.copy_from_slice(&layer.biases);
     }
-    Ok((net, record.description))
+    Ok(((net, record.description), rest))
 }
 
 fn check_end(rest: &[u8]) -> Result<()> {
