@@ -116,8 +116,18 @@ pub fn save_taught(net: &Mlp, description: &str, digits: &[TaughtDigit]) -> Vec<
     };
     bytes.extend(record.expect("serialising plain numbers and text into memory cannot fail"));
     if !digits.is_empty() {
-        let flat: Vec<u8> = digits.iter().flat_map(|d| std::iter::once(d.label).chain(d.pixels.iter().copied())).collect();
-        bytes.extend(postcard::to_stdvec(&flat).expect("serialising bytes into memory cannot fail"));
+        // As postcard writes a byte list (its length as a LEB128 varint, then the bytes), by hand:
+        // serde's sequence code for it would cost the wasm file a kilobyte.
+        let mut length = (DIGIT_BYTES * digits.len()) as u64;
+        while length >= 0x80 {
+            bytes.push(length as u8 | 0x80);
+            length >>= 7;
+        }
+        bytes.push(length as u8);
+        for digit in digits {
+            bytes.push(digit.label);
+            bytes.extend_from_slice(&digit.pixels);
+        }
     }
     bytes
 }
@@ -143,7 +153,7 @@ pub fn load_taught(bytes: &[u8]) -> Result<Model> {
     let (network_version, body) = match version {
         TAUGHT_VERSION => match bytes.get(10..12).map(|b| u16::from_le_bytes([b[0], b[1]])) {
             Some(inner @ (VERSION | MAP_VERSION)) => (inner, &bytes[12..]),
-            Some(inner) => return Err(Error::Model(format!("the file is corrupt (its network's format version is {inner}, not 1 or 2)"))),
+            Some(_) => return Err(Error::Model("the file is corrupt (its network's format version is not 1 or 2)".into())),
             None => return Err(Error::Model("the file is corrupt (it ends before its network's format version)".into())),
         },
         _ => (version, &bytes[10..]),
@@ -164,17 +174,22 @@ pub fn load_taught(bytes: &[u8]) -> Result<Model> {
 
 /// Your digits after a version 3 file's network. Their number is checked before they are decoded.
 fn load_digits(body: &[u8]) -> Result<(Vec<TaughtDigit>, &[u8])> {
-    let (declared_bytes, _) = postcard::take_from_bytes::<u64>(body).map_err(corrupt)?;
+    // Plain messages, no numbers: each format!() costs the wasm file bytes it has not got to spare.
+    let (declared_bytes, after_length) = postcard::take_from_bytes::<u64>(body).map_err(corrupt)?;
     if declared_bytes > (MAX_TAUGHT_DIGITS * DIGIT_BYTES) as u64 || declared_bytes % DIGIT_BYTES as u64 != 0 {
-        return Err(Error::Model(format!(
-            "the file's digits take {declared_bytes} bytes: not a whole number of digits of {DIGIT_BYTES} bytes, or more than {MAX_TAUGHT_DIGITS} digits"
-        )));
+        return Err(Error::Model("the file's digits are damaged: not a whole number of digits, or more than 1000 digits".into()));
     }
-    let (flat, rest) = postcard::take_from_bytes::<Vec<u8>>(body).map_err(corrupt)?;
-    let digits = flat
-        .chunks_exact(DIGIT_BYTES)
-        .map(|d| TaughtDigit::new(d[0], d[1..].to_vec()).map_err(|e| Error::Model(format!("a digit of the file is unusable: {}", e.message()))))
-        .collect::<Result<_>>()?;
+    if (after_length.len() as u64) < declared_bytes {
+        return Err(Error::Model("the file is corrupt (it ends inside its digits)".into()));
+    }
+    let (flat, rest) = after_length.split_at(declared_bytes as usize);
+    let mut digits = Vec::with_capacity(flat.len() / DIGIT_BYTES);
+    for digit in flat.chunks_exact(DIGIT_BYTES) {
+        if digit[0] as usize >= crate::mnist::CLASSES {
+            return Err(Error::Model("a digit of the file is damaged: its label is not 0 to 9".into()));
+        }
+        digits.push(TaughtDigit { label: digit[0], pixels: digit[1..].to_vec() });
+    }
     Ok((digits, rest))
 }
 

@@ -644,7 +644,7 @@ fn damaged_digit_lists_are_refused() {
     let mut tail = Vec::new();
     varint(DIGIT_BYTES as u64, &mut tail);
     tail.extend(&digit);
-    assert_model_error(load(&taught_file(&tail)), &["digit", "label is 0 to 9", "got 10"]);
+    assert_model_error(load(&taught_file(&tail)), &["digit", "damaged", "label is not 0 to 9"]);
     // Bytes that are not a whole number of digits.
     let mut tail = Vec::new();
     varint(DIGIT_BYTES as u64 - 1, &mut tail);
@@ -653,7 +653,7 @@ fn damaged_digit_lists_are_refused() {
     // The network's own version must be 1 or 2.
     let mut bytes = good.clone();
     bytes[10..12].copy_from_slice(&TAUGHT_VERSION.to_le_bytes());
-    assert_model_error(load(&bytes), &["corrupt", "version is 3, not 1 or 2"]);
+    assert_model_error(load(&bytes), &["corrupt", "version is not 1 or 2"]);
 }
 
 #[test]

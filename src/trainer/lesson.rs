@@ -47,11 +47,9 @@ impl TaughtDigit {
         Ok(TaughtDigit { label, pixels })
     }
 
-    /// A digit from 784 values in [0, 1] (a drawing's preview), stored as bytes.
+    /// A digit from 784 values in [0, 1] (a drawing's preview), stored as bytes; values beyond
+    /// are clamped to it (NaN reads as paper, 0).
     pub fn from_values(label: u8, values: &[f32]) -> Result<Self> {
-        if values.iter().any(|v| !v.is_finite()) {
-            return Err(Error::Input("a digit's pixels must be finite numbers".into()));
-        }
         Self::new(label, values.iter().map(|&v| pixel_byte(v)).collect())
     }
 }
@@ -105,10 +103,8 @@ impl LessonConfig {
         self.optimizer.validate()?;
         crate::loss::check_label_smoothing(self.label_smoothing)?;
         if self.steps == 0 || self.new_copies == 0 || self.batch_size() > super::CHUNK {
-            return Err(Error::Config(format!(
-                "a lesson needs at least one step and one copy of the new digit, and at most {} examples a step",
-                super::CHUNK
-            )));
+            // Recipes come from code, not people: a plain message keeps the wasm file small.
+            return Err(Error::Config("a lesson needs a step, a copy of the new digit, and at most 256 examples a step".into()));
         }
         Ok(())
     }
@@ -187,7 +183,8 @@ impl Trainer {
     /// Gives the lesson under way step by step while `keep_going` (asked before each step) says so;
     /// returns where it stands (done when there is none). The weights changed, so the last test-set
     /// evaluation no longer describes them. If a step leaves a loss or weights that are not finite,
-    /// the network from before the lesson is put back and [`Error::Diverged`] returned.
+    /// the network and your digits from before the lesson are put back and [`Error::Diverged`]
+    /// returned.
     pub fn continue_lesson(&mut self, keep_going: &mut dyn FnMut() -> bool) -> Result<LessonProgress> {
         let Some(mut lesson) = self.lesson.take() else { return Ok(LessonProgress { steps_done: 0, steps: 0 }) };
         let conv = self.net.is_convolutional();
@@ -215,7 +212,8 @@ impl Trainer {
             lesson.steps_done += 1;
             if !stats.mean_loss().is_finite() || !self.net.is_finite() {
                 self.net = lesson.before;
-                return Err(Error::Diverged("the lesson made the weights overflow; the network from before it was restored".into()));
+                self.taught.pop();
+                return Err(Error::Diverged("the lesson made the weights overflow; the network and your digits from before it were restored".into()));
             }
         }
         self.evaluations.pending = None;
@@ -225,9 +223,13 @@ impl Trainer {
             self.lesson = Some(lesson);
         } else if self.batch_filled > 0 {
             // A step of the run was part-done (a full-batch step paused mid-way): its gradient sum,
-            // which the lesson's steps used as scratch, goes back for the run to go on with.
-            self.net.zero_grads();
-            self.net.add_grads(&lesson.before);
+            // which the lesson's steps used as scratch, is in the copy from before the lesson; that
+            // copy takes the taught weights and becomes the network again. (The rollback's copy
+            // functions rather than one for gradients: the wasm file has no room for another.)
+            let mut taught = Vec::new();
+            super::rollback::copy_parameters(&self.net, &mut taught);
+            super::rollback::restore_parameters(&mut lesson.before, &taught);
+            self.net = lesson.before;
         }
         Ok(progress)
     }
