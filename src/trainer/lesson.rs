@@ -68,7 +68,8 @@ pub struct LessonConfig {
     /// Augmented copies of digits taught before (drawn at random) per step; the new digit stands
     /// in while it is the only one. Defaults to 4.
     pub earlier_copies: usize,
-    /// MNIST training examples per step. Defaults to 244 (a batch of 256, the trainer's chunk).
+    /// MNIST training examples per step (beyond the copies' chunk of 256, in more chunks). Defaults
+    /// to 244 (a batch of 256, the trainer's chunk).
     pub mnist_examples: usize,
     /// The lesson's own optimiser, started afresh for every lesson. Defaults to Adam with learning
     /// rate 1e-3.
@@ -102,9 +103,9 @@ impl LessonConfig {
     fn validate(&self) -> Result<()> {
         self.optimizer.validate()?;
         crate::loss::check_label_smoothing(self.label_smoothing)?;
-        if self.steps == 0 || self.new_copies == 0 || self.batch_size() > super::CHUNK {
+        if self.steps == 0 || self.new_copies == 0 || self.new_copies + self.earlier_copies > super::CHUNK {
             // Recipes come from code, not people: a plain message keeps the wasm file small.
-            return Err(Error::Config("a lesson needs a step, a copy of the new digit, and at most 256 examples a step".into()));
+            return Err(Error::Config("a lesson needs a step, a copy of the new digit, and at most 256 copies a step".into()));
         }
         Ok(())
     }
@@ -190,27 +191,35 @@ impl Trainer {
         let conv = self.net.is_convolutional();
         while lesson.steps_done < lesson.config.steps && keep_going() {
             let c = lesson.config;
-            self.input.clear();
-            self.labels.clear();
             let newest = self.taught.len() - 1;
-            for copy in 0..c.new_copies + c.earlier_copies {
-                let which = if copy < c.new_copies || newest == 0 { newest } else { lesson.rng.random_range(0..newest) };
-                let params = c.augment.sample(&mut lesson.rng);
-                let digit = &self.taught[which];
-                self.input.push_bytes(self.augmenter.apply_bytes(&digit.pixels, &params));
-                self.labels.push(digit.label);
-            }
-            for _ in 0..c.mnist_examples {
-                let index = lesson.rng.random_range(0..self.train.len());
-                self.input.push_image(&self.train, index, conv);
-                self.labels.push(self.train.labels[index]);
-            }
             self.net.zero_grads();
             let scale = 1.0 / c.batch_size() as f32;
-            let stats = self.net.accumulate_gradients(&self.input, &self.labels, c.label_smoothing, scale, &mut self.ws);
+            // The copies of your digits go into the step's first chunk; MNIST examples fill it and
+            // as many more chunks as they need.
+            let (mut copies, mut mnist, mut finite) = (c.new_copies + c.earlier_copies, c.mnist_examples, true);
+            while copies + mnist > 0 {
+                self.input.clear();
+                self.labels.clear();
+                for copy in 0..copies {
+                    let which = if copy < c.new_copies || newest == 0 { newest } else { lesson.rng.random_range(0..newest) };
+                    let params = c.augment.sample(&mut lesson.rng);
+                    let digit = &self.taught[which];
+                    self.input.push_bytes(self.augmenter.apply_bytes(&digit.pixels, &params));
+                    self.labels.push(digit.label);
+                }
+                let n = mnist.min(super::CHUNK - copies);
+                for _ in 0..n {
+                    let index = lesson.rng.random_range(0..self.train.len());
+                    self.input.push_image(&self.train, index, conv);
+                    self.labels.push(self.train.labels[index]);
+                }
+                (copies, mnist) = (0, mnist - n);
+                let stats = self.net.accumulate_gradients(&self.input, &self.labels, c.label_smoothing, scale, &mut self.ws);
+                finite &= stats.mean_loss().is_finite();
+            }
             lesson.optimizer.step(self.net.parameters_and_grads(), c.optimizer.learning_rate());
             lesson.steps_done += 1;
-            if !stats.mean_loss().is_finite() || !self.net.is_finite() {
+            if !finite || !self.net.is_finite() {
                 self.net = lesson.before;
                 self.taught.pop();
                 return Err(Error::Diverged("the lesson made the weights overflow; the network and your digits from before it were restored".into()));
