@@ -159,11 +159,11 @@ async function main() {
       const fr = r.lessons.map((l) => l.frames);
       const range = (xs) => `${median(xs).toFixed(0)} ms [${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}]`;
       return `| ${r.name} | ${r.wrongBefore}/${r.drawn} | ${r.lessons.length} | **${pct(r.taughtRight / r.taughtTotal)}** (${r.taughtRight}/${r.taughtTotal}) | ` +
-        `**${r.broke.length}** of ${r.others} | ${r.mended} | ${r.before} % → ${r.after} % | ${range(work)} | ${range(wall)} | ${median(fr)} [${Math.min(...fr)}–${Math.max(...fr)}] |`;
+        `**${r.broke.length}** of ${r.others} | ${r.mended} | ${r.before?.toFixed(2)} % → ${r.after?.toFixed(2)} % | ${range(work)} | ${range(wall)} | ${median(fr)} [${Math.min(...fr)}–${Math.max(...fr)}] |`;
     }),
   ];
   const styles = results.map((r) => `### ${r.name}\n\n| style taught | drawing taught | its style read right before (all drawings) | after (its other drawings, ${1 + extra} places each) | test accuracy before → after the lesson | work | click to answer |\n|---|---|---:|---:|---|---:|---:|\n` +
-    r.lessons.map((l, i) => `| ${l.style} | ${l.name} | ${r.perStyle[i].before} | ${r.perStyle[i].after} | ${l.before} → ${l.after} % | ${l.workMs.toFixed(0)} ms | ${l.wallMs.toFixed(0)} ms |`).join('\n') +
+    r.lessons.map((l, i) => `| ${l.style} | ${l.name} | ${r.perStyle[i].before} | ${r.perStyle[i].after} | ${l.before.toFixed(2)} → ${l.after.toFixed(2)} % | ${l.workMs.toFixed(0)} ms | ${l.wallMs.toFixed(0)} ms |`).join('\n') +
     `\n\nRight before, wrong after: ${r.broke.length ? r.broke.join('; ') : 'none'}. ${r.seconds.toFixed(0)} s.`);
   const intro = `Teaching benchmark: the ${SET.length} drawings of bench/handwriting/set.mjs, pretrained model; each misread style taught ` +
     `once (one of its misread drawings, "It's …"), lessons adding up; then every drawing read again, and the taught styles' drawings ` +

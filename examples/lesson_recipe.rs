@@ -8,8 +8,8 @@
 //! cargo run --release --example lesson_recipe -- --model www/models/pretrained.inkling --drawings FILE
 //! ```
 //! With `--drawings`, the digits are drawings instead: a JSON list of `{digit, style, name, index, k,
-//! pixels}` (the 28×28 bytes the page prepared from a drawing; the handwriting benchmark's drawings
-//! at several places each). Then each recipe teaches one drawing of every style the model misreads,
+//! pixels}` (the 28×28 bytes the page prepared from a drawing), as `node bench/teach-previews.mjs`
+//! writes for the handwriting benchmark's drawings. Then each recipe teaches one drawing of every style the model misreads,
 //! the lessons adding up as in `bench/teach.mjs`, and the table says how many of the taught styles'
 //! other drawings are read right, how many right drawings of other styles turned wrong, and the test
 //! accuracy change.
