@@ -218,6 +218,11 @@ fn your_digits_are_a_list_the_network_keeps() {
     assert_eq!(TaughtDigit::from_values(3, &[1.0; 784]).unwrap().pixels, vec![255; 784]);
     let too_many = vec![digits[0].clone(); MAX_TAUGHT_DIGITS + 1];
     assert!(trainer.set_taught_digits(too_many).unwrap_err().to_string().contains("at most 1000"));
+    // Cleared during a lesson, the lesson ends with nothing to teach.
+    trainer.teach(digits[0].clone()).unwrap();
+    trainer.continue_lesson(&mut || false).unwrap();
+    trainer.forget_taught_digits();
+    assert!(trainer.continue_lesson(&mut || true).unwrap().is_done());
     // Fresh weights, or another network, have learnt none of them.
     trainer.restart(trainer.config().clone(), 3).unwrap();
     assert!(trainer.taught_digits().is_empty());

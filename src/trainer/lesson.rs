@@ -189,6 +189,10 @@ impl Trainer {
     pub fn continue_lesson(&mut self, keep_going: &mut dyn FnMut() -> bool) -> Result<LessonProgress> {
         let Some(mut lesson) = self.lesson.take() else { return Ok(LessonProgress { steps_done: 0, steps: 0 }) };
         let conv = self.net.is_convolutional();
+        if self.taught.is_empty() {
+            // Your digits were cleared while it was being taught: nothing left to teach.
+            lesson.steps_done = lesson.config.steps;
+        }
         while lesson.steps_done < lesson.config.steps && keep_going() {
             let c = lesson.config;
             let newest = self.taught.len() - 1;
