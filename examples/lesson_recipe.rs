@@ -106,6 +106,7 @@ fn candidates() -> Vec<(String, LessonConfig)> {
     let mut list = Vec::new();
     let mixes = [
         (5e-4, 24, 8, 4, 20),
+        (5e-4, 24, 4, 2, 58),
         (1e-3, 24, 8, 4, 116),
         (1e-3, 32, 8, 4, 244),
         (2e-3, 24, 8, 4, 244),
