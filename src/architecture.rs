@@ -207,7 +207,7 @@ impl FromStr for Architecture {
             return Err(Error::Config(format!("a network of {} characters is too long to read (at most {MAX_NOTATION_BYTES})", text.len())));
         }
         for (i, part) in text.split(['-', ',']).enumerate() {
-            let bad = |why: &str| Error::Config(format!("layer {} (\"{part}\") of \"{text}\": {why}", i + 1));
+            let bad = |why: &str| bad_part(i, part, text, why);
             if part.is_empty() {
                 return Err(bad("empty — layers are joined by a single '-'"));
             }
@@ -239,6 +239,12 @@ impl<'de> Deserialize<'de> for Architecture {
         let text = String::deserialize(deserializer)?;
         text.parse().map_err(|e: Error| serde::de::Error::custom(e.message()))
     }
+}
+
+/// What is wrong with part `i` of a line (one function, not a `format!` per message: wasm size).
+#[inline(never)]
+fn bad_part(i: usize, part: &str, text: &str, why: &str) -> Error {
+    Error::Config(format!("layer {} (\"{part}\") of \"{text}\": {why}", i + 1))
 }
 
 /// `c<channels>k<kernel>[s]` or `p2`.
@@ -336,6 +342,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(not(target_arch = "wasm32"))] // serde_json is a native dev-dependency; tests/web_keep.rs reads settings in the browser
     fn settings_carry_it_as_its_notation() {
         let lenet = parse("c8k5-p2-c16k5-p2-128").unwrap();
         let json = serde_json::to_string(&lenet).unwrap();

@@ -21,6 +21,9 @@ use crate::pixel::pixel_values;
 use crate::trainer::Trainer;
 use serde::Serialize;
 
+mod convolution;
+pub use convolution::{trace_convolution, ConvolutionTrace};
+
 /// Most entries a trace lists per gradient tensor.
 pub const MAX_TOP: usize = 32;
 
@@ -132,20 +135,8 @@ pub struct Trace {
 
 /// Indices of the `k` entries largest in size, largest first (the first one on ties).
 pub fn largest(values: &[f32], k: usize) -> Vec<usize> {
-    let k = k.min(values.len());
-    if k == 0 {
-        return Vec::new();
-    }
-    let by_size = |a: &usize, b: &usize| values[*b].abs().total_cmp(&values[*a].abs()).then(a.cmp(b));
-    let mut indices: Vec<usize> = (0..values.len()).collect();
-    if k < indices.len() {
-        indices.select_nth_unstable_by(k - 1, by_size);
-        indices.truncate(k);
-    }
-    // A stable sort: the unstable one would add 12 KB of code to the wasm file for nothing (the
-    // order is total, so both give the same result).
-    indices.sort_by(by_size);
-    indices
+    let better = |i: usize, j: usize| values[i].abs().total_cmp(&values[j].abs()).is_gt();
+    crate::metrics::top_indices(values.len(), k, &better)
 }
 
 /// Column-major indices into a matrix of `rows` rows: the largest entry (in size) of each row, for
@@ -524,6 +515,11 @@ pub fn trace_training(trainer: &Trainer, pixels: &[f32], label: usize, top: usiz
         batch_size: config.batch_size,
         train_examples: trainer.train_set().len(),
     })
+}
+
+/// [`trace_convolution`] of `trainer`'s current network, with training's label smoothing.
+pub fn trace_convolution_training(trainer: &Trainer, pixels: &[f32], label: usize) -> Result<ConvolutionTrace> {
+    trace_convolution(trainer.network(), pixels, label, trainer.config().label_smoothing)
 }
 
 /// [`gradient_check`] of `trainer`'s current network, on training's own loss (its label smoothing).

@@ -75,6 +75,22 @@ pub fn filters(net: &Mlp) -> Result<Filters> {
     Ok(Filters { count, channels: conv.input.channels, kernel: conv.kernel, values })
 }
 
+/// Every feature-map layer, six numbers each: kind (0 a convolution, 1 2×2 pooling), input
+/// channels, and its output's channels, height and width, and its kernel size (0 for pooling).
+pub fn map_layers(net: &Mlp) -> Vec<u32> {
+    net.maps
+        .iter()
+        .flat_map(|layer| {
+            let (input, output) = (layer.input(), layer.output());
+            let (kind, kernel) = match layer {
+                MapLayer::Conv(c) => (0, c.kernel),
+                MapLayer::MaxPool(_) => (1, 0),
+            };
+            [kind, input.channels, output.channels, output.height, output.width, kernel].map(|n| n as u32)
+        })
+        .collect()
+}
+
 /// One feature-map layer's output for one input.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -30,7 +30,8 @@ pub fn is_narrow(outputs: usize) -> bool {
 use crate::batch::{ByInput, InputBatch};
 #[cfg(not(target_arch = "wasm32"))]
 use crate::nonzeros::PreparedChunk;
-use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut, DVector, Dyn, Matrix, Storage};
+use nalgebra::constraint::{DimEq, ShapeConstraint};
+use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut, DVector, Dyn, Matrix, RawStorage};
 use rand::Rng;
 use rand_distr::{Distribution, Normal};
 
@@ -68,17 +69,28 @@ fn axpy(y: &mut [f32], a: f32, x: &[f32]) {
 /// is 5 or less nalgebra 0.35 falls back to column-by-column `gemv`, whose `axcpy` walks a strided
 /// column by its memory span instead of its length — out of bounds. So small products get contiguous
 /// copies of their operands first (small means cheap, and it is rare: a batch of ≤ 5 or a tiny layer).
-fn gemm<SA, SB>(c: &mut DMatrixViewMut<f32>, alpha: f32, a: &Matrix<f32, Dyn, Dyn, SA>, b: &Matrix<f32, Dyn, Dyn, SB>, beta: f32)
-where
-    SA: Storage<f32, Dyn, Dyn>,
-    SB: Storage<f32, Dyn, Dyn>,
-{
+fn gemm(c: &mut DMatrixViewMut<f32>, alpha: f32, a: StridedView, b: StridedView, beta: f32) {
     const SMALL_DIM: usize = 5;
     if c.nrows() > SMALL_DIM && c.ncols() > SMALL_DIM && a.nrows() > SMALL_DIM && a.ncols() > SMALL_DIM {
-        c.gemm(alpha, a, b, beta);
+        c.gemm(alpha, &a, &b, beta);
     } else {
-        c.gemm(alpha, &a.clone_owned(), &b.clone_owned(), beta);
+        // Contiguous copies, multiplied through the same instance (their row stride is 1 at run time).
+        let (a, b) = (a.clone_owned(), b.clone_owned());
+        c.gemm(alpha, &strided(&a), &strided(&b), beta);
     }
+}
+
+/// Every operand of [`gemm`] as one type — a view with run-time strides — so that nalgebra's product
+/// is compiled once: each instance for another pair of operand types was 2 KB of WebAssembly.
+type StridedView<'a> = DMatrixView<'a, f32, Dyn, Dyn>;
+
+/// A matrix or view of any layout as a [`StridedView`].
+fn strided<'a, S>(m: &'a Matrix<f32, Dyn, Dyn, S>) -> StridedView<'a>
+where
+    S: RawStorage<f32, Dyn, Dyn>,
+    ShapeConstraint: DimEq<Dyn, S::RStride> + DimEq<Dyn, S::CStride>,
+{
+    m.as_view::<Dyn, Dyn, Dyn, Dyn>()
 }
 
 impl Dense {
@@ -120,7 +132,7 @@ impl Dense {
         self.set_to_biases(z);
         let x = DMatrixView::from_slice(&x[..self.inputs() * m], self.inputs(), m);
         let mut z = DMatrixViewMut::from_slice(z, self.outputs(), m);
-        gemm(&mut z, 1.0, &self.weights, &x, 1.0);
+        gemm(&mut z, 1.0, strided(&self.weights), strided(&x), 1.0);
     }
 
     /// `Z = W·X + b`, visiting only each example's non-zero inputs: column `j` of `Z` is
@@ -169,7 +181,7 @@ impl Dense {
         // Xᵀ as a strided view of X's own memory: no copy, and gemm (unlike tr_mul) goes through
         // matrixmultiply's blocked kernel.
         let xt = DMatrixView::from_slice_with_strides(&x[..inputs * m], m, inputs, inputs, 1);
-        gemm(&mut self.weight_grads.as_view_mut(), scale, &dz, &xt, 1.0);
+        gemm(&mut self.weight_grads.as_view_mut(), scale, strided(&dz), strided(&xt), 1.0);
         self.accumulate_bias_grads(dz, scale);
     }
 
@@ -201,7 +213,7 @@ impl Dense {
         let dz = DMatrixView::from_slice(&dz[..outputs * m], outputs, m);
         let wt = DMatrixView::from_slice_with_strides(self.weights.as_slice(), inputs, outputs, outputs, 1);
         let mut dx = DMatrixViewMut::from_slice(&mut dx[..inputs * m], inputs, m);
-        gemm(&mut dx, 1.0, &wt, &dz, 0.0);
+        gemm(&mut dx, 1.0, strided(&wt), strided(&dz), 0.0);
     }
 
     pub fn zero_grads(&mut self) {

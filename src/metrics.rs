@@ -145,16 +145,60 @@ pub fn misclassified_sample(labels: &[u8], predictions: &[u8], classes: usize, l
 
 /// The `k` largest values with their indices, largest first; equal values keep index order.
 pub fn top_k(values: &[f32], k: usize) -> Vec<(usize, f32)> {
-    let mut ranked: Vec<(usize, f32)> = values.iter().copied().enumerate().collect();
-    // Stable: on a tie the lower index stays first, as in `argmax`. NaN sorts last.
-    ranked.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or_else(|| a.1.is_nan().cmp(&b.1.is_nan())));
-    ranked.truncate(k);
-    ranked
+    // NaN counts as the smallest value.
+    let better = |i: usize, j: usize| values[i] > values[j] || (values[j].is_nan() && !values[i].is_nan());
+    top_indices(values.len(), k, &better).into_iter().map(|i| (i, values[i])).collect()
+}
+
+/// The indices of the `k` best of `0..n`, best first, where `better(i, j)` says that `i` ranks
+/// strictly above `j`; on ties the lower index comes first.
+///
+/// Insertion into a short sorted list, k ≤ a few dozen everywhere it is used: O(n) comparisons
+/// against the list's last entry for most inputs. Written out rather than a sort because every
+/// sort the standard library monomorphises adds kilobytes to the wasm file (this served four).
+pub fn top_indices(n: usize, k: usize, better: &dyn Fn(usize, usize) -> bool) -> Vec<usize> {
+    let mut best: Vec<usize> = Vec::with_capacity(k.min(n) + 1);
+    if k == 0 {
+        return best;
+    }
+    for i in 0..n {
+        if best.len() == k && !better(i, best[k - 1]) {
+            continue;
+        }
+        // After every entry it does not beat: equal ones keep their (lower) index first.
+        let at = best.iter().position(|&j| better(i, j)).unwrap_or(best.len());
+        best.insert(at, i);
+        best.truncate(k);
+    }
+    best
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn top_indices_ranks_like_a_stable_sort() {
+        let values = [3.0, 1.0, 3.0, f32::NAN, 7.0, -2.0, 7.0, 0.0, 1.0];
+        assert_eq!(top_k(&values, 4), vec![(4, 7.0), (6, 7.0), (0, 3.0), (2, 3.0)]);
+        let all: Vec<usize> = top_k(&values, 20).into_iter().map(|(i, _)| i).collect();
+        assert_eq!(all, vec![4, 6, 0, 2, 1, 8, 7, 5, 3], "NaN last, ties by index");
+        assert!(top_k(&values, 0).is_empty() && top_k(&[], 3).is_empty());
+        // Against the standard library's stable sort on random values with many ties.
+        let mut state = 12345u32;
+        for k in [1, 5, 17, 64, 300] {
+            let values: Vec<f32> = (0..257)
+                .map(|_| {
+                    state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    (state >> 27) as f32
+                })
+                .collect();
+            let mut sorted: Vec<usize> = (0..values.len()).collect();
+            sorted.sort_by(|&a, &b| values[b].total_cmp(&values[a]));
+            sorted.truncate(k);
+            assert_eq!(top_k(&values, k).into_iter().map(|(i, _)| i).collect::<Vec<_>>(), sorted, "k = {k}");
+        }
+    }
 
     // Three classes, eight examples, worked by hand:
     //   true:      0 0 0 1 1 2 2 2

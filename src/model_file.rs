@@ -81,6 +81,28 @@ pub struct Model {
     pub digits: Vec<TaughtDigit>,
 }
 
+/// What follows the architecture in both versions — the parameter lists, then the description —
+/// as written (borrowed: the weights are not copied) and as read. Postcard writes a struct's fields
+/// one after the other with nothing around them, so a version's header followed by this is exactly
+/// its record ([`ModelFile`], [`MapModelFile`]), and one codec serves both versions.
+#[derive(Serialize)]
+struct BodyRef<'a> {
+    layers: Vec<LayerRef<'a>>,
+    description: &'a str,
+}
+
+#[derive(Serialize)]
+struct LayerRef<'a> {
+    weights: &'a [f32],
+    biases: &'a [f32],
+}
+
+#[derive(Deserialize)]
+struct Body {
+    layers: Vec<LayerFile>,
+    description: String,
+}
+
 /// The bytes of a model file for `net`: version 1 for an MLP, 2 for a ConvNet.
 pub fn save(net: &Mlp, description: &str) -> Vec<u8> {
     save_taught(net, description, &[])
@@ -88,33 +110,31 @@ pub fn save(net: &Mlp, description: &str) -> Vec<u8> {
 
 /// [`save`] with your digits: version 3 if there are any, else as [`save`].
 pub fn save_taught(net: &Mlp, description: &str, digits: &[TaughtDigit]) -> Vec<u8> {
-    let layer_file = |weights: &[f32], biases: &[f32]| LayerFile { weights: weights.to_vec(), biases: biases.to_vec() };
-    let dense = net.layers.iter().map(|l| layer_file(l.weights.as_slice(), l.biases.as_slice()));
+    let convolutions = net.maps.iter().filter_map(MapLayer::parameters);
+    let dense = net.layers.iter().map(|l| [l.weights.as_slice(), l.biases.as_slice()]);
+    let layers = convolutions.chain(dense).map(|[weights, biases]| LayerRef { weights, biases }).collect();
+    let body = BodyRef { layers, description };
     let mut bytes = Vec::with_capacity(12 + 4 * net.parameter_count() + 64 + DIGIT_BYTES * digits.len());
     bytes.extend_from_slice(MAGIC);
     if !digits.is_empty() {
         bytes.extend_from_slice(&TAUGHT_VERSION.to_le_bytes());
     }
-    let record = match net.maps.first() {
+    let header = match net.maps.first() {
         None => {
-            let sizes = net.sizes().iter().map(|&s| s as u32).collect();
             bytes.extend_from_slice(&VERSION.to_le_bytes());
-            postcard::to_stdvec(&ModelFile { sizes, layers: dense.collect(), description: description.to_string() })
+            let sizes: Vec<u32> = net.sizes().iter().map(|&s| s as u32).collect();
+            postcard::to_stdvec(&sizes)
         }
         Some(first) => {
-            let input = first.input();
-            let convolutions = net.maps.iter().filter_map(MapLayer::parameters).map(|[w, b]| layer_file(w, b));
             bytes.extend_from_slice(&MAP_VERSION.to_le_bytes());
-            postcard::to_stdvec(&MapModelFile {
-                architecture: Architecture::of(net).to_string(),
-                input: [input.channels, input.height, input.width].map(|n| n as u32),
-                classes: net.outputs() as u32,
-                layers: convolutions.chain(dense).collect(),
-                description: description.to_string(),
-            })
+            let input = first.input();
+            let shape = [input.channels, input.height, input.width].map(|n| n as u32);
+            postcard::to_stdvec(&(Architecture::of(net).to_string(), shape, net.outputs() as u32))
         }
     };
-    bytes.extend(record.expect("serialising plain numbers and text into memory cannot fail"));
+    const INFALLIBLE: &str = "serialising plain numbers and text into memory cannot fail";
+    bytes.extend(header.expect(INFALLIBLE));
+    bytes.extend(postcard::to_stdvec(&body).expect(INFALLIBLE));
     if !digits.is_empty() {
         // As postcard writes a byte list (its length as a LEB128 varint, then the bytes), by hand:
         // serde's sequence code for it would cost the wasm file a kilobyte.
@@ -220,7 +240,7 @@ fn load_dense(body: &[u8]) -> Result<Decoded<'_>> {
             sizes.len() - 1
         )));
     }
-    let (record, rest): (ModelFile, &[u8]) = postcard::take_from_bytes(body).map_err(corrupt)?;
+    let (record, rest) = read_body(after_sizes)?;
     let mut layers = Vec::with_capacity(record.layers.len());
     for (i, (layer, w)) in record.layers.into_iter().zip(sizes.windows(2)).enumerate() {
         let (inputs, outputs) = (w[0], w[1]);
@@ -277,7 +297,7 @@ fn load_maps(body: &[u8]) -> Result<Decoded<'_>> {
             "the architecture has {expected} layers with parameters but the file holds {declared_layers}"
         )));
     }
-    let (record, rest): (MapModelFile, &[u8]) = postcard::take_from_bytes(body).map_err(corrupt)?;
+    let (record, rest) = read_body(rest)?;
     // The network as the architecture builds it, its fresh weights then replaced by the file's: one
     // place decides how layers are made.
     let mut net = architecture.build(input, classes, &mut rand_pcg::Pcg64Mcg::new(0)).map_err(unusable)?;
@@ -303,6 +323,12 @@ fn load_maps(body: &[u8]) -> Result<Decoded<'_>> {
         biases.copy_from_slice(&layer.biases);
     }
     Ok(((net, record.description), rest))
+}
+
+/// The parameter lists and the description, which end a network's record, and what follows them
+/// (nothing, or a version 3 file's digits).
+fn read_body(bytes: &[u8]) -> Result<(Body, &[u8])> {
+    postcard::take_from_bytes(bytes).map_err(corrupt)
 }
 
 fn check_end(rest: &[u8]) -> Result<()> {

@@ -433,7 +433,8 @@ pub struct Workspace {
     pub z: Vec<Vec<f32>>,
     /// Activations Aˡ (the last one holds the softmax probabilities).
     pub a: Vec<Vec<f32>>,
-    /// dZ of the layer being worked on, and of the layer below.
+    /// dZ of the layer being worked on, and of the layer below. After a ConvNet's backward pass
+    /// `delta_below` holds ∂L/∂Z of its first map layer (`explain` shows it).
     pub delta: Vec<f32>,
     pub delta_below: Vec<f32>,
     /// Scratch of the first layer's sparse products.

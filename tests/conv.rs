@@ -5,7 +5,12 @@
 //!
 //! The references compute in f64 straight from the definitions, index by index, with the padding as
 //! a bounds test — no patches, no matrices — so they share nothing with the kernels but the layout.
-#![cfg(not(target_arch = "wasm32"))] // native only: the browser tests are in tests/web.rs
+//! Also a browser test (`wasm-pack test`): the same checks run on the kernels the wasm file ships.
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::{wasm_bindgen_test as test, wasm_bindgen_test_configure};
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test_configure!(run_in_browser);
 
 use inkling::layer::{Conv2d, ConvScratch, MapShape, MaxPool2, Padding};
 use rand::{RngExt, SeedableRng};

@@ -6,7 +6,12 @@
 //!
 //! The nets are tiny, with several channels, both paddings, odd map sizes, an even kernel, and a net
 //! with no hidden dense layer; `tests/gradient_check.rs` explains the tolerances, kept here.
-#![cfg(not(target_arch = "wasm32"))] // native only: the browser tests are in tests/web.rs
+//! Also a browser test (`wasm-pack test`): the same checks run on the kernels the wasm file ships.
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::{wasm_bindgen_test as test, wasm_bindgen_test_configure};
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test_configure!(run_in_browser);
 
 use inkling::architecture::Architecture;
 use inkling::batch::InputBatch;

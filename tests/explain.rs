@@ -439,3 +439,56 @@ fn the_panel_reads_the_runs_test_images_and_checks_its_loss() {
     let without_test = Trainer::new(TrainConfig::default(), train.take(100), None, 4).unwrap();
     assert!(explain::test_image(&without_test, 0).unwrap_err().to_string().contains("no test set"));
 }
+
+/// "How it works" for a ConvNet: the most active output of the first convolution is the sum of its
+/// kernel times the patch under it plus the bias (computed here in f64), its ReLU is its activity,
+/// the term of the kernel's gradient is ∂L/∂Z times the patch, and the kernel's gradient matches
+/// the central difference of training's loss. An MLP, or a net starting with pooling, is refused.
+#[test]
+fn a_convolution_output_follows_the_formulas() {
+    use inkling::architecture::Architecture;
+    use inkling::layer::MapLayer;
+    let mut rng = Pcg64Mcg::seed_from_u64(6);
+    let (_, pixels) = random_image(&mut rng, 0.3);
+    for (text, same) in [("c4k5-p2-8", false), ("c3k3s-p2-c4k3-6", true)] {
+        let net = text.parse::<Architecture>().unwrap().build(inkling::architecture::MNIST_INPUT, 10, &mut rng).unwrap();
+        let t = explain::trace_convolution(&net, &pixels, 3, 0.1).unwrap();
+        assert_eq!(t.same_padding, same);
+        let k = t.kernel;
+        assert_eq!((t.patch.len(), t.weights.len(), t.weight_grads.len()), (k * k, k * k, k * k));
+        let sum: f64 = t.weights.iter().zip(&t.patch).map(|(w, p)| *w as f64 * *p as f64).sum::<f64>() + t.bias as f64;
+        assert!((sum - t.z as f64).abs() < 1e-5 * (1.0 + sum.abs()), "{text}: Σ W·P + b = {sum}, Z = {}", t.z);
+        // The patch is the image under the kernel (valid padding: no zeros added).
+        if !same {
+            for (i, p) in t.patch.iter().enumerate() {
+                assert_eq!(*p, pixels[(t.y + i / k) * IMAGE_SIDE + t.x + i % k]);
+            }
+        }
+        assert_eq!(t.a, t.z.max(0.0));
+        assert!(t.active >= 1 && t.active <= t.height * t.width);
+        for (term, p) in t.term.iter().zip(&t.patch) {
+            assert_eq!(*term, t.dz * p);
+        }
+        // dW of the channel's largest-gradient tap against a central difference of the loss.
+        let tap = (0..k * k).max_by(|&a, &b| t.weight_grads[a].abs().total_cmp(&t.weight_grads[b].abs())).unwrap();
+        let loss = |delta: f32| {
+            let mut copy = net.clone();
+            let MapLayer::Conv(c) = &mut copy.maps[0] else { unreachable!() };
+            c.weights[(tap, t.channel)] += delta;
+            let mut x = InputBatch::with_capacity(IMAGE_PIXELS, 1);
+            x.push(&pixels);
+            let mut ws = Workspace::default();
+            copy.forward(&x, &mut ws);
+            copy.stats(&ws, &[3], 0.1).loss_sum as f64
+        };
+        let numeric = (loss(1e-2) - loss(-1e-2)) / 2e-2;
+        let exact = t.weight_grads[tap] as f64;
+        assert!((numeric - exact).abs() < 2e-2 * exact.abs().max(numeric.abs()).max(1e-2), "{text}: dW {exact}, finite difference {numeric}");
+        assert_eq!(t.probabilities.len(), 10);
+        assert_eq!(t.label, 3);
+    }
+    let mlp = Mlp::new(&[IMAGE_PIXELS, 8, 10], &mut rng).unwrap();
+    assert!(explain::trace_convolution(&mlp, &pixels, 3, 0.0).unwrap_err().to_string().contains("no convolution"));
+    let pooled = "p2-c2k3-5".parse::<Architecture>().unwrap().build(inkling::architecture::MNIST_INPUT, 10, &mut rng).unwrap();
+    assert!(explain::trace_convolution(&pooled, &pixels, 3, 0.0).unwrap_err().to_string().contains("starts with pooling"));
+}

@@ -25,7 +25,7 @@ fn session(settings: JsValue) -> Session {
 
 #[wasm_bindgen_test]
 fn trains_with_falling_loss_and_learns() {
-    let mut s = session(settings(r#"{"hidden":[32],"batchSize":20,"epochs":5}"#));
+    let mut s = session(settings(r#"{"layers":"32","batchSize":20,"epochs":5}"#));
     let first = s.train(5, 1e9).unwrap();
     assert_eq!(field(&first, "steps"), 5.0);
     let mut last = first.clone();
@@ -83,7 +83,7 @@ fn bad_input_throws_clear_errors_and_the_session_survives() {
     assert!(e.contains("784"), "{e}");
     let e = message(s.predict_drawing(&[0u8; 10], 100, 100).unwrap_err());
     assert!(e.contains("RGBA"), "{e}");
-    let e = message(s.reset(settings(r#"{"hidden":[0]}"#), None).unwrap_err());
+    let e = message(s.reset(settings(r#"{"layers":"0"}"#), None).unwrap_err());
     assert!(e.contains("at least 1"), "{e}");
     let e = message(s.reset(settings(r#"{"optimizer":{"kind":"adam","learningRate":-1}}"#), None).unwrap_err());
     assert!(e.contains("learning rate"), "{e}");
@@ -108,11 +108,11 @@ fn bad_input_throws_clear_errors_and_the_session_survives() {
 
 #[wasm_bindgen_test]
 fn a_model_round_trips() {
-    let mut s = session(settings(r#"{"hidden":[16]}"#));
+    let mut s = session(settings(r#"{"layers":"16"}"#));
     s.train(10, 1e9).unwrap();
     let bytes = s.export_model("test model");
     let expected = s.predict_pixels(&[0.3; IMAGE_PIXELS]).unwrap();
-    let mut other = session(settings(r#"{"hidden":[64, 8]}"#));
+    let mut other = session(settings(r#"{"layers":"64-8"}"#));
     assert_eq!(other.import_model(&bytes).unwrap(), "test model");
     assert_eq!(other.predict_pixels(&[0.3; IMAGE_PIXELS]).unwrap(), expected);
 }
@@ -121,7 +121,7 @@ fn a_model_round_trips() {
 /// never a panic, which would kill the wasm instance — and the session works normally afterwards.
 #[wasm_bindgen_test]
 fn hostile_input_never_breaks_the_instance() {
-    let mut s = session(settings(r#"{"hidden":[16]}"#));
+    let mut s = session(settings(r#"{"layers":"16"}"#));
     let reference = s.predict_pixels(&[0.25; IMAGE_PIXELS]).unwrap();
 
     // Constructor: empty, random and mismatched bytes.
@@ -135,10 +135,10 @@ fn hostile_input_never_breaks_the_instance() {
 
     // Settings of every wrong kind.
     for bad in [
-        r#"{"hidden":[-1]}"#,
-        r#"{"hidden":[4096,4096,4096]}"#,
-        r#"{"hidden":"128"}"#,
-        r#"{"hidden":[1e12]}"#,
+        r#"{"layers":"-1"}"#,
+        r#"{"layers":"4096-4096-4096"}"#,
+        r#"{"layers":128}"#,
+        r#"{"layers":"1000000000000"}"#,
         r#"{"batchSize":0}"#,
         r#"{"batchSize":-5}"#,
         r#"{"epochs":0}"#,

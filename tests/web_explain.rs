@@ -13,7 +13,7 @@ mod web_support;
 use web_support::{get, message, number};
 
 fn session() -> Session {
-    web_support::bar_session(r#"{"hidden":[12],"batchSize":20}"#, 5.0)
+    web_support::bar_session(r#"{"layers":"12","batchSize":20}"#, 5.0)
 }
 
 fn bar(digit: usize) -> Vec<f32> {
@@ -51,8 +51,8 @@ fn trace_saliency_and_check_for_one_example() {
 #[wasm_bindgen_test]
 fn a_comparison_trains_both_runs_to_the_end() {
     let s = session();
-    let a = js_sys::JSON::parse(r#"{"hidden":[8],"optimizer":{"kind":"sgd","learningRate":0.1},"batchSize":200,"schedule":{"kind":"constant"},"epochs":2}"#).unwrap();
-    let b = js_sys::JSON::parse(r#"{"hidden":[8],"batchSize":20,"epochs":2}"#).unwrap();
+    let a = js_sys::JSON::parse(r#"{"layers":"8","optimizer":{"kind":"sgd","learningRate":0.1},"batchSize":200,"schedule":{"kind":"constant"},"epochs":2}"#).unwrap();
+    let b = js_sys::JSON::parse(r#"{"layers":"8","batchSize":20,"epochs":2}"#).unwrap();
     let mut comparison = s.compare_runs(a, b, Some(1.0), 20, 100).unwrap();
     let info = comparison.info().unwrap();
     assert_eq!(number(&info, "seed"), 1.0);
@@ -102,7 +102,7 @@ fn bad_arguments_are_exceptions_and_change_nothing() {
     let ok = js_sys::JSON::parse("{}").unwrap();
     for (first, second, seed, test_images, every, expected) in [
         (r#"{"batchSize":0}"#, "{}", Some(1.0), 10, 10, "run A"),
-        ("{}", r#"{"hiden":[3]}"#, Some(1.0), 10, 10, "unknown field"),
+        ("{}", r#"{"layrs":"3"}"#, Some(1.0), 10, 10, "unknown field"),
         ("{}", "{}", Some(-1.0), 10, 10, "seed"),
         ("{}", "{}", Some(1.0), 0, 10, "1 to 50 test images"),
         ("{}", "{}", Some(1.0), 51, 10, "1 to 50 test images"),

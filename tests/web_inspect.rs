@@ -13,8 +13,8 @@ wasm_bindgen_test_configure!(run_in_browser);
 mod web_support;
 use web_support::{get, message};
 
-fn session(hidden: &str) -> Session {
-    web_support::bar_session(&format!(r#"{{"hidden":{hidden},"batchSize":20}}"#), 5.0)
+fn session(layers: &str) -> Session {
+    web_support::bar_session(&format!(r#"{{"layers":"{layers}","batchSize":20}}"#), 5.0)
 }
 
 fn evaluate(s: &mut Session) -> JsValue {
@@ -28,7 +28,7 @@ fn evaluate(s: &mut Session) -> JsValue {
 
 #[wasm_bindgen_test]
 fn weights_and_activity_have_the_networks_shape() {
-    let s = session("[12, 6]");
+    let s = session("12-6");
     let images = s.weight_images(0, 256);
     assert_eq!(images.unwrap().len(), 12 * IMAGE_PIXELS);
     assert_eq!(s.weight_images(10, 5).unwrap().len(), 2 * IMAGE_PIXELS, "the layer ends at unit 11");
@@ -38,13 +38,13 @@ fn weights_and_activity_have_the_networks_shape() {
     assert_eq!(sizes, vec![12, 6, 10]);
     assert_eq!(get(&layers.get(2), "output"), JsValue::TRUE);
 
-    let none = session("[]");
+    let none = session("");
     assert_eq!(none.weight_images(0, 256).unwrap().len(), 10 * IMAGE_PIXELS, "no hidden layer: the 10 output units");
 }
 
 #[wasm_bindgen_test]
 fn the_confusion_matrix_and_examples_follow_the_last_evaluation() {
-    let mut s = session("[16]");
+    let mut s = session("16");
     assert!(s.confusion_matrix().unwrap().is_null(), "nothing before the first evaluation");
     s.train(100, 1e9).unwrap();
     let evaluation = evaluate(&mut s);
@@ -70,7 +70,7 @@ fn the_confusion_matrix_and_examples_follow_the_last_evaluation() {
 
 #[wasm_bindgen_test]
 fn bad_indices_throw_clear_errors_and_the_session_survives() {
-    let mut s = session("[8]");
+    let mut s = session("8");
     let e = message(s.cell_examples(1, 2, 10).unwrap_err());
     assert!(e.contains("not been evaluated yet"), "{e}");
     evaluate(&mut s);
@@ -89,4 +89,48 @@ fn bad_indices_throw_clear_errors_and_the_session_survives() {
     // Still working.
     assert_eq!(s.weight_images(0, 8).unwrap().len(), 8 * IMAGE_PIXELS);
     assert!(!s.confusion_matrix().unwrap().is_null());
+}
+
+/// A ConvNet through the wasm API: its feature-map layers described as numbers, its first
+/// convolution's filters scaled to [−1, 1], a drawing's maps in [0, 1] layer after layer; an MLP has
+/// no maps and its filters are an exception; the settings name the layers in the notation.
+#[wasm_bindgen_test]
+fn a_convnet_shows_its_filters_and_feature_maps() {
+    let mut s = session("c4k5-p2-c6k3s-p2-16");
+    assert_eq!(get(&s.info().unwrap(), "network").as_string().unwrap(), "c4k5-p2-c6k3s-p2-16-10");
+    assert_eq!(get(&s.info().unwrap(), "convolutional"), JsValue::TRUE);
+    s.train(20, 1e9).unwrap();
+    assert_eq!(s.map_layers(), vec![0, 1, 4, 24, 24, 5, 1, 4, 4, 12, 12, 0, 0, 4, 6, 12, 12, 3, 1, 6, 6, 6, 6, 0]);
+    let filters = s.filters().unwrap();
+    assert_eq!(filters.len(), 4 * 25);
+    for filter in filters.chunks(25) {
+        let largest = filter.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+        assert!((largest - 1.0).abs() < 1e-6, "each filter spans [−1, 1]: {largest}");
+    }
+    let pixels: Vec<f32> = (0..IMAGE_PIXELS).map(|i| if (i / 28) % 7 < 3 { 0.9 } else { 0.0 }).collect();
+    let maps = s.feature_maps(&pixels).unwrap();
+    assert_eq!(maps.len(), 4 * 24 * 24 + 4 * 12 * 12 + 6 * 12 * 12 + 6 * 6 * 6);
+    assert!(maps.iter().all(|v| (0.0..=1.0).contains(v)));
+    assert!(maps.iter().any(|&v| v == 1.0), "each layer is scaled to its largest value");
+    // Why this answer: a gradient for every pixel, back through the convolutions.
+    let saliency = s.saliency(&pixels, None).unwrap();
+    assert_eq!(js_sys::Array::from(&get(&saliency, "gradient")).length() as usize, IMAGE_PIXELS);
+
+    // How it works: the first convolution's most active output with its numbers.
+    let step = s.explain_convolution(&pixels, 3).unwrap();
+    assert_eq!(get(&step, "kernel").as_f64(), Some(5.0));
+    assert_eq!(js_sys::Array::from(&get(&step, "patch")).length(), 25);
+    assert_eq!(js_sys::Array::from(&get(&step, "weightGrads")).length(), 25);
+
+    let mlp = session("16");
+    assert!(message(mlp.explain_convolution(&pixels, 3).unwrap_err()).contains("no convolution"));
+    assert!(mlp.map_layers().is_empty());
+    assert!(message(mlp.filters().unwrap_err()).contains("no convolution"));
+    assert!(mlp.feature_maps(&pixels).unwrap().is_empty());
+    // A model file round trip keeps the ConvNet.
+    let bytes = s.export_model("test");
+    let mut other = session("16");
+    other.import_model(&bytes).unwrap();
+    assert_eq!(get(&other.info().unwrap(), "network").as_string().unwrap(), "c4k5-p2-c6k3s-p2-16-10");
+    assert_eq!(other.predict_pixels(&pixels).unwrap(), s.predict_pixels(&pixels).unwrap());
 }

@@ -27,12 +27,16 @@ fn session(json: &str) -> Session {
 #[wasm_bindgen_test]
 fn check_settings_accepts_and_refuses_like_a_session() {
     Session::check_settings(JsValue::UNDEFINED, 60_000).expect("the defaults");
-    Session::check_settings(settings(r#"{"hidden":[64],"augment":true,"epochs":0.1}"#), 60_000).expect("a link's settings");
+    Session::check_settings(settings(r#"{"layers":"64","augment":true,"epochs":0.1}"#), 60_000).expect("a link's settings");
     for (json, needle) in [
-        (r#"{"hidden":[0]}"#, "settings:"),
+        (r#"{"layers":"0"}"#, "settings:"),
         (r#"{"batchSize":70000}"#, "larger than the 60000 training examples"),
         (r#"{"augment":"yes"}"#, "settings:"),
-        (r#"{"hiden":[64]}"#, "unknown field"),
+        (r#"{"layrs":"64"}"#, "unknown field `layrs`"),
+        (r#"{"optimizer":{"kind":"adam","beta3":0.9}}"#, "unknown field `optimizer.beta3`"),
+        (r#"{"schedule":{"kind":"constant","warmup":0.1}}"#, "settings:"),
+        (r#"{"layers":"c8k5-p3"}"#, "only 2×2 pooling"),
+        (r#"{"layers":128}"#, "settings:"),
     ] {
         let error = Session::check_settings(settings(json), 60_000).expect_err(json);
         let text = message(error);
@@ -66,15 +70,15 @@ fn the_presets_are_the_cores_as_settings_a_session_takes() {
         s.reset(settings.clone(), Some(1.0)).unwrap_or_else(|e| panic!("{}: {}", preset.name(), message(e)));
         let info = s.info().unwrap();
         assert_eq!(get(&get(&info, "settings"), "batchSize").as_f64(), Some(preset.config(200).batch_size as f64));
-        let hidden = |settings: &JsValue| js_sys::JSON::stringify(&get(settings, "hidden")).unwrap().as_string();
-        assert_eq!(hidden(&get(&info, "settings")), hidden(&settings));
+        let layers = |settings: &JsValue| get(settings, "layers").as_string();
+        assert_eq!(layers(&get(&info, "settings")), layers(&settings));
     }
 }
 
 #[wasm_bindgen_test]
 fn info_gives_the_settings_as_written() {
     // f32 values widened to f64 would read 0.10000000149011612 and 0.0020000000949949026.
-    let s = session(r#"{"hidden":[12],"batchSize":20,"epochs":0.1,"optimizer":{"kind":"adam","learningRate":0.002}}"#);
+    let s = session(r#"{"layers":"12","batchSize":20,"epochs":0.1,"optimizer":{"kind":"adam","learningRate":0.002}}"#);
     let settings = get(&s.info().unwrap(), "settings");
     assert_eq!(get(&settings, "epochs").as_f64(), Some(0.1));
     assert_eq!(get(&get(&settings, "optimizer"), "learningRate").as_f64(), Some(0.002));
@@ -82,10 +86,10 @@ fn info_gives_the_settings_as_written() {
 
 #[wasm_bindgen_test]
 fn augmentation_is_a_setting_of_the_session() {
-    let s = session(r#"{"hidden":[12],"batchSize":20,"augment":true}"#);
+    let s = session(r#"{"layers":"12","batchSize":20,"augment":true}"#);
     let info = s.info().unwrap();
     assert_eq!(get(&get(&info, "settings"), "augment").as_bool(), Some(true));
-    let mut plain = session(r#"{"hidden":[12],"batchSize":20}"#);
+    let mut plain = session(r#"{"layers":"12","batchSize":20}"#);
     assert_eq!(get(&get(&plain.info().unwrap(), "settings"), "augment").as_bool(), Some(false));
     // Same seed, same data: augmentation makes the runs differ.
     let mut augmented = s;
@@ -107,7 +111,7 @@ fn canvas(x0: usize, y0: usize, x1: usize, y1: usize) -> Vec<u8> {
 
 #[wasm_bindgen_test]
 fn a_drawing_answer_says_whether_it_is_sure_and_survives_export() {
-    let mut s = session(r#"{"hidden":[12],"batchSize":20}"#);
+    let mut s = session(r#"{"layers":"12","batchSize":20}"#);
     let drawing = canvas(4, 10, 24, 12);
     let before = s.predict_drawing(&drawing, 28, 28).unwrap();
     let probabilities: Vec<f64> = js_sys::Array::from(&get(&before, "probabilities")).iter().map(|v| v.as_f64().unwrap()).collect();

@@ -13,6 +13,26 @@ const ROW_GAP = 14;       // room for a row's label
 const BACKGROUND = '#e2e8f0';
 const TEXT = '#334155';
 
+/** Session.mapLayers()'s six numbers per layer as [{kind, inputChannels, channels, height, width, kernel}]. */
+export function readMapLayers(numbers) {
+  const layers = [];
+  for (let i = 0; i + 6 <= numbers.length; i += 6) {
+    const [kind, inputChannels, channels, height, width, kernel] = numbers.subarray(i, i + 6);
+    layers.push({ kind: kind === 0 ? 'convolution' : 'pooling', inputChannels, channels, height, width, kernel });
+  }
+  return layers;
+}
+
+/** Session.featureMaps()'s values cut into the layers' maps: [{...layer, values}]. */
+export function splitMaps(layers, values) {
+  let offset = 0;
+  return layers.map((layer) => {
+    const n = layer.channels * layer.height * layer.width;
+    offset += n;
+    return { ...layer, values: values.subarray(offset - n, offset) };
+  });
+}
+
 function rows(filters, maps) {
   const list = [{ label: `${filters.count} filters, ${filters.kernel}×${filters.kernel}`, kind: 'filters' }];
   maps.forEach((layer, i) => {
@@ -24,7 +44,8 @@ function rows(filters, maps) {
 
 /**
  * createFiltersView(figure, canvas, caption) → { show(filters, maps), hide() }
- *   filters: Session.filters(); maps: Session.featureMaps(drawing) ([] without a drawing).
+ *   filters: {count, channels, kernel, values} (values: Session.filters());
+ *   maps: splitMaps(layers, Session.featureMaps(drawing)) ([] without a drawing).
  */
 export function createFiltersView(figure, canvas, caption) {
   const context = canvas.getContext('2d');

@@ -3,7 +3,7 @@
 // digit's accuracy. It listens to the page's events and does its work in small frame jobs, so it
 // never makes a training or drawing frame late; all numbers come from Rust.
 import { createFrameJobs } from './frame-jobs.js';
-import { createFiltersView } from './filters-view.js';
+import { createFiltersView, readMapLayers, splitMaps } from './filters-view.js';
 import { createWeightsView } from './weights-view.js';
 import { createActivationsView } from './activations-view.js';
 import { createConfusionView } from './confusion-view.js';
@@ -68,7 +68,7 @@ export function setupInspect(page) {
       status.textContent = `The ${name} view could not be updated: ${error.message}`;
     },
   });
-  const view = { sizes: [784, 10], convolutional: false, drawing: null, weightsAt: -Infinity, weightsTimer: 0, matrix: null };
+  const view = { sizes: [784, 10], convolutional: false, mapLayers: [], drawing: null, weightsAt: -Infinity, weightsTimer: 0, matrix: null };
 
   const weights = createWeightsView($('weights'), $('weights-caption'));
   const filters = createFiltersView($('filters-block'), $('filters'), $('filters-caption'));
@@ -139,8 +139,11 @@ export function setupInspect(page) {
 
   // A ConvNet's filters (a few hundred numbers) and the drawing's feature maps: small, drawn at once.
   function showFilters() {
-    const maps = view.drawing ? page.session.featureMaps(Float32Array.from(view.drawing.preview)) : [];
-    filters.show(page.session.filters(), maps);
+    const layers = view.mapLayers;
+    const first = layers.find((layer) => layer.kind === 'convolution');
+    const kernels = { count: first.channels, channels: first.inputChannels, kernel: first.kernel, values: page.session.filters() };
+    const maps = view.drawing ? splitMaps(layers, page.session.featureMaps(Float32Array.from(view.drawing.preview))) : [];
+    filters.show(kernels, maps);
   }
 
   function refreshWeights() {
@@ -171,6 +174,7 @@ export function setupInspect(page) {
   page.on('reset', ({ info }) => {
     view.sizes = info.sizes;
     view.convolutional = info.convolutional;
+    view.mapLayers = readMapLayers(page.session.mapLayers());
     // A ConvNet's first dense layer reads feature maps, not pixels: its weights are no pictures.
     weightsBlock.hidden = info.convolutional;
     if (!info.convolutional) filters.hide();

@@ -2,12 +2,14 @@
 // true label, formula by formula — each with its shapes and the real numbers — then the update.
 // Session.explain runs training's own forward and backward code on a batch of one (in Rust); this
 // module only lays the numbers out. Stepping: the Previous/Next buttons, or ←/→, Home/End while the
-// stepper has focus. With more hidden layers the same steps repeat per layer.
+// stepper has focus. With more hidden layers the same steps repeat per layer; a ConvNet gets the
+// steps of one output of its first convolution (conv-steps.js).
 import { formatCount, formatPercent } from './format.js';
 import {
   M, close, formatConstant, formatNumber, open, grad, h, layered, strip, superscript, transpose,
 } from './learn-format.js';
 import { paintDigit } from './pictures.js';
+import { buildConvSteps } from './conv-steps.js';
 
 const TOP = 6;            // largest entries listed per vector or gradient
 const UPDATE_ROWS = 3;    // weights per layer shown in the update step
@@ -337,8 +339,11 @@ export function setupMathPanel(page, example) {
       render();
       return;
     }
+    // A ConvNet's steps are those of one output of its first convolution (conv-steps.js).
+    const convolutional = Boolean(page.info?.convolutional);
     try {
-      view.trace = page.session.explain(Float32Array.from(current.pixels), current.label, TOP);
+      const pixels = Float32Array.from(current.pixels);
+      view.trace = convolutional ? page.session.explainConvolution(pixels, current.label) : page.session.explain(pixels, current.label, TOP);
     } catch (error) {
       view.trace = null;
       view.steps = [];
@@ -348,7 +353,7 @@ export function setupMathPanel(page, example) {
       return;
     }
     const count = view.steps.length;
-    view.steps = buildSteps(view.trace, current);
+    view.steps = convolutional ? buildConvSteps(view.trace, current) : buildSteps(view.trace, current);
     if (view.steps.length !== count) {
       renderList();
       view.index = Math.min(view.index, view.steps.length - 1);

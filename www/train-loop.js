@@ -14,7 +14,7 @@ const DEFAULTS = {
   // --eval-every 20000 does the same, for the page benchmark's comparison.
   evaluationShare: 0.2,
   evaluationEveryExamples: 20_000,
-  evaluationChunk: 200,         // test images per call into Rust (about a millisecond)
+  evaluationChunk: 200,         // most test images per call into Rust (an MLP: about a millisecond)
   batchSize: () => 0,           // examples per step of the run (0: unknown)
 };
 
@@ -32,7 +32,7 @@ export function createTrainLoop(session, scheduler, callbacks, options = {}) {
   let evaluatedAt = -1;            // training examples seen when the last evaluation started
   let totalExamples = 0;
   let finishedPending = false;
-  let chunkMs = 1;                 // how long an evaluation chunk takes, lately
+  let imageMs = 0.005;             // how long one test image takes, lately (a ConvNet's: ten times more)
 
   const evaluationDue = () =>
     training ? totalExamples - evaluatedAt >= o.evaluationEveryExamples : totalExamples !== evaluatedAt;
@@ -92,20 +92,23 @@ export function createTrainLoop(session, scheduler, callbacks, options = {}) {
     }
   }
 
-  // Evaluates chunks until the next one would not fit in `ms` (always at least one).
+  // Evaluates chunks until not even a small one would fit in `ms` (always at least one).
   function evaluate(ms) {
     const deadline = performance.now() + ms;
     try {
       if (!evaluating && evaluationDue()) startEvaluation();
       while (evaluating) {
+        // As many images as fit in the time left (at least a few), so that a slower network — a
+        // ConvNet — takes smaller chunks rather than longer frames.
+        const images = Math.max(8, Math.min(o.evaluationChunk, Math.floor((deadline - performance.now()) / imageMs)));
         const start = performance.now();
-        const result = session.evaluate(o.evaluationChunk);
-        chunkMs = 0.8 * chunkMs + 0.2 * (performance.now() - start);
+        const result = session.evaluate(images);
+        imageMs = 0.8 * imageMs + 0.2 * Math.max(1e-4, (performance.now() - start) / images);
         if (result) {
           evaluating = false;
           scheduler.present('evaluation', () => callbacks.onEvaluation?.(result));
         }
-        if (performance.now() + chunkMs >= deadline) break;
+        if (performance.now() + 8 * imageMs >= deadline) break;
       }
     } catch (error) {
       fail(error);

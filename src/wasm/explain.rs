@@ -25,6 +25,15 @@ impl Session {
         to_js(&explain::trace_training(&self.trainer, pixels, label as usize, top as usize).map_err(js_error)?)
     }
 
+    /// A ConvNet's first convolution at its most active output, for 784 pixel values and the true
+    /// `label`, as a training step computes it: `{label, predicted, probabilities, loss,
+    /// inputChannels, kernel, samePadding, channels, height, width, channel, y, x, patch, weights,
+    /// bias, z, a, active, dz, term, weightGrads, biasGrad}`; an exception for an MLP.
+    #[wasm_bindgen(js_name = explainConvolution)]
+    pub fn explain_convolution(&self, pixels: &[f32], label: u32) -> Result<JsValue, JsError> {
+        to_js(&explain::trace_convolution_training(&self.trainer, pixels, label as usize).map_err(js_error)?)
+    }
+
     /// Which pixels pushed digit `digit` (`undefined`: the network's answer) up or down:
     /// `{class, predicted, probability, logProbability, gradient, largest}`, where `gradient` is
     /// `∂ log P(digit) / ∂x` for each of the 784 pixels.

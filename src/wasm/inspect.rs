@@ -19,17 +19,28 @@ impl Session {
         Ok(images)
     }
 
-    /// A ConvNet's first convolution's filters, `{count, channels, kernel, values}`, each filter
-    /// scaled to [−1, 1]; an exception for an MLP.
-    pub fn filters(&self) -> Result<JsValue, JsError> {
-        to_js(&inspect::filters(self.trainer.network()).map_err(js_error)?)
+    /// A ConvNet's feature-map layers, six numbers each: kind (0 a convolution, 1 2×2 pooling),
+    /// input channels, output channels, height, width and kernel size (0 for pooling) of its output.
+    /// Empty for an MLP. (Plain numbers rather than objects: each serialised type costs the wasm
+    /// file a kilobyte or more.)
+    #[wasm_bindgen(js_name = mapLayers)]
+    pub fn map_layers(&self) -> Vec<u32> {
+        inspect::map_layers(self.trainer.network())
     }
 
-    /// Every feature-map layer's output for 784 pixel values (a drawing's `preview`):
-    /// `[{kind, channels, height, width, values}]`, each layer scaled to [0, 1]; empty for an MLP.
+    /// The first convolution's filters one after another (in channels × kernel × kernel each, row by
+    /// row), each scaled to [−1, 1] by its largest |weight|; an exception for an MLP.
+    pub fn filters(&self) -> Result<Vec<f32>, JsError> {
+        Ok(inspect::filters(self.trainer.network()).map_err(js_error)?.values)
+    }
+
+    /// Every feature-map layer's output for 784 pixel values (a drawing's `preview`), layer after
+    /// layer in the shapes of `mapLayers`, each layer scaled to [0, 1] by its largest value; empty for
+    /// an MLP.
     #[wasm_bindgen(js_name = featureMaps)]
-    pub fn feature_maps(&self, pixels: &[f32]) -> Result<JsValue, JsError> {
-        to_js(&inspect::feature_maps(self.trainer.network(), pixels).map_err(js_error)?)
+    pub fn feature_maps(&self, pixels: &[f32]) -> Result<Vec<f32>, JsError> {
+        let layers = inspect::feature_maps(self.trainer.network(), pixels).map_err(js_error)?;
+        Ok(layers.into_iter().flat_map(|layer| layer.values).collect())
     }
 
     /// Every layer's activity for 784 pixel values in [0, 1] (a drawing's `preview`), first hidden

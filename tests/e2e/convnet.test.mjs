@@ -2,7 +2,8 @@
 // notation (and the address with it), the network is made from it, a short run trains it from fresh
 // weights in animation-frame chunks and the test accuracy is shown; Look inside shows the learned
 // filters instead of per-unit weight pictures, and the feature maps of a drawn digit; Why this
-// answer works back through the convolutions; How it works says its steps follow an MLP; and the
+// answer works back through the convolutions; How it works walks one output of the first convolution
+// with its numbers (the sum under the kernel, its gradient); and the
 // ConvNet is saved in the browser (model file version 2) and comes back on reload.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -70,13 +71,20 @@ for (const name of BROWSERS) {
       await (await page.$('#filters-block')).screenshot({ path: `${SCREENSHOTS}${name}-convnet-filters.png` });
     });
 
-    test('why this answer works through the convolutions; How it works says what it follows', async () => {
+    test('why this answer works through the convolutions; How it works walks one convolution output', async () => {
       await page.waitForFunction(() => !document.getElementById('saliency-toggle').disabled, { timeout: STEP_TIMEOUT });
       await clickButton(page, 'Why this answer');
       await page.waitForFunction(() => document.getElementById('saliency-toggle').getAttribute('aria-pressed') === 'true'
         && document.getElementById('saliency-caption').textContent.trim() !== '', { timeout: STEP_TIMEOUT });
       assert.doesNotMatch(await text(page, '#saliency-caption'), /could not|error/i);
-      assert.match(await text(page, '#step-card'), /this network is a ConvNet/);
+      // The steps of the first convolution's most active output, with its numbers.
+      await page.waitForFunction(() => document.getElementById('math-stepper').dataset.steps === '6', { timeout: STEP_TIMEOUT });
+      await clickButton(page, 'Next step');
+      const card = await text(page, '#step-card');
+      assert.match(card, /Z = the sum of weights × pixels under the window, plus the bias/);
+      assert.match(card, /Z = \S+ \+ Σ W·P = \S+/);
+      assert.equal(await page.$$eval('#step-card .kernel-grid', (tables) => tables.length), 2, 'the patch and the filter');
+      assert.ok(await page.$('#step-card math'), 'the formula is MathML');
       assert.deepEqual(log.pageErrors, []);
       assert.deepEqual(log.consoleErrors, []);
     });

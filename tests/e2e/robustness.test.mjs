@@ -100,8 +100,8 @@ for (const name of BROWSERS) {
       const { page, log } = await openPage(context, server.url);
       await waitForState(page, 'ready', LOAD_TIMEOUT);
       const cases = [
-        ['hidden', '0', /at least 1/],
-        ['hidden', 'ten', /whole number/],
+        ['layers', '0', /at least 1/],
+        ['layers', 'ten', /p2 or a number of units/],
         ['layers', '100000', /too large/],
         ['layers', 'c8k5-p2-p2-p2', /even height and width/],
         ['layers', '128-c8k5', /before the dense layers/],
