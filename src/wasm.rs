@@ -53,8 +53,11 @@ fn settings_from_js(settings: JsValue) -> Result<TrainConfig, JsError> {
     if !settings.is_object() || js_sys::Array::is_array(&settings) {
         return Err(JsError::new("settings: expected an object of settings"));
     }
-    let config: TrainConfig =
-        serde_wasm_bindgen::from_value(settings.clone()).map_err(|e| JsError::new(&format!("settings: {e}")))?;
+    let config: TrainConfig = serde_wasm_bindgen::from_value(settings.clone()).map_err(|e| {
+        // The error is a JavaScript Error: its message, without the "Error: " its text starts with.
+        let message = js_sys::Error::from(JsValue::from(e)).message();
+        JsError::new(&format!("settings: {}", String::from(message)))
+    })?;
     // serde-wasm-bindgen looks up only the fields it knows, so a misspelt setting would pass
     // silently: every key given must also be in the settings read, written back out.
     if let Some(key) = unknown_key(&settings, &to_js(&config)?) {

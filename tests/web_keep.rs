@@ -35,7 +35,7 @@ fn check_settings_accepts_and_refuses_like_a_session() {
         (r#"{"layrs":"64"}"#, "unknown field `layrs`"),
         (r#"{"optimizer":{"kind":"adam","beta3":0.9}}"#, "unknown field `optimizer.beta3`"),
         (r#"{"schedule":{"kind":"constant","warmup":0.1}}"#, "settings:"),
-        (r#"{"layers":"c8k5-p3"}"#, "only 2×2 pooling"),
+        (r#"{"layers":"c8k5-p3"}"#, "settings: layer 2 (\"p3\") of \"c8k5-p3\": only 2×2 pooling"),
         (r#"{"layers":128}"#, "settings:"),
     ] {
         let error = Session::check_settings(settings(json), 60_000).expect_err(json);

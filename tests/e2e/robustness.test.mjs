@@ -103,7 +103,7 @@ for (const name of BROWSERS) {
         ['layers', '0', /at least 1/],
         ['layers', 'ten', /p2 or a number of units/],
         ['layers', '100000', /too large/],
-        ['layers', 'c8k5-p2-p2-p2', /even height and width/],
+        ['layers', 'c8k5s-p2-p2-p2', /even height and width/],
         ['layers', '128-c8k5', /before the dense layers/],
         ['learningRate', '-1', /learning rate/],
         ['learningRate', 'fast', /number/],
