@@ -10,13 +10,14 @@
 //! alone: they do not change what JavaScript can call.
 
 /// The binding sources, by path relative to `src/`, with their contents.
-pub const BINDING_SOURCES: [(&str, &[u8]); 6] = [
+pub const BINDING_SOURCES: [(&str, &[u8]); 7] = [
     ("wasm.rs", include_bytes!("wasm.rs")),
     ("wasm/comparison.rs", include_bytes!("wasm/comparison.rs")),
     ("wasm/explain.rs", include_bytes!("wasm/explain.rs")),
     ("wasm/inspect.rs", include_bytes!("wasm/inspect.rs")),
     ("wasm/keep.rs", include_bytes!("wasm/keep.rs")),
     ("wasm/slice.rs", include_bytes!("wasm/slice.rs")),
+    ("wasm/teach.rs", include_bytes!("wasm/teach.rs")),
 ];
 
 /// FNV-1a (32 bits) over `bytes`, continuing from `hash`, skipping `\r`.

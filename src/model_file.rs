@@ -5,17 +5,23 @@
 //! - version 1, [`ModelFile`]: an MLP — its layer sizes, then each dense layer's parameters;
 //! - version 2, [`MapModelFile`]: a ConvNet — its architecture in the notation of
 //!   [`crate::architecture`], the shape of its input and its number of classes, then the parameters
-//!   of every layer that has some (the convolutions, then the dense layers).
+//!   of every layer that has some (the convolutions, then the dense layers);
+//! - version 3, a network with *your digits* (the drawings taught to it, [`crate::trainer::lesson`]):
+//!   a little-endian u16, the network's own version (1 or 2), its record as that version writes it,
+//!   then the digits as one postcard byte list of 785 bytes per digit (the label, then 28×28 pixels).
 //!
-//! A network is saved in the oldest version that holds it: an MLP still in version 1, so that files
-//! of MLPs stay readable by earlier builds; every file either version wrote still loads. Everything
+//! A network is saved in the oldest version that holds it: an MLP still in version 1 and a ConvNet
+//! in version 2 unless it carries digits, so that their files stay readable by earlier builds; every
+//! file any version wrote still loads. Everything
 //! read is checked against the architecture before it becomes a network, so a corrupt, foreign or
 //! hostile file gives an [`Error::Model`], never a panic or a huge allocation.
 
 use crate::architecture::{Architecture, MAX_CHANNELS, MAX_NOTATION_BYTES};
 use crate::error::{Error, Result};
 use crate::layer::{Dense, MapLayer, MapShape};
+use crate::mnist::IMAGE_PIXELS;
 use crate::network::{validate_sizes, Mlp, MAX_LAYERS, MAX_LAYER_SIZE};
+use crate::trainer::{TaughtDigit, MAX_TAUGHT_DIGITS};
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 
@@ -24,6 +30,10 @@ pub const MAGIC: &[u8; 8] = b"INKMODEL";
 pub const VERSION: u16 = 1;
 /// The version of a ConvNet's file ([`MapModelFile`]), the newest this build reads.
 pub const MAP_VERSION: u16 = 2;
+/// The version of a file that carries your digits besides the network, the newest this build reads.
+pub const TAUGHT_VERSION: u16 = 3;
+/// Bytes per digit in a version 3 file: the label, then the pixels.
+pub const DIGIT_BYTES: usize = 1 + IMAGE_PIXELS;
 /// Largest height or width of an input map a file may declare: far above MNIST's 28, and it keeps
 /// the product of three declared numbers from overflowing.
 pub const MAX_INPUT_SIDE: usize = 1024;
@@ -62,6 +72,15 @@ pub struct LayerFile {
     pub biases: Vec<f32>,
 }
 
+/// A model file's contents.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub net: Mlp,
+    pub description: String,
+    /// Your digits (none before version 3).
+    pub digits: Vec<TaughtDigit>,
+}
+
 /// What follows the architecture in both versions — the parameter lists, then the description —
 /// as written (borrowed: the weights are not copied) and as read. Postcard writes a struct's fields
 /// one after the other with nothing around them, so a version's header followed by this is exactly
@@ -86,12 +105,20 @@ struct Body {
 
 /// The bytes of a model file for `net`: version 1 for an MLP, 2 for a ConvNet.
 pub fn save(net: &Mlp, description: &str) -> Vec<u8> {
+    save_taught(net, description, &[])
+}
+
+/// [`save`] with your digits: version 3 if there are any, else as [`save`].
+pub fn save_taught(net: &Mlp, description: &str, digits: &[TaughtDigit]) -> Vec<u8> {
     let convolutions = net.maps.iter().filter_map(MapLayer::parameters);
     let dense = net.layers.iter().map(|l| [l.weights.as_slice(), l.biases.as_slice()]);
     let layers = convolutions.chain(dense).map(|[weights, biases]| LayerRef { weights, biases }).collect();
     let body = BodyRef { layers, description };
-    let mut bytes = Vec::with_capacity(10 + 4 * net.parameter_count() + 64);
+    let mut bytes = Vec::with_capacity(12 + 4 * net.parameter_count() + 64 + DIGIT_BYTES * digits.len());
     bytes.extend_from_slice(MAGIC);
+    if !digits.is_empty() {
+        bytes.extend_from_slice(&TAUGHT_VERSION.to_le_bytes());
+    }
     let header = match net.maps.first() {
         None => {
             bytes.extend_from_slice(&VERSION.to_le_bytes());
@@ -108,11 +135,30 @@ pub fn save(net: &Mlp, description: &str) -> Vec<u8> {
     const INFALLIBLE: &str = "serialising plain numbers and text into memory cannot fail";
     bytes.extend(header.expect(INFALLIBLE));
     bytes.extend(postcard::to_stdvec(&body).expect(INFALLIBLE));
+    if !digits.is_empty() {
+        // As postcard writes a byte list (its length as a LEB128 varint, then the bytes), by hand:
+        // serde's sequence code for it would cost the wasm file a kilobyte.
+        let mut length = (DIGIT_BYTES * digits.len()) as u64;
+        while length >= 0x80 {
+            bytes.push(length as u8 | 0x80);
+            length >>= 7;
+        }
+        bytes.push(length as u8);
+        for digit in digits {
+            bytes.push(digit.label);
+            bytes.extend_from_slice(&digit.pixels);
+        }
+    }
     bytes
 }
 
 /// Reads a model file: the network and its description.
 pub fn load(bytes: &[u8]) -> Result<(Mlp, String)> {
+    load_taught(bytes).map(|model| (model.net, model.description))
+}
+
+/// Reads a model file of any version: the network, its description and your digits.
+pub fn load_taught(bytes: &[u8]) -> Result<Model> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(Error::Model(format!(
             "{} MB is far too large for a model file (at most {} MB)",
@@ -124,21 +170,58 @@ pub fn load(bytes: &[u8]) -> Result<(Mlp, String)> {
         return Err(Error::Model("this is not an Inkling model file (it does not start with INKMODEL)".into()));
     }
     let version = u16::from_le_bytes([bytes[8], bytes[9]]);
-    match version {
-        VERSION => load_dense(&bytes[10..]),
-        MAP_VERSION => load_maps(&bytes[10..]),
-        _ => Err(Error::Model(format!(
-            "format version {version} is not supported by this build, which reads versions {VERSION} and {MAP_VERSION}"
-        ))),
+    let (network_version, body) = match version {
+        TAUGHT_VERSION => match bytes.get(10..12).map(|b| u16::from_le_bytes([b[0], b[1]])) {
+            Some(inner @ (VERSION | MAP_VERSION)) => (inner, &bytes[12..]),
+            Some(_) => return Err(Error::Model("the file is corrupt (its network's format version is not 1 or 2)".into())),
+            None => return Err(Error::Model("the file is corrupt (it ends before its network's format version)".into())),
+        },
+        _ => (version, &bytes[10..]),
+    };
+    let ((net, description), rest) = match network_version {
+        VERSION => load_dense(body)?,
+        MAP_VERSION => load_maps(body)?,
+        _ => {
+            return Err(Error::Model(format!(
+                "format version {network_version} is not supported by this build, which reads versions {VERSION} to {TAUGHT_VERSION}"
+            )))
+        }
+    };
+    let (digits, rest) = if version == TAUGHT_VERSION { load_digits(rest)? } else { (Vec::new(), rest) };
+    check_end(rest)?;
+    Ok(Model { net, description, digits })
+}
+
+/// Your digits after a version 3 file's network. Their number is checked before they are decoded.
+fn load_digits(body: &[u8]) -> Result<(Vec<TaughtDigit>, &[u8])> {
+    // Plain messages, no numbers: each format!() costs the wasm file bytes it has not got to spare.
+    let (declared_bytes, after_length) = postcard::take_from_bytes::<u64>(body).map_err(corrupt)?;
+    if declared_bytes > (MAX_TAUGHT_DIGITS * DIGIT_BYTES) as u64 || declared_bytes % DIGIT_BYTES as u64 != 0 {
+        return Err(Error::Model("the file's digits are damaged: not a whole number of digits, or more than 1000 digits".into()));
     }
+    if (after_length.len() as u64) < declared_bytes {
+        return Err(Error::Model("the file is corrupt (it ends inside its digits)".into()));
+    }
+    let (flat, rest) = after_length.split_at(declared_bytes as usize);
+    let mut digits = Vec::with_capacity(flat.len() / DIGIT_BYTES);
+    for digit in flat.chunks_exact(DIGIT_BYTES) {
+        if digit[0] as usize >= crate::mnist::CLASSES {
+            return Err(Error::Model("a digit of the file is damaged: its label is not 0 to 9".into()));
+        }
+        digits.push(TaughtDigit { label: digit[0], pixels: digit[1..].to_vec() });
+    }
+    Ok((digits, rest))
 }
 
 fn corrupt(e: postcard::Error) -> Error {
     Error::Model(format!("the file is corrupt ({e})"))
 }
 
+/// What a record decoder gives: the network and its description, and the bytes after the record.
+type Decoded<'a> = ((Mlp, String), &'a [u8]);
+
 /// An MLP's record, version 1.
-fn load_dense(body: &[u8]) -> Result<(Mlp, String)> {
+fn load_dense(body: &[u8]) -> Result<Decoded<'_>> {
     // The architecture and the number of layers come first in the record; they are checked before the
     // rest is decoded, since millions of declared (empty) layers would take gigabytes to decode.
     // Sequence lengths are varints, read here as u64.
@@ -157,7 +240,7 @@ fn load_dense(body: &[u8]) -> Result<(Mlp, String)> {
             sizes.len() - 1
         )));
     }
-    let record = read_body(after_sizes)?;
+    let (record, rest) = read_body(after_sizes)?;
     let mut layers = Vec::with_capacity(record.layers.len());
     for (i, (layer, w)) in record.layers.into_iter().zip(sizes.windows(2)).enumerate() {
         let (inputs, outputs) = (w[0], w[1]);
@@ -178,12 +261,12 @@ fn load_dense(body: &[u8]) -> Result<(Mlp, String)> {
             DVector::from_vec(layer.biases),
         ));
     }
-    Ok((Mlp { maps: Vec::new(), layers }, record.description))
+    Ok(((Mlp { maps: Vec::new(), layers }, record.description), rest))
 }
 
 /// A ConvNet's record, version 2. The architecture, input and class count come first and are checked
 /// (and the number of parameter lists with them) before the parameters are decoded.
-fn load_maps(body: &[u8]) -> Result<(Mlp, String)> {
+fn load_maps(body: &[u8]) -> Result<Decoded<'_>> {
     let (notation_bytes, _) = postcard::take_from_bytes::<u64>(body).map_err(corrupt)?;
     if notation_bytes > MAX_NOTATION_BYTES as u64 {
         return Err(Error::Model(format!(
@@ -214,7 +297,7 @@ fn load_maps(body: &[u8]) -> Result<(Mlp, String)> {
             "the architecture has {expected} layers with parameters but the file holds {declared_layers}"
         )));
     }
-    let record = read_body(rest)?;
+    let (record, rest) = read_body(rest)?;
     // The network as the architecture builds it, its fresh weights then replaced by the file's: one
     // place decides how layers are made.
     let mut net = architecture.build(input, classes, &mut rand_pcg::Pcg64Mcg::new(0)).map_err(unusable)?;
@@ -239,16 +322,21 @@ fn load_maps(body: &[u8]) -> Result<(Mlp, String)> {
         weights.copy_from_slice(&layer.weights);
         biases.copy_from_slice(&layer.biases);
     }
-    Ok((net, record.description))
+    Ok(((net, record.description), rest))
 }
 
-/// The parameter lists and the description, which end the file.
-fn read_body(bytes: &[u8]) -> Result<Body> {
-    let (body, rest): (Body, &[u8]) = postcard::take_from_bytes(bytes).map_err(corrupt)?;
-    if !rest.is_empty() {
-        return Err(Error::Model(format!("the file is corrupt ({} stray bytes at its end)", rest.len())));
+/// The parameter lists and the description, which end a network's record, and what follows them
+/// (nothing, or a version 3 file's digits).
+fn read_body(bytes: &[u8]) -> Result<(Body, &[u8])> {
+    postcard::take_from_bytes(bytes).map_err(corrupt)
+}
+
+fn check_end(rest: &[u8]) -> Result<()> {
+    if rest.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Model(format!("the file is corrupt ({} stray bytes at its end)", rest.len())))
     }
-    Ok(body)
 }
 
 fn check_finite(layer: &LayerFile, index: usize) -> Result<()> {

@@ -26,12 +26,14 @@ use std::sync::Arc;
 mod evaluation;
 mod full_batch;
 mod import;
+mod lesson;
 mod live;
 mod order;
 mod report;
 mod rollback;
 
 pub use evaluation::{evaluate_range, predict, Evaluation};
+pub use lesson::{LessonConfig, LessonProgress, TaughtDigit, MAX_TAUGHT_DIGITS};
 pub use live::{LiveSettings, SettingsChange, SettingsUpdate, LIVE_SETTINGS, RESTART_SETTINGS};
 pub use report::TrainReport;
 
@@ -148,6 +150,10 @@ pub struct Trainer {
     #[cfg(not(target_arch = "wasm32"))]
     helpers: Vec<ChunkBuffers>,
     rollback: Rollback,
+    /// Your digits, taught to this network ([`lesson`]).
+    taught: Vec<lesson::TaughtDigit>,
+    /// The lesson under way, if any.
+    lesson: Option<lesson::Lesson>,
 }
 
 impl Trainer {
@@ -176,6 +182,8 @@ impl Trainer {
             #[cfg(not(target_arch = "wasm32"))]
             helpers: Vec::new(),
             rollback: Rollback::default(),
+            taught: Vec::new(),
+            lesson: None,
             live: config.live(),
             started_with: config.live(),
             changes: Vec::new(),
@@ -199,6 +207,9 @@ impl Trainer {
         self.tally = Tally::default();
         self.evaluations = Evaluations::default();
         self.rollback.forget_all();
+        // Fresh weights have learnt none of your digits.
+        self.taught.clear();
+        self.lesson = None;
         self.live = config.live();
         self.started_with = self.live;
         self.changes.clear();
@@ -271,6 +282,8 @@ impl Trainer {
     /// (the page, the comparison, the replay after a divergence), not one per closure — it is the
     /// largest function in the wasm file.
     fn train_while(&mut self, steps: u64, keep_going: &mut dyn FnMut() -> bool) -> Result<TrainReport> {
+        // A lesson uses the layers' gradients: it ends before the run goes on.
+        self.continue_lesson(&mut || true)?;
         let mut report = TrainReport::default();
         let mut completed = BatchStats::default();
         while report.steps < steps && !self.is_finished() && keep_going() {

@@ -20,6 +20,7 @@ mod explain;
 mod inspect;
 mod keep;
 mod slice;
+mod teach;
 
 #[wasm_bindgen(start)]
 fn start() {
@@ -141,6 +142,8 @@ pub struct Session {
     trainer: Trainer,
     seed: u64,
     steps: slice::PieceTimer,
+    /// A lesson's steps (256 examples) take longer than training's: timed apart.
+    lesson_steps: slice::PieceTimer,
 }
 
 #[wasm_bindgen]
@@ -167,7 +170,7 @@ impl Session {
         train.nonzeros();
         let test = dataset(test_images, &test_labels, "test")?;
         let trainer = Trainer::new(config, train, Some(test), seed).map_err(js_error)?;
-        Ok(Session { trainer, seed, steps: slice::PieceTimer::default() })
+        Ok(Session { trainer, seed, steps: slice::PieceTimer::default(), lesson_steps: slice::PieceTimer::default() })
     }
 
     /// Starts over from fresh weights with new settings (and seed), keeping the data. On an error the
@@ -272,19 +275,20 @@ impl Session {
         self.trainer.set_layer_parameters(layer, weights, biases).map_err(js_error)
     }
 
-    /// The model file's bytes (architecture and weights).
+    /// The model file's bytes (architecture, weights and Your digits).
     #[wasm_bindgen(js_name = exportModel)]
     pub fn export_model(&self, description: &str) -> Vec<u8> {
-        model_file::save(self.trainer.network(), description)
+        model_file::save_taught(self.trainer.network(), description, self.trainer.taught_digits())
     }
 
-    /// Replaces the network with a model file's; returns its description. On an error the current
-    /// network is kept.
+    /// Replaces the network, and Your digits, with a model file's; returns its description. On an
+    /// error the current network is kept.
     #[wasm_bindgen(js_name = importModel)]
     pub fn import_model(&mut self, bytes: &[u8]) -> Result<String, JsError> {
-        let (net, description) = model_file::load(bytes).map_err(js_error)?;
-        self.trainer.set_network(net).map_err(js_error)?;
-        Ok(description)
+        let model = model_file::load_taught(bytes).map_err(js_error)?;
+        self.trainer.set_network(model.net).map_err(js_error)?;
+        self.trainer.set_taught_digits(model.digits).map_err(js_error)?;
+        Ok(model.description)
     }
 
     /// Bytes of wasm memory in use by this instance (it grows, never shrinks).

@@ -8,7 +8,11 @@
 use inkling::batch::InputBatch;
 use inkling::architecture::{Architecture, MNIST_INPUT};
 use inkling::layer::MapLayer;
-use inkling::model_file::{load, save, LayerFile, MapModelFile, ModelFile, MAGIC, MAP_VERSION, MAX_FILE_BYTES, VERSION};
+use inkling::model_file::{
+    load, load_taught, save, save_taught, LayerFile, MapModelFile, ModelFile, DIGIT_BYTES, MAGIC, MAP_VERSION, MAX_FILE_BYTES,
+    TAUGHT_VERSION, VERSION,
+};
+use inkling::trainer::{TaughtDigit, MAX_TAUGHT_DIGITS};
 use inkling::network::{Mlp, Workspace};
 use inkling::trainer::predict;
 use inkling::Error;
@@ -161,10 +165,10 @@ fn wrong_magic() {
 #[test]
 fn another_version() {
     let good = save(&network(&[6, 4, 3], 3), "");
-    for version in [0u16, 3, 0x0100, u16::MAX] {
+    for version in [0u16, 4, 0x0100, u16::MAX] {
         let mut bytes = good.clone();
         bytes[8..10].copy_from_slice(&version.to_le_bytes());
-        assert_model_error(load(&bytes), &[&format!("version {version}"), "not supported", "versions 1 and 2"]);
+        assert_model_error(load(&bytes), &[&format!("version {version}"), "not supported", "versions 1 to 3"]);
     }
     // An MLP's record read as a ConvNet's is refused, not misread.
     let mut bytes = good.clone();
@@ -581,4 +585,90 @@ fn damaged_convnet_files_never_panic() {
         }
     }
     assert!(errors > 500, "only {errors} damaged files were refused");
+}
+
+// Your digits: format version 3.
+
+/// `n` digits with labels 0–9 in turn and pixels from `seed`.
+fn digits(n: usize, seed: u64) -> Vec<TaughtDigit> {
+    let mut rng = Pcg64Mcg::seed_from_u64(seed);
+    (0..n).map(|i| TaughtDigit::new((i % 10) as u8, (0..784).map(|_| rng.random::<u8>()).collect()).unwrap()).collect()
+}
+
+#[test]
+fn digits_round_trip_in_version_3_for_mlps_and_convnets() {
+    for (net, inner) in [(network(&[784, 16, 10], 30), VERSION), (convnet(31), MAP_VERSION)] {
+        let taught = digits(13, 32);
+        let bytes = save_taught(&net, DESCRIPTION, &taught);
+        assert_eq!(&bytes[8..10], &TAUGHT_VERSION.to_le_bytes(), "a network with digits is saved in version 3");
+        assert_eq!(&bytes[10..12], &inner.to_le_bytes(), "then its own version");
+        // The rest is the network's record exactly as its own version writes it, then the digits.
+        let plain = save(&net, DESCRIPTION);
+        assert_eq!(&bytes[12..12 + plain.len() - 10], &plain[10..]);
+        let model = load_taught(&bytes).unwrap();
+        assert_eq!(model.digits, taught);
+        assert_eq!(model.description, DESCRIPTION);
+        assert_eq!(all_bits(&model.net), all_bits(&net));
+        assert_eq!(save_taught(&model.net, DESCRIPTION, &model.digits), bytes);
+        // `load` reads the network of a version 3 file too.
+        assert_eq!(all_bits(&load(&bytes).unwrap().0), all_bits(&net));
+        // Without digits, the file is the plain version 1 or 2 one, and loads with none.
+        assert_eq!(save_taught(&net, DESCRIPTION, &[]), plain);
+        assert!(load_taught(&plain).unwrap().digits.is_empty());
+    }
+}
+
+/// A version 3 file of a small MLP whose digit list is `tail` (its length varint and bytes).
+fn taught_file(tail: &[u8]) -> Vec<u8> {
+    let plain = save(&network(&[784, 4, 10], 33), "");
+    let mut bytes = MAGIC.to_vec();
+    bytes.extend_from_slice(&TAUGHT_VERSION.to_le_bytes());
+    bytes.extend_from_slice(&VERSION.to_le_bytes());
+    bytes.extend_from_slice(&plain[10..]);
+    bytes.extend_from_slice(tail);
+    bytes
+}
+
+#[test]
+fn damaged_digit_lists_are_refused() {
+    let good = save_taught(&network(&[784, 4, 10], 34), "", &digits(3, 35));
+    for len in 0..good.len() {
+        assert!(matches!(load_taught(&good[..len]), Err(Error::Model(_))), "a file cut to {len} bytes was accepted");
+    }
+    let mut stray = good.clone();
+    stray.push(0);
+    assert_model_error(load(&stray), &["1 stray bytes"]);
+    // A label beyond 9.
+    let mut digit = vec![0u8; DIGIT_BYTES];
+    digit[0] = 10;
+    let mut tail = Vec::new();
+    varint(DIGIT_BYTES as u64, &mut tail);
+    tail.extend(&digit);
+    assert_model_error(load(&taught_file(&tail)), &["digit", "damaged", "label is not 0 to 9"]);
+    // Bytes that are not a whole number of digits.
+    let mut tail = Vec::new();
+    varint(DIGIT_BYTES as u64 - 1, &mut tail);
+    tail.extend(vec![0u8; DIGIT_BYTES - 1]);
+    assert_model_error(load(&taught_file(&tail)), &["not a whole number of digits"]);
+    // The network's own version must be 1 or 2.
+    let mut bytes = good.clone();
+    bytes[10..12].copy_from_slice(&TAUGHT_VERSION.to_le_bytes());
+    assert_model_error(load(&bytes), &["corrupt", "version is not 1 or 2"]);
+}
+
+#[test]
+fn absurd_digit_counts_are_refused_before_allocating() {
+    for declared in [(MAX_TAUGHT_DIGITS + 1) * DIGIT_BYTES, u32::MAX as usize / DIGIT_BYTES * DIGIT_BYTES] {
+        let mut tail = Vec::new();
+        varint(declared as u64, &mut tail);
+        tail.extend(vec![1u8; 64]);
+        let bytes = taught_file(&tail);
+        let (result, peak) = peak_allocation(|| load(&bytes));
+        assert_model_error(result, &["more than 1000 digits"]);
+        assert!(peak < 1 << 20, "refusing {declared} bytes of digits allocated {peak} bytes");
+    }
+    // The most digits there may be load.
+    let taught = digits(MAX_TAUGHT_DIGITS, 36);
+    let bytes = save_taught(&network(&[784, 4, 10], 37), "", &taught);
+    assert_eq!(load_taught(&bytes).unwrap().digits.len(), MAX_TAUGHT_DIGITS);
 }

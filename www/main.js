@@ -17,6 +17,7 @@ import { setupSaliency } from './saliency.js';
 import { setupCompare } from './compare.js';
 import { readUrlSettings, setupUrlSettings } from './url-settings.js';
 import { setupModelStore } from './model-store.js';
+import { setupTeach } from './teach.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -113,6 +114,7 @@ async function main() {
   setupSaliency(page, example);
   setupCompare(page, settingsForm);
   setupUrlSettings(page, settingsForm);
+  setupTeach(page);
   const models = setupModelStore(page);
   page.begin(session, { settingsForm, pad });
   // Drawing works at once: the model saved in this browser, else the pretrained one, replaces the

@@ -1,5 +1,6 @@
 // Keeping models: the pretrained model the page starts with, downloading the model in use, loading a
-// model file, and a copy kept in this browser (IndexedDB) that comes back on reload.
+// model file, and a copy kept in this browser (IndexedDB) that comes back on reload — with Your
+// digits, which the model file carries (a network taught your handwriting is kept after each lesson).
 // Rust reads and checks every model file (Session.importModel keeps the current network when a file
 // is wrong); this module only moves bytes around and says which model is in use.
 import { formatPercent } from './format.js';
@@ -51,7 +52,8 @@ const deleteSaved = () => withStore('readwrite', (store) => store.delete(SAVED_K
 // ---- What the page says about the model in use ---------------------------------------------------
 
 function describeModel(model) {
-  const list = [model.network, model.accuracy != null && `${formatPercent(model.accuracy, 1, { spaced: true })} on the test set`];
+  const list = [model.network, model.accuracy != null && `${formatPercent(model.accuracy, 1, { spaced: true })} on the test set`,
+    model.taught && 'taught your handwriting'];
   const facts = list.some(Boolean) ? ` (${list.filter(Boolean).join(', ')})` : '';
   const scratch = ' — Train to start from scratch.';
   switch (model.source) {
@@ -134,8 +136,8 @@ export function setupModelStore(page) {
   async function save() {
     saveTimer = 0;
     const saving = model;
-    if (saving.source !== 'trained' && saving.source !== 'file') return;
-    const description = saving.source === 'trained' ? trainedDescription(page, saving) : saving.description;
+    if (saving.source !== 'trained' && saving.source !== 'file' && !saving.taught) return;
+    const description = saving.source === 'trained' ? trainedDescription(page, saving) : (saving.description ?? '');
     try {
       await writeSaved({
         bytes: page.session.exportModel(description), description, source: saving.source, name: saving.name ?? null,
@@ -154,7 +156,8 @@ export function setupModelStore(page) {
 
   page.on('reset', ({ info, imported }) => {
     if (imported !== null && incoming) {
-      model = { ...incoming, description: imported, network: info.network, accuracy: null };
+      const taught = incoming.source === 'saved' && page.yourDigits().length > 0;
+      model = { ...incoming, description: imported, network: info.network, accuracy: null, taught };
     } else {
       model = { source: model.source === 'missing' ? 'missing' : 'fresh', network: info.network };
     }
@@ -171,6 +174,16 @@ export function setupModelStore(page) {
     model.accuracy = evaluation.accuracy;
     show();
     if (model.source === 'trained' && page.state !== 'training') scheduleSave();
+  });
+  // A lesson changed the weights, or Your digits changed: keep the network with its digits.
+  page.on('lesson', ({ phase }) => {
+    if (phase !== 'done') return;
+    model = { ...model, taught: true };
+    show();
+    scheduleSave();
+  });
+  page.on('digits', () => {
+    if (model.taught && !page.teaching) scheduleSave();
   });
   page.on('state', (state) => {
     const usable = state !== 'loading' && state !== 'error';

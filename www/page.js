@@ -13,11 +13,16 @@
 //   report(report)             after each training slice
 //   evaluation(evaluation)     after a full pass over the test set
 //   drawing(result | null)     the drawing's answer changed (null: nothing drawn)
+//   lesson({ phase, label, ms, frames, error })  a lesson ("It's 7") began ('start'), was learnt
+//                              ('done': ms in Rust over `frames` frames) or failed ('failed')
+//   digits({ digits })         Your digits changed (a lesson, a removal, a clear; after 'reset'
+//                              read page.yourDigits() too): digits is their number
 //   visibility({ hidden })     the tab was hidden (no animation frames: training waits) or shown
 import { Events } from './events.js';
 import { formatCount } from './format.js';
 import { createFrameScheduler } from './frame-scheduler.js';
 import { createTrainLoop } from './train-loop.js';
+import { createLessonLoop } from './lesson-loop.js';
 import { describeChange, describeWaiting } from './live-settings.js';
 
 const PREDICT_WHILE_TRAINING_MS = 250; // the drawing's answer follows the learning network this often
@@ -40,6 +45,8 @@ export class Page extends Events {
   // the network came from a file): Train, Step and Reset start anew.
   #settingsPending = false;
   #loop = null;
+  #lesson = null;
+  #lastDrawing = null;
   #settingsForm = null;
   #pad = null;
   #predictedAt = -Infinity;
@@ -98,6 +105,10 @@ export class Page extends Events {
       onStop: (reason) => this.#onStop(reason),
       onError: (error) => this.#onTrainError(error),
     }, { batchSize: () => this.#info?.settings.batchSize ?? 0 });
+    this.#lesson = createLessonLoop(session, this.#scheduler, {
+      onDone: (spent) => this.#onLessonDone(spent),
+      onError: (error) => this.#onLessonFailed(error),
+    });
     this.#wireControls();
     try {
       const { settings, seed } = settingsForm.read();
@@ -146,17 +157,63 @@ export class Page extends Events {
     return description;
   }
 
+  /** A lesson is being given: the network is learning a digit of yours. */
+  get teaching() {
+    return this.#lesson?.running ?? false;
+  }
+
+  /**
+   * Your digits, oldest first: [{ label, pixels }] with 784 bytes of pixels each (Rust's 785-byte
+   * records: the label, then the pixels).
+   */
+  yourDigits() {
+    const bytes = this.#session?.yourDigits() ?? new Uint8Array();
+    const digits = [];
+    for (let at = 0; at + 785 <= bytes.length; at += 785) {
+      digits.push({ label: bytes[at], pixels: bytes.subarray(at + 1, at + 785) });
+    }
+    return digits;
+  }
+
+  /**
+   * Teaches the network that the drawing on the pad is `label`: adds it to Your digits and gives
+   * the lesson between frames (training pauses first); then the drawing is read again and the test
+   * set evaluated. Throws (and changes nothing) if there is no drawing or Rust refuses it.
+   */
+  teach(label) {
+    if (!this.#lastDrawing || this.#lesson.running) throw new Error('draw a digit first');
+    this.pauseTraining();
+    this.#session.teach(label, Float32Array.from(this.#lastDrawing.preview));
+    this.#lesson.start();
+    this.emit('lesson', { phase: 'start', label });
+    this.emit('digits', { digits: this.yourDigits().length });
+  }
+
+  /** Takes digit `index` off Your digits. */
+  forgetDigit(index) {
+    this.#session.forgetDigit(index);
+    this.emit('digits', { digits: this.yourDigits().length });
+  }
+
+  /** Clears Your digits. */
+  forgetDigits() {
+    this.#session.forgetDigits();
+    this.emit('digits', { digits: 0 });
+  }
+
   /** Asks the network what the drawing is, and tells everyone. */
   predictDrawing() {
     if (!this.#session) return;
     if (this.#pad.isEmpty) {
+      this.#lastDrawing = null;
       this.emit('drawing', null);
       return;
     }
     const image = this.#pad.pixels();
     try {
       const result = this.#session.predictDrawing(image.data, image.width, image.height);
-      this.emit('drawing', result.empty ? null : result);
+      this.#lastDrawing = result.empty ? null : result;
+      this.emit('drawing', this.#lastDrawing);
     } catch (error) {
       this.#ui.status.textContent = error.message;
     }
@@ -268,6 +325,19 @@ export class Page extends Events {
       this.#statusBeforeHidden = null;
     }
     this.emit('visibility', { hidden });
+  }
+
+  // The lesson is learnt: read the drawing again, and measure the test set again.
+  #onLessonDone(spent) {
+    this.emit('lesson', { phase: 'done', ...spent });
+    this.predictDrawing();
+    this.#loop.evaluateNow(this.#lastReport?.totalExamples ?? 0);
+  }
+
+  #onLessonFailed(error) {
+    this.emit('lesson', { phase: 'failed', error });
+    this.emit('digits', { digits: this.yourDigits().length });
+    this.predictDrawing();
   }
 
   #onStop(reason) {

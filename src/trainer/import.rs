@@ -49,6 +49,9 @@ impl Trainer {
         }
         self.config.layers = Architecture::of(&net);
         self.net = net;
+        // Another network: your digits are those its file brings ([`Trainer::set_taught_digits`]).
+        self.taught.clear();
+        self.lesson = None;
         self.optimizer = self.config.optimizer.build();
         self.batch_filled = 0;
         self.evaluations.pending = None;

@@ -137,13 +137,13 @@ impl Trainer {
 }
 
 /// Every parameter tensor, one after another, into `out` (whose allocation is reused).
-fn copy_parameters(net: &Mlp, out: &mut Vec<f32>) {
+pub(super) fn copy_parameters(net: &Mlp, out: &mut Vec<f32>) {
     out.clear();
     net.parameters().for_each(|tensor| out.extend_from_slice(tensor));
 }
 
 /// The inverse of [`copy_parameters`].
-fn restore_parameters(net: &mut Mlp, mut from: &[f32]) {
+pub(super) fn restore_parameters(net: &mut Mlp, mut from: &[f32]) {
     for (tensor, _) in net.parameters_and_grads() {
         let (mine, rest) = from.split_at(tensor.len());
         tensor.copy_from_slice(mine);
