@@ -17,185 +17,200 @@
 //! 20,000 training images, and the digits come from the other 40,000. With a model trained on all
 //! of MNIST's training set, the digits are misread test images, left out of the accuracy.
 
+// The recipe comparison is a native tool; `wasm-pack test` builds examples for wasm32 too, where it
+// is empty.
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    native::main()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
 mod common;
 
-use clap::Parser;
-use inkling::augment::{AugmentParams, Augmenter};
-use inkling::network::argmax;
-use inkling::optim::{AdamConfig, OptimizerConfig};
-use inkling::pixel::pixel_values;
-use inkling::trainer::{LessonConfig, TaughtDigit, TrainConfig, Trainer};
-use std::sync::Arc;
-use std::time::Instant;
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
+    use crate::common;
+    use clap::Parser;
+    use inkling::augment::{AugmentParams, Augmenter};
+    use inkling::network::argmax;
+    use inkling::optim::{AdamConfig, OptimizerConfig};
+    use inkling::pixel::pixel_values;
+    use inkling::trainer::{LessonConfig, TaughtDigit, TrainConfig, Trainer};
+    use std::sync::Arc;
+    use std::time::Instant;
 
-#[derive(Parser)]
-struct Args {
-    /// A model file to teach (else one is trained on 20,000 images).
-    #[arg(long)]
-    model: Option<std::path::PathBuf>,
-    /// Sets of ten digits, one after the other in the misread images.
-    #[arg(long, default_value_t = 3)]
-    sets: usize,
-    /// Drawings to teach styles from, as JSON (see above).
-    #[arg(long)]
-    drawings: Option<std::path::PathBuf>,
-}
-
-#[derive(serde::Deserialize)]
-struct Drawing {
-    digit: u8,
-    style: String,
-    index: usize,
-    k: usize,
-    pixels: Vec<u8>,
-}
-
-/// The `--drawings` comparison: one lesson per misread style, adding up.
-fn teach_styles(trainer: &mut Trainer, net: &inkling::Mlp, drawings: &[Drawing]) {
-    let test = &common::mnist().1;
-    println!("| recipe | styles taught | taught styles' other drawings read right | other styles: right → wrong | test accuracy change (points) | ms per lesson |");
-    println!("|---|---:|---:|---:|---|---:|");
-    for (name, config) in candidates() {
-        trainer.set_network(net.clone()).unwrap();
-        let right = |trainer: &mut Trainer, d: &Drawing| read(trainer, &d.pixels) == d.digit as usize;
-        let first: Vec<bool> = drawings.iter().map(|d| right(trainer, d)).collect();
-        let before = trainer.evaluate(test).accuracy;
-        let mut taught: Vec<(&str, usize)> = Vec::new(); // style, index of the drawing taught
-        let mut ms = 0.0;
-        for (d, _) in drawings.iter().zip(&first).filter(|(d, ok)| d.k == 0 && !**ok) {
-            if taught.iter().any(|(style, _)| *style == d.style) {
-                continue;
-            }
-            let start = Instant::now();
-            trainer.teach_with(TaughtDigit::new(d.digit, d.pixels.clone()).unwrap(), config).unwrap();
-            trainer.continue_lesson(&mut || true).unwrap();
-            ms += start.elapsed().as_secs_f64() * 1e3;
-            taught.push((&d.style, d.index));
-        }
-        let is_taught_style = |d: &Drawing| taught.iter().any(|(style, _)| *style == d.style);
-        let (mut own_right, mut own_total, mut broke) = (0, 0, 0);
-        for (d, was_right) in drawings.iter().zip(&first) {
-            if is_taught_style(d) {
-                if !(d.k == 0 && taught.iter().any(|&(_, index)| index == d.index)) {
-                    own_total += 1;
-                    own_right += right(trainer, d) as usize;
-                }
-            } else if d.k == 0 && *was_right && !right(trainer, d) {
-                broke += 1;
-            }
-        }
-        let after = trainer.evaluate(test).accuracy;
-        println!(
-            "| {name} | {} | {own_right}/{own_total} ({:.1} %) | {broke} | {:+.2} | {:.1} |",
-            taught.len(),
-            100.0 * own_right as f64 / own_total.max(1) as f64,
-            100.0 * (after - before),
-            ms / taught.len().max(1) as f64
-        );
+    #[derive(Parser)]
+    struct Args {
+        /// A model file to teach (else one is trained on 20,000 images).
+        #[arg(long)]
+        model: Option<std::path::PathBuf>,
+        /// Sets of ten digits, one after the other in the misread images.
+        #[arg(long, default_value_t = 3)]
+        sets: usize,
+        /// Drawings to teach styles from, as JSON (see above).
+        #[arg(long)]
+        drawings: Option<std::path::PathBuf>,
     }
-}
 
-fn adam(learning_rate: f32) -> OptimizerConfig {
-    OptimizerConfig::Adam(AdamConfig { learning_rate, ..AdamConfig::default() })
-}
-
-/// The recipes compared: the first one tried, fewer or more MNIST examples per step (more than 244
-/// take further chunks), other rates and lengths.
-fn candidates() -> Vec<(String, LessonConfig)> {
-    let base = LessonConfig::default();
-    let mut list = Vec::new();
-    let mixes = [
-        (5e-4, 24, 8, 4, 20),
-        (5e-4, 24, 4, 2, 58),
-        (1e-3, 24, 8, 4, 116),
-        (1e-3, 32, 8, 4, 244),
-        (2e-3, 24, 8, 4, 244),
-        (1e-3, 16, 8, 4, 500),
-        (1e-3, 32, 8, 4, 500),
-        (5e-4, 32, 8, 4, 500),
-        (3e-4, 64, 8, 4, 500),
-    ];
-
-
-    for (lr, steps, new, earlier, mnist) in mixes {
-        let c = LessonConfig { steps, new_copies: new, earlier_copies: earlier, mnist_examples: mnist, optimizer: adam(lr), ..base };
-        let default = if c == base { " (default)" } else { "" };
-        list.push((format!("Adam {lr:e}, {steps} steps of {new} + {earlier} + {mnist}{default}"), c));
+    #[derive(serde::Deserialize)]
+    struct Drawing {
+        digit: u8,
+        style: String,
+        index: usize,
+        k: usize,
+        pixels: Vec<u8>,
     }
-    list
-}
 
-fn read(trainer: &mut Trainer, pixels: &[u8]) -> usize {
-    argmax(&trainer.predict(&pixel_values(pixels)).unwrap())
-}
-
-fn copies(digit: &TaughtDigit) -> Vec<Vec<u8>> {
-    let moved = |shift, scale| AugmentParams { shift, scale, ..AugmentParams::IDENTITY };
-    let params = [moved([1.5, 0.0], 1.0), moved([-1.5, 0.0], 1.0), moved([0.0, 1.5], 1.0), moved([0.0, -1.5], 1.0), moved([0.0, 0.0], 0.9), moved([0.0, 0.0], 1.1)];
-    let mut augmenter = Augmenter::new();
-    params.iter().map(|p| augmenter.apply_bytes(&digit.pixels, p).to_vec()).collect()
-}
-
-fn main() {
-    let args = Args::parse();
-    let (train, test) = common::mnist();
-    let train = Arc::new(train.clone());
-    let (net, pool, held_out): (inkling::Mlp, Vec<(u8, Vec<u8>)>, bool) = match &args.model {
-        Some(path) => {
-            let (net, _) = inkling::model_file::load(&std::fs::read(path).expect("the model file")).unwrap();
-            let images = (0..test.len()).map(|i| (test.labels[i], test.image(i).to_vec())).collect();
-            (net, images, true)
-        }
-        None => {
-            let config = TrainConfig { epochs: 2.0, ..TrainConfig::default() };
-            let mut t = Trainer::new(config, train.take(20_000), None, 1).unwrap();
-            t.train(u64::MAX, || true).unwrap();
-            let images = (20_000..train.len()).map(|i| (train.labels[i], train.image(i).to_vec())).collect();
-            (t.network().clone(), images, false)
-        }
-    };
-    let mut trainer = Trainer::with_shared_data(TrainConfig::default(), Arc::clone(&train), None, 1).unwrap();
-    trainer.set_network(net.clone()).unwrap();
-    if let Some(path) = &args.drawings {
-        let drawings: Vec<Drawing> = serde_json::from_slice(&std::fs::read(path).expect("the drawings file")).expect("drawings as JSON");
-        teach_styles(&mut trainer, &net, &drawings);
-        return;
-    }
-    let misread: Vec<usize> = (0..pool.len()).filter(|&i| read(&mut trainer, &pool[i].1) != pool[i].0 as usize).collect();
-    println!("{} of {} candidate images misread; {} sets of ten", misread.len(), pool.len(), args.sets);
-    println!("| recipe | own right after its lesson | copies right after | still right after ten | test accuracy change (points) | ms per lesson |");
-    println!("|---|---:|---:|---:|---|---:|");
-    for (name, config) in candidates() {
-        let (mut own, mut copies_right, mut copies_total, mut kept, mut changes, mut ms) = (0, 0, 0, 0, Vec::new(), 0.0);
-        for set in 0..args.sets {
-            let chosen = &misread[set * 10..set * 10 + 10];
+    /// The `--drawings` comparison: one lesson per misread style, adding up.
+    fn teach_styles(trainer: &mut Trainer, net: &inkling::Mlp, drawings: &[Drawing]) {
+        let test = &common::mnist().1;
+        println!("| recipe | styles taught | taught styles' other drawings read right | other styles: right → wrong | test accuracy change (points) | ms per lesson |");
+        println!("|---|---:|---:|---:|---|---:|");
+        for (name, config) in candidates() {
             trainer.set_network(net.clone()).unwrap();
-            // The accuracy on the test images not taught (with a model trained on all the training
-            // images, the digits come from the test set).
-            let accuracy = |trainer: &mut Trainer| {
-                let right = (0..test.len())
-                    .filter(|i| !(held_out && chosen.contains(i)))
-                    .filter(|&i| read(trainer, test.image(i)) == test.labels[i] as usize)
-                    .count();
-                right as f64 / (test.len() - if held_out { 10 } else { 0 }) as f64
-            };
-            let before = accuracy(&mut trainer);
-            let digits: Vec<TaughtDigit> = chosen.iter().map(|&i| TaughtDigit::new(pool[i].0, pool[i].1.clone()).unwrap()).collect();
-            for digit in &digits {
+            let right = |trainer: &mut Trainer, d: &Drawing| read(trainer, &d.pixels) == d.digit as usize;
+            let first: Vec<bool> = drawings.iter().map(|d| right(trainer, d)).collect();
+            let before = trainer.evaluate(test).accuracy;
+            let mut taught: Vec<(&str, usize)> = Vec::new(); // style, index of the drawing taught
+            let mut ms = 0.0;
+            for (d, _) in drawings.iter().zip(&first).filter(|(d, ok)| d.k == 0 && !**ok) {
+                if taught.iter().any(|(style, _)| *style == d.style) {
+                    continue;
+                }
                 let start = Instant::now();
-                trainer.teach_with(digit.clone(), config).unwrap();
+                trainer.teach_with(TaughtDigit::new(d.digit, d.pixels.clone()).unwrap(), config).unwrap();
                 trainer.continue_lesson(&mut || true).unwrap();
                 ms += start.elapsed().as_secs_f64() * 1e3;
-                own += (read(&mut trainer, &digit.pixels) == digit.label as usize) as usize;
-                let images = copies(digit);
-                copies_right += images.iter().filter(|im| read(&mut trainer, im) == digit.label as usize).count();
-                copies_total += images.len();
+                taught.push((&d.style, d.index));
             }
-            kept += digits.iter().filter(|d| read(&mut trainer, &d.pixels) == d.label as usize).count();
-            changes.push(100.0 * (accuracy(&mut trainer) - before));
+            let is_taught_style = |d: &Drawing| taught.iter().any(|(style, _)| *style == d.style);
+            let (mut own_right, mut own_total, mut broke) = (0, 0, 0);
+            for (d, was_right) in drawings.iter().zip(&first) {
+                if is_taught_style(d) {
+                    if !(d.k == 0 && taught.iter().any(|&(_, index)| index == d.index)) {
+                        own_total += 1;
+                        own_right += right(trainer, d) as usize;
+                    }
+                } else if d.k == 0 && *was_right && !right(trainer, d) {
+                    broke += 1;
+                }
+            }
+            let after = trainer.evaluate(test).accuracy;
+            println!(
+                "| {name} | {} | {own_right}/{own_total} ({:.1} %) | {broke} | {:+.2} | {:.1} |",
+                taught.len(),
+                100.0 * own_right as f64 / own_total.max(1) as f64,
+                100.0 * (after - before),
+                ms / taught.len().max(1) as f64
+            );
         }
-        let n = 10 * args.sets;
-        let change = changes.iter().map(|c| format!("{c:+.2}")).collect::<Vec<_>>().join(" / ");
-        println!("| {name} | {own}/{n} | {copies_right}/{copies_total} | {kept}/{n} | {change} | {:.1} |", ms / n as f64);
+    }
+
+    fn adam(learning_rate: f32) -> OptimizerConfig {
+        OptimizerConfig::Adam(AdamConfig { learning_rate, ..AdamConfig::default() })
+    }
+
+    /// The recipes compared: the first one tried, fewer or more MNIST examples per step (more than 244
+    /// take further chunks), other rates and lengths.
+    fn candidates() -> Vec<(String, LessonConfig)> {
+        let base = LessonConfig::default();
+        let mut list = Vec::new();
+        let mixes = [
+            (5e-4, 24, 8, 4, 20),
+            (5e-4, 24, 4, 2, 58),
+            (1e-3, 24, 8, 4, 116),
+            (1e-3, 32, 8, 4, 244),
+            (2e-3, 24, 8, 4, 244),
+            (1e-3, 16, 8, 4, 500),
+            (1e-3, 32, 8, 4, 500),
+            (5e-4, 32, 8, 4, 500),
+            (3e-4, 64, 8, 4, 500),
+        ];
+
+
+        for (lr, steps, new, earlier, mnist) in mixes {
+            let c = LessonConfig { steps, new_copies: new, earlier_copies: earlier, mnist_examples: mnist, optimizer: adam(lr), ..base };
+            let default = if c == base { " (default)" } else { "" };
+            list.push((format!("Adam {lr:e}, {steps} steps of {new} + {earlier} + {mnist}{default}"), c));
+        }
+        list
+    }
+
+    fn read(trainer: &mut Trainer, pixels: &[u8]) -> usize {
+        argmax(&trainer.predict(&pixel_values(pixels)).unwrap())
+    }
+
+    fn copies(digit: &TaughtDigit) -> Vec<Vec<u8>> {
+        let moved = |shift, scale| AugmentParams { shift, scale, ..AugmentParams::IDENTITY };
+        let params = [moved([1.5, 0.0], 1.0), moved([-1.5, 0.0], 1.0), moved([0.0, 1.5], 1.0), moved([0.0, -1.5], 1.0), moved([0.0, 0.0], 0.9), moved([0.0, 0.0], 1.1)];
+        let mut augmenter = Augmenter::new();
+        params.iter().map(|p| augmenter.apply_bytes(&digit.pixels, p).to_vec()).collect()
+    }
+
+    pub fn main() {
+        let args = Args::parse();
+        let (train, test) = common::mnist();
+        let train = Arc::new(train.clone());
+        let (net, pool, held_out): (inkling::Mlp, Vec<(u8, Vec<u8>)>, bool) = match &args.model {
+            Some(path) => {
+                let (net, _) = inkling::model_file::load(&std::fs::read(path).expect("the model file")).unwrap();
+                let images = (0..test.len()).map(|i| (test.labels[i], test.image(i).to_vec())).collect();
+                (net, images, true)
+            }
+            None => {
+                let config = TrainConfig { epochs: 2.0, ..TrainConfig::default() };
+                let mut t = Trainer::new(config, train.take(20_000), None, 1).unwrap();
+                t.train(u64::MAX, || true).unwrap();
+                let images = (20_000..train.len()).map(|i| (train.labels[i], train.image(i).to_vec())).collect();
+                (t.network().clone(), images, false)
+            }
+        };
+        let mut trainer = Trainer::with_shared_data(TrainConfig::default(), Arc::clone(&train), None, 1).unwrap();
+        trainer.set_network(net.clone()).unwrap();
+        if let Some(path) = &args.drawings {
+            let drawings: Vec<Drawing> = serde_json::from_slice(&std::fs::read(path).expect("the drawings file")).expect("drawings as JSON");
+            teach_styles(&mut trainer, &net, &drawings);
+            return;
+        }
+        let misread: Vec<usize> = (0..pool.len()).filter(|&i| read(&mut trainer, &pool[i].1) != pool[i].0 as usize).collect();
+        println!("{} of {} candidate images misread; {} sets of ten", misread.len(), pool.len(), args.sets);
+        println!("| recipe | own right after its lesson | copies right after | still right after ten | test accuracy change (points) | ms per lesson |");
+        println!("|---|---:|---:|---:|---|---:|");
+        for (name, config) in candidates() {
+            let (mut own, mut copies_right, mut copies_total, mut kept, mut changes, mut ms) = (0, 0, 0, 0, Vec::new(), 0.0);
+            for set in 0..args.sets {
+                let chosen = &misread[set * 10..set * 10 + 10];
+                trainer.set_network(net.clone()).unwrap();
+                // The accuracy on the test images not taught (with a model trained on all the training
+                // images, the digits come from the test set).
+                let accuracy = |trainer: &mut Trainer| {
+                    let right = (0..test.len())
+                        .filter(|i| !(held_out && chosen.contains(i)))
+                        .filter(|&i| read(trainer, test.image(i)) == test.labels[i] as usize)
+                        .count();
+                    right as f64 / (test.len() - if held_out { 10 } else { 0 }) as f64
+                };
+                let before = accuracy(&mut trainer);
+                let digits: Vec<TaughtDigit> = chosen.iter().map(|&i| TaughtDigit::new(pool[i].0, pool[i].1.clone()).unwrap()).collect();
+                for digit in &digits {
+                    let start = Instant::now();
+                    trainer.teach_with(digit.clone(), config).unwrap();
+                    trainer.continue_lesson(&mut || true).unwrap();
+                    ms += start.elapsed().as_secs_f64() * 1e3;
+                    own += (read(&mut trainer, &digit.pixels) == digit.label as usize) as usize;
+                    let images = copies(digit);
+                    copies_right += images.iter().filter(|im| read(&mut trainer, im) == digit.label as usize).count();
+                    copies_total += images.len();
+                }
+                kept += digits.iter().filter(|d| read(&mut trainer, &d.pixels) == d.label as usize).count();
+                changes.push(100.0 * (accuracy(&mut trainer) - before));
+            }
+            let n = 10 * args.sets;
+            let change = changes.iter().map(|c| format!("{c:+.2}")).collect::<Vec<_>>().join(" / ");
+            println!("| {name} | {own}/{n} | {copies_right}/{copies_total} | {kept}/{n} | {change} | {:.1} |", ms / n as f64);
+        }
     }
 }
