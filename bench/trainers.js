@@ -13,7 +13,7 @@ export const HIDDEN = 128;
 export class InklingTrainer {
   constructor(module, files, { batch, learningRate, seed }) {
     const settings = {
-      hidden: [HIDDEN],
+      layers: String(HIDDEN),
       optimizer: { kind: 'sgd', learningRate },
       batchSize: batch,
       schedule: { kind: 'constant' },

@@ -341,10 +341,10 @@ for (const name of BROWSERS) {
     });
 
     test('with two hidden layers the same steps repeat per layer', async () => {
-      const field = await page.waitForSelector('input[name="hidden"]');
+      const field = await page.waitForSelector('input[name="layers"]');
       await field.click({ count: 3 });
       await page.keyboard.press('Backspace');
-      await field.type('32,16');
+      await field.type('32-16');
       await field.dispose();
       // A fixed seed: with a random one, now and then no first-layer weight has a gradient large
       // enough to check for this drawing, and the gradient-check assertion below would be luck.
