@@ -7,7 +7,7 @@ use crate::batch::InputBatch;
 use crate::error::{Error, Result};
 use crate::metrics::top_k;
 use crate::dataset::Dataset;
-use crate::layer::{MapLayer, MapShape};
+use crate::layer::MapLayer;
 use crate::network::{Mlp, Workspace};
 use serde::Serialize;
 
@@ -46,33 +46,21 @@ pub fn weight_images(net: &Mlp, first: usize, count: usize) -> Result<(Vec<f32>,
     Ok((images, end - first))
 }
 
-/// A ConvNet's first convolution's filters as pictures.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Filters {
-    /// Filters (output channels), and the input channels and the k × k taps of each.
-    pub count: usize,
-    pub channels: usize,
-    pub kernel: usize,
-    /// Filter after filter, each channel after channel, row by row, each filter divided by its
-    /// largest |weight| so that it spans [−1, 1] (as [`weight_images`] scales a unit).
-    pub values: Vec<f32>,
-}
-
-/// The first convolution's filters ([`Filters`]); an error for an MLP, which has none.
-pub fn filters(net: &Mlp) -> Result<Filters> {
+/// A ConvNet's first convolution's filters as pictures: filter after filter, each channel after
+/// channel, row by row (shapes: [`map_layers`]), each filter divided by its largest |weight| so that
+/// it spans [−1, 1] (as [`weight_images`] scales a unit). An error for an MLP, which has none.
+pub fn filters(net: &Mlp) -> Result<Vec<f32>> {
     let Some(MapLayer::Conv(conv)) = net.maps.iter().find(|l| matches!(l, MapLayer::Conv(_))) else {
         return Err(Error::Input("this network has no convolution (it is an MLP)".into()));
     };
-    let (taps, count) = (conv.weights.nrows(), conv.weights.ncols());
     // Column o of the K × C_out weights is filter o, its taps in (channel, row, column) order.
-    let mut values = Vec::with_capacity(taps * count);
+    let taps = conv.weights.nrows();
+    let mut values = Vec::with_capacity(conv.weights.len());
     for filter in conv.weights.as_slice().chunks_exact(taps) {
         let largest = filter.iter().fold(0.0f32, |m, w| m.max(w.abs()));
-        let scale = if largest > 0.0 && largest.is_finite() { 1.0 / largest } else { 0.0 };
-        values.extend(filter.iter().map(|w| w * scale));
+        values.extend(scaled_by(filter, largest));
     }
-    Ok(Filters { count, channels: conv.input.channels, kernel: conv.kernel, values })
+    Ok(values)
 }
 
 /// Every feature-map layer, six numbers each: kind (0 a convolution, 1 2×2 pooling), input
@@ -91,39 +79,26 @@ pub fn map_layers(net: &Mlp) -> Vec<u32> {
         .collect()
 }
 
-/// One feature-map layer's output for one input.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct FeatureMaps {
-    /// "convolution" (after its ReLU) or "pooling".
-    pub kind: &'static str,
-    pub channels: usize,
-    pub height: usize,
-    pub width: usize,
-    /// Channel after channel, row by row, divided by the layer's largest value (all ≥ 0 after a
-    /// ReLU), so a layer's maps share one scale and a weak map looks weak.
-    pub values: Vec<f32>,
-}
-
-/// Every feature-map layer's output for one input of `net.inputs()` values, first layer first
-/// (empty for an MLP).
-pub fn feature_maps(net: &Mlp, pixels: &[f32]) -> Result<Vec<FeatureMaps>> {
+/// Every feature-map layer's output for one input of `net.inputs()` values, first layer first, in
+/// the shapes of [`map_layers`] (empty for an MLP): channel after channel, row by row, each layer
+/// divided by its largest value (all ≥ 0 after a ReLU), so a layer's maps share one scale and a weak
+/// map looks weak.
+pub fn feature_maps(net: &Mlp, pixels: &[f32]) -> Result<Vec<f32>> {
     let mut input = InputBatch::with_capacity(net.inputs(), 1);
     let mut ws = Workspace::default();
     crate::trainer::predict(net, pixels, &mut input, &mut ws)?;
-    Ok(net
-        .maps
-        .iter()
-        .zip(&ws.maps)
-        .map(|(layer, buffers)| {
-            let MapShape { channels, height, width } = layer.output();
-            let values = &buffers.a[..channels * height * width];
-            let largest = values.iter().fold(0.0f32, |m, v| m.max(*v));
-            let scale = if largest > 0.0 && largest.is_finite() { 1.0 / largest } else { 0.0 };
-            let kind = if matches!(layer, MapLayer::Conv(_)) { "convolution" } else { "pooling" };
-            FeatureMaps { kind, channels, height, width, values: values.iter().map(|v| v * scale).collect() }
-        })
-        .collect())
+    let mut maps = Vec::new();
+    for (layer, buffers) in net.maps.iter().zip(&ws.maps) {
+        let values = &buffers.a[..layer.output().len()];
+        maps.extend(scaled_by(values, values.iter().fold(0.0f32, |m, v| m.max(*v))));
+    }
+    Ok(maps)
+}
+
+/// `values` divided by `largest` (a size, ≥ 0): all zeros when it is 0 or not finite.
+fn scaled_by(values: &[f32], largest: f32) -> impl Iterator<Item = f32> + '_ {
+    let scale = if largest > 0.0 && largest.is_finite() { 1.0 / largest } else { 0.0 };
+    values.iter().map(move |v| v * scale)
 }
 
 /// One layer's response to one input.

@@ -31,7 +31,7 @@ impl Session {
     /// The first convolution's filters one after another (in channels × kernel × kernel each, row by
     /// row), each scaled to [−1, 1] by its largest |weight|; an exception for an MLP.
     pub fn filters(&self) -> Result<Vec<f32>, JsError> {
-        Ok(inspect::filters(self.trainer.network()).map_err(js_error)?.values)
+        inspect::filters(self.trainer.network()).map_err(js_error)
     }
 
     /// Every feature-map layer's output for 784 pixel values (a drawing's `preview`), layer after
@@ -39,8 +39,7 @@ impl Session {
     /// an MLP.
     #[wasm_bindgen(js_name = featureMaps)]
     pub fn feature_maps(&self, pixels: &[f32]) -> Result<Vec<f32>, JsError> {
-        let layers = inspect::feature_maps(self.trainer.network(), pixels).map_err(js_error)?;
-        Ok(layers.into_iter().flat_map(|layer| layer.values).collect())
+        inspect::feature_maps(self.trainer.network(), pixels).map_err(js_error)
     }
 
     /// Every layer's activity for 784 pixel values in [0, 1] (a drawing's `preview`), first hidden
