@@ -11,7 +11,7 @@ import { BROWSERS } from './browsers.mjs';
 import { DIGITS } from './strokes.mjs';
 import {
   FINISH_TIMEOUT, LOAD_TIMEOUT, SEL, STEP_TIMEOUT, clickButton, drawAndRead, launchReadyPage, parsePercent, serveSite,
-  SCREENSHOTS, retype, setSeed, waitForState,
+  retype, screenshotElement, setSeed, waitForState,
 } from './helpers.mjs';
 
 const LAYERS = 'c8k5-p2-c16k5-p2-128';
@@ -60,7 +60,7 @@ for (const name of BROWSERS) {
       assert.match(answer.predicted, /^\d$/);
       await page.waitForFunction(() => document.getElementById('filters').dataset.maps === '4', { timeout: STEP_TIMEOUT });
       assert.match(await text(page, '#filters-caption'), /each map shows where one filter found its pattern/);
-      await (await page.$('#filters-block')).screenshot({ path: `${SCREENSHOTS}${name}-convnet-filters.png` });
+      await screenshotElement(page, '#filters-block', name, 'convnet-filters');
     });
 
     test('why this answer works through the convolutions; How it works walks one convolution output', async () => {

@@ -47,6 +47,16 @@ export async function screenshot(page, browserName, state) {
   return path;
 }
 
+/** Saves a screenshot of one element (a selector) as artifacts/screenshots/<browser>-<state>.png; returns its path. */
+export async function screenshotElement(page, selector, browserName, state) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const path = `${SCREENSHOTS}${browserName}-${state}.png`;
+  const element = await page.waitForSelector(selector);
+  await element.screenshot({ path });
+  await element.dispose();
+  return path;
+}
+
 /**
  * Opens a page that records console errors, page errors and every request, then goes to `url`.
  * Returns { page, log } where log = { consoleErrors, pageErrors, requests, failed, badResponses }.

@@ -6,11 +6,10 @@
 // two hidden layers.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BROWSERS } from './browsers.mjs';
 import {
-  ACCURACY_TIMEOUT, FINISH_TIMEOUT, SCREENSHOTS, SEL, STEP_TIMEOUT, clickButton, frames, launchReadyPage, serveSite,
+  ACCURACY_TIMEOUT, FINISH_TIMEOUT, SEL, STEP_TIMEOUT, clickButton, frames, launchReadyPage, screenshotElement, serveSite,
   setSeed, state, waitForAccuracy, waitForState,
 } from './helpers.mjs';
 import { DIGITS, drawDigit } from './strokes.mjs';
@@ -261,10 +260,7 @@ for (const name of BROWSERS) {
       await waitForNewPicture(page, ACTIVATIONS, drawn);
       await page.$eval('.inspect-panel', (el) => el.scrollIntoView());
       await frames(page);
-      mkdirSync(SCREENSHOTS, { recursive: true });
-      const panel = await page.$('.inspect-panel');
-      await panel.screenshot({ path: `${SCREENSHOTS}${name}-inspect.png` });
-      await panel.dispose();
+      await screenshotElement(page, '.inspect-panel', name, 'inspect');
       await clickButton(page, 'Clear');
       await page.waitForFunction((s) => document.querySelector(s).dataset.state === 'idle', {}, ACTIVATIONS);
     });

@@ -7,10 +7,9 @@
 // Screenshots: artifacts/screenshots/<browser>-learn-*.png.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { BROWSERS } from './browsers.mjs';
 import {
-  LOAD_TIMEOUT, SCREENSHOTS, SEL, STEP_TIMEOUT, clickButton, frames, launchReadyPage, serveSite, state, waitForState
+  LOAD_TIMEOUT, SEL, STEP_TIMEOUT, clickButton, frames, launchReadyPage, screenshotElement, serveSite, state, waitForState
 } from './helpers.mjs';
 import { DIGITS, drawDigit } from './strokes.mjs';
 
@@ -74,12 +73,9 @@ async function waitForStep(page, index) {
 
 /** Saves a screenshot of one element as artifacts/screenshots/<browser>-learn-<what>.png. */
 async function shoot(page, selector, browserName, what) {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  const element = await page.waitForSelector(selector);
-  await element.scrollIntoView();
+  await page.$eval(selector, (el) => el.scrollIntoView());
   await frames(page, 2);
-  await element.screenshot({ path: `${SCREENSHOTS}${browserName}-learn-${what}.png` });
-  await element.dispose();
+  await screenshotElement(page, selector, browserName, `learn-${what}`);
 }
 
 /** Counts a canvas' pixels that are clearly red, clearly blue, and grey (r = g = b). */
