@@ -277,6 +277,27 @@ impl Mlp {
         }
     }
 
+    /// A ConvNet's last feature maps for a batch of images — what its first dense layer reads:
+    /// `sizes()[0]` values per example, one example after another. Empty for an MLP.
+    pub fn map_features<'w>(&self, x: &InputBatch, ws: &'w mut Workspace) -> &'w [f32] {
+        if !self.is_convolutional() {
+            return &[];
+        }
+        ws.ensure(self, x.len());
+        self.forward_maps(Input::Batch(x), ws);
+        &ws.maps.last().expect("a map layer").a[..self.layers[0].inputs() * x.len()]
+    }
+
+    /// A fingerprint of the feature-map layers' parameters (FNV-1a over their bits): it changes
+    /// when any of them does, so features computed with them can be kept until then.
+    pub fn maps_fingerprint(&self) -> u64 {
+        let mut hash = 0xcbf2_9ce4_8422_2325u64;
+        for value in self.maps.iter().flat_map(|layer| layer.parameters().into_iter().flatten()).flatten() {
+            hash = (hash ^ u64::from(value.to_bits())).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        hash
+    }
+
     /// The feature-map layers' forward pass, if there are any, each into its buffers in `ws`.
     fn forward_maps(&self, x: Input, ws: &mut Workspace) {
         if !self.is_convolutional() {

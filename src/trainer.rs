@@ -154,6 +154,8 @@ pub struct Trainer {
     taught: Vec<lesson::TaughtDigit>,
     /// The lesson under way, if any.
     lesson: Option<lesson::Lesson>,
+    /// A ConvNet's MNIST features for lessons, kept while its feature-map layers stay the same.
+    feature_pool: lesson::FeaturePool,
 }
 
 impl Trainer {
@@ -184,6 +186,7 @@ impl Trainer {
             rollback: Rollback::default(),
             taught: Vec::new(),
             lesson: None,
+            feature_pool: lesson::FeaturePool::default(),
             live: config.live(),
             started_with: config.live(),
             changes: Vec::new(),

@@ -155,6 +155,53 @@ fn a_convnet_learns_a_lesson() {
     assert!(learnt >= 3, "a ConvNet learnt only {learnt} of {misread} lessons");
 }
 
+/// A ConvNet learns lessons in its dense layers only: its filters stay as they were, a lesson given
+/// in slices (the MNIST features computed a chunk at a time between them) is the lesson given at
+/// once, and after the filters change (more training) the next lesson works from the new ones.
+#[test]
+fn a_convnets_lesson_keeps_its_filters_and_follows_them_when_they_change() {
+    let (train, _) = mnist();
+    let config = TrainConfig { layers: "c4k5-p2-c8k5-p2-32".parse().unwrap(), epochs: 0.5, ..TrainConfig::default() };
+    let mut trainer = Trainer::new(config, train.take(5_000), None, 3).unwrap();
+    trainer.train(u64::MAX, || true).unwrap();
+    let digit = (TRAINED_ON..train.len())
+        .find(|&i| read(&mut trainer, train.image(i)) != train.labels[i] as usize)
+        .map(|i| TaughtDigit::new(train.labels[i], train.image(i).to_vec()).unwrap())
+        .unwrap();
+    let pupil = |net: &Mlp| {
+        let mut pupil = Trainer::with_shared_data(trainer.config().clone(), trainer.shared_train_set(), None, 3).unwrap();
+        pupil.set_network(net.clone()).unwrap();
+        pupil
+    };
+
+    let mut at_once = pupil(trainer.network());
+    teach(&mut at_once, &digit);
+    assert_eq!(at_once.network().maps, trainer.network().maps, "the feature-map layers are left as they were");
+    assert_ne!(at_once.network().layers, trainer.network().layers, "the dense layers learnt");
+    assert_eq!(read(&mut at_once, &digit.pixels), digit.label as usize, "the lesson was learnt");
+
+    let mut sliced = pupil(trainer.network());
+    sliced.teach(digit.clone()).unwrap();
+    let mut calls = 0;
+    while !sliced.continue_lesson(&mut { let mut allowed = 2; move || { allowed -= 1; allowed >= 0 } }).unwrap().is_done() {
+        calls += 1;
+    }
+    assert!(calls > 16, "{calls} slices: the features and the steps were given two at a time");
+    assert_eq!(sliced.network(), at_once.network(), "the same lesson in slices");
+
+    // More training changes the filters; a lesson afterwards must use features of the new ones:
+    // the same as a fresh trainer's lesson on the retrained network.
+    let mut retrained = sliced;
+    retrained.train(40, || true).unwrap();
+    assert_ne!(retrained.network().maps, at_once.network().maps);
+    let mut fresh = pupil(retrained.network());
+    let second = TaughtDigit::new(digit.label, digit.pixels.iter().rev().copied().collect()).unwrap();
+    fresh.set_taught_digits(retrained.taught_digits().to_vec()).unwrap();
+    teach(&mut fresh, &second);
+    teach(&mut retrained, &second);
+    assert_eq!(retrained.network(), fresh.network(), "the lesson after training used the retrained filters' features");
+}
+
 #[test]
 fn a_lesson_in_slices_is_the_lesson_at_once_and_spares_the_runs_optimiser() {
     let digit = &misread(1)[0];

@@ -15,9 +15,10 @@
 
 use super::Trainer;
 use crate::augment::AugmentRanges;
+use crate::batch::InputBatch;
 use crate::error::{Error, Result};
 use crate::mnist::{CLASSES, IMAGE_PIXELS};
-use crate::network::Mlp;
+use crate::network::{Mlp, Workspace};
 use crate::optim::{AdamConfig, Optimizer, OptimizerConfig};
 use crate::pixel::pixel_byte;
 use rand::{RngExt, SeedableRng};
@@ -122,6 +123,28 @@ pub(super) struct Lesson {
     before: Mlp,
 }
 
+/// MNIST training examples whose last feature maps a ConvNet's lessons mix in: enough variety
+/// that ten lessons keep the test accuracy (README, "Teach it your handwriting"), few enough to
+/// compute in a fraction of a second before the first lesson.
+const POOL_EXAMPLES: usize = 1024;
+/// The step between the pool's examples in the training set.
+const POOL_STRIDE: usize = 7919;
+
+/// A ConvNet's lessons teach its dense layers only (see `dense_lesson_step`), so the MNIST examples
+/// they mix in need only their last feature maps, kept here from lesson to lesson until the
+/// feature-map layers change.
+#[derive(Debug, Clone, Default)]
+pub(super) struct FeaturePool {
+    /// [`Mlp::maps_fingerprint`] of the layers that computed `features`.
+    fingerprint: Option<u64>,
+    /// One example's features after another.
+    features: Vec<f32>,
+    labels: Vec<u8>,
+    /// A step's batch of features, and the dense layers' buffers.
+    batch: Option<InputBatch>,
+    ws: Workspace,
+}
+
 /// Where a lesson stands after [`Trainer::continue_lesson`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LessonProgress {
@@ -194,34 +217,11 @@ impl Trainer {
             lesson.steps_done = lesson.config.steps;
         }
         while lesson.steps_done < lesson.config.steps && keep_going() {
-            let c = lesson.config;
-            let newest = self.taught.len() - 1;
-            self.net.zero_grads();
-            let scale = 1.0 / c.batch_size() as f32;
-            // The copies of your digits go into the step's first chunk; MNIST examples fill it and
-            // as many more chunks as they need.
-            let (mut copies, mut mnist, mut finite) = (c.new_copies + c.earlier_copies, c.mnist_examples, true);
-            while copies + mnist > 0 {
-                self.input.clear();
-                self.labels.clear();
-                for copy in 0..copies {
-                    let which = if copy < c.new_copies || newest == 0 { newest } else { lesson.rng.random_range(0..newest) };
-                    let params = c.augment.sample(&mut lesson.rng);
-                    let digit = &self.taught[which];
-                    self.input.push_bytes(self.augmenter.apply_bytes(&digit.pixels, &params));
-                    self.labels.push(digit.label);
-                }
-                let n = mnist.min(super::CHUNK - copies);
-                for _ in 0..n {
-                    let index = lesson.rng.random_range(0..self.train.len());
-                    self.input.push_image(&self.train, index, conv);
-                    self.labels.push(self.train.labels[index]);
-                }
-                (copies, mnist) = (0, mnist - n);
-                let stats = self.net.accumulate_gradients(&self.input, &self.labels, c.label_smoothing, scale, &mut self.ws);
-                finite &= stats.mean_loss().is_finite();
+            // A ConvNet's MNIST features are computed a chunk at a time, between the same checks.
+            if conv && !self.fill_feature_pool() {
+                continue;
             }
-            lesson.optimizer.step(self.net.parameters_and_grads(), c.optimizer.learning_rate());
+            let finite = if conv { self.dense_lesson_step(&mut lesson) } else { self.lesson_step(&mut lesson) };
             lesson.steps_done += 1;
             if !finite || !self.net.is_finite() {
                 self.net = lesson.before;
@@ -245,6 +245,123 @@ impl Trainer {
             self.net = lesson.before;
         }
         Ok(progress)
+    }
+
+    /// One lesson step for an MLP: forward and backward through the whole network. Returns whether
+    /// the loss stayed finite.
+    fn lesson_step(&mut self, lesson: &mut Lesson) -> bool {
+        let c = lesson.config;
+        self.net.zero_grads();
+        let scale = 1.0 / c.batch_size() as f32;
+        // The copies of your digits go into the step's first chunk; MNIST examples fill it and as
+        // many more chunks as they need.
+        let (mut copies, mut mnist, mut finite) = (c.new_copies + c.earlier_copies, c.mnist_examples, true);
+        while copies + mnist > 0 {
+            self.input.clear();
+            self.labels.clear();
+            self.push_copies(lesson, copies);
+            let n = mnist.min(super::CHUNK - copies);
+            for _ in 0..n {
+                let index = lesson.rng.random_range(0..self.train.len());
+                self.input.push_image(&self.train, index, false);
+                self.labels.push(self.train.labels[index]);
+            }
+            (copies, mnist) = (0, mnist - n);
+            let stats = self.net.accumulate_gradients(&self.input, &self.labels, c.label_smoothing, scale, &mut self.ws);
+            finite &= stats.mean_loss().is_finite();
+        }
+        lesson.optimizer.step(self.net.parameters_and_grads(), c.optimizer.learning_rate());
+        finite
+    }
+
+    /// One lesson step for a ConvNet, which learns in its dense layers only: its feature-map layers
+    /// (the strokes and shapes it has learnt to see) are left as they are, so the MNIST examples'
+    /// last feature maps are computed once ([`FeaturePool`]) and each step runs the dense layers
+    /// alone — about a tenth of a whole ConvNet step — and only the copies of your digits go
+    /// through the convolutions. Returns whether the loss stayed finite.
+    fn dense_lesson_step(&mut self, lesson: &mut Lesson) -> bool {
+        let c = lesson.config;
+        let features = self.net.layers[0].inputs();
+        let copies = c.new_copies + c.earlier_copies;
+        self.input.clear();
+        self.labels.clear();
+        self.push_copies(lesson, copies);
+        let copy_features = self.net.map_features(&self.input, &mut self.ws);
+        let pool = &mut self.feature_pool;
+        let batch = match &mut pool.batch {
+            Some(batch) if batch.inputs() == features => batch,
+            slot => slot.insert(InputBatch::with_capacity(features, super::CHUNK)),
+        };
+        // The dense layers alone, as a network of their own while the step lasts.
+        let maps = std::mem::take(&mut self.net.maps);
+        self.net.zero_grads();
+        let scale = 1.0 / c.batch_size() as f32;
+        let (mut first, mut mnist, mut finite) = (true, c.mnist_examples, true);
+        let mut labels = std::mem::take(&mut self.labels);
+        while first || mnist > 0 {
+            batch.clear();
+            let mut chunk_labels = Vec::with_capacity(super::CHUNK);
+            if first {
+                for (j, &label) in labels.iter().enumerate() {
+                    batch.push(&copy_features[j * features..(j + 1) * features]);
+                    chunk_labels.push(label);
+                }
+            }
+            let n = mnist.min(super::CHUNK - batch.len());
+            for _ in 0..n {
+                let index = lesson.rng.random_range(0..pool.labels.len());
+                batch.push(&pool.features[index * features..(index + 1) * features]);
+                chunk_labels.push(pool.labels[index]);
+            }
+            (first, mnist) = (false, mnist - n);
+            let stats = self.net.accumulate_gradients(&*batch, &chunk_labels, c.label_smoothing, scale, &mut pool.ws);
+            finite &= stats.mean_loss().is_finite();
+        }
+        lesson.optimizer.step(self.net.parameters_and_grads(), c.optimizer.learning_rate());
+        self.net.maps = maps;
+        labels.clear();
+        self.labels = labels;
+        finite
+    }
+
+    /// Adds `copies` augmented copies of your digits to the input batch: the newest digit's first,
+    /// then digits taught before, drawn at random (the newest stands in while it is the only one).
+    fn push_copies(&mut self, lesson: &mut Lesson, copies: usize) {
+        let c = lesson.config;
+        let newest = self.taught.len() - 1;
+        for copy in 0..copies {
+            let which = if copy < c.new_copies || newest == 0 { newest } else { lesson.rng.random_range(0..newest) };
+            let params = c.augment.sample(&mut lesson.rng);
+            let digit = &self.taught[which];
+            self.input.push_bytes(self.augmenter.apply_bytes(&digit.pixels, &params));
+            self.labels.push(digit.label);
+        }
+    }
+
+    /// Computes the next chunk of the ConvNet's MNIST features for lessons, first forgetting them if
+    /// the feature-map layers changed since (training, another network). Returns whether the pool
+    /// is complete.
+    fn fill_feature_pool(&mut self) -> bool {
+        let fingerprint = self.net.maps_fingerprint();
+        let pool = &mut self.feature_pool;
+        if pool.fingerprint != Some(fingerprint) {
+            pool.fingerprint = Some(fingerprint);
+            pool.features.clear();
+            pool.labels.clear();
+        }
+        let (have, want) = (pool.labels.len(), POOL_EXAMPLES.min(self.train.len()));
+        if have >= want {
+            return true;
+        }
+        self.input.clear();
+        for i in have..(have + super::CHUNK).min(want) {
+            // Spread over the training set (the stride is prime to its 60,000): the same pool every time.
+            let index = (i * POOL_STRIDE) % self.train.len();
+            self.input.push_image(&self.train, index, true);
+            pool.labels.push(self.train.labels[index]);
+        }
+        pool.features.extend_from_slice(self.net.map_features(&self.input, &mut self.ws));
+        pool.labels.len() >= want
     }
 }
 
