@@ -3,12 +3,14 @@
 // No DOM here.
 
 /**
- * createLessonLoop(session, scheduler, callbacks) → { start(), get running }
+ * createLessonLoop(session, scheduler, callbacks, { waitWhile }) → { start(), get running }
  * callbacks: onDone({ ms, frames }) once the lesson's steps are all done — ms is the time spent in
  * Rust on them, frames the animation frames it took —, onError(error) if it failed (Rust put the
- * network back).
+ * network back). While waitWhile() says so, a started lesson waits: the test set's evaluation of the
+ * weights from before the lesson finishes first, so that "before" is measured, not lost (a lesson
+ * step drops an unfinished evaluation — the weights it was of are gone).
  */
-export function createLessonLoop(session, scheduler, callbacks) {
+export function createLessonLoop(session, scheduler, callbacks, { waitWhile = () => false } = {}) {
   let running = false;
   let ms = 0;
   let frames = 0;
@@ -32,7 +34,7 @@ export function createLessonLoop(session, scheduler, callbacks) {
     }
   }
 
-  scheduler.add({ name: 'lesson', fill: true, wants: () => running, run });
+  scheduler.add({ name: 'lesson', fill: true, wants: () => running && !waitWhile(), run });
 
   return {
     get running() {

@@ -108,7 +108,7 @@ export class Page extends Events {
     this.#lesson = createLessonLoop(session, this.#scheduler, {
       onDone: (spent) => this.#onLessonDone(spent),
       onError: (error) => this.#onLessonFailed(error),
-    });
+    }, { waitWhile: () => this.#loop.evaluationPending });
     this.#wireControls();
     try {
       const { settings, seed } = settingsForm.read();

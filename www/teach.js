@@ -101,6 +101,9 @@ export function setupTeach(page) {
   });
   page.on('evaluation', (evaluation) => {
     accuracy = evaluation.accuracy;
+    // The weights from before the lesson, evaluated while it waited (just loaded, or paused mid-run):
+    // the lesson's steps wait for this evaluation, so nothing else can arrive before they are done.
+    if (lesson && lesson.ms == null) lesson.before = accuracy;
     if (lesson?.ms != null && !lesson.evaluated) {
       lesson.evaluated = true;
       tell();

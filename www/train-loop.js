@@ -126,6 +126,10 @@ export function createTrainLoop(session, scheduler, callbacks, options = {}) {
     get running() {
       return training;
     },
+    // Whether the test set is being gone through, or is about to be, for the weights as they are.
+    get evaluationPending() {
+      return evaluating || evaluationDue();
+    },
     start() {
       training = true;
       finishedPending = false;
