@@ -2,7 +2,8 @@
 //!
 //!     cargo run --release --example train                   # the default recipe (98 %)
 //!     cargo run --release --example train -- --preset seed  # the original NumPy project
-//!     cargo run --release --example train -- --preset handwriting --epochs 6   # the pretrained model
+//!     cargo run --release --example train -- --preset convnet --layers c16k5-p2-c32k5-p2-128 \
+//!         --augment --epochs 6   # the pretrained model (scripts/build.sh)
 //!     cargo run --release --example train -- --save www/models/pretrained.inkling
 //!     cargo run --release --example train -- --augment --hidden 256   # random shifts, scale, rotation, thickness
 

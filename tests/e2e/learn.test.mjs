@@ -114,6 +114,11 @@ for (const name of BROWSERS) {
     let log;
     before(async () => {
       ({ browser, page, log } = await launchReadyPage(name, server.url));
+      // The page starts with the pretrained ConvNet, whose walk-through is the convolution's
+      // (tests/e2e/convnet.test.mjs); these steps are the MLP's, on the Fast recipe's fresh weights.
+      await clickButton(page, 'Reset');
+      await page.waitForFunction(() => /^Fresh, untrained weights \(784-128-10/.test(document.getElementById('model-in-use').textContent),
+        { timeout: STEP_TIMEOUT });
     }, { timeout: LOAD_TIMEOUT + 60_000 });
     after(async () => {
       await browser?.close();
