@@ -64,6 +64,9 @@ async function prepareModel(browser, server, model) {
     );
     await waitForState(page, 'paused');
   }
+  // The test set is evaluated between frames after loading (a ConvNet's evaluation takes a few seconds).
+  await page.waitForFunction((selector) => /\d/.test(document.querySelector(selector).textContent),
+    { timeout: LOAD_TIMEOUT, polling: 250 }, SEL.accuracy);
   const accuracy = await page.$eval(SEL.accuracy, (el) => el.textContent.trim());
   return { context, page, log, description: await page.$eval('#model-in-use', (el) => el.textContent), accuracy };
 }
