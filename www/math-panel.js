@@ -267,7 +267,7 @@ export function setupMathPanel(page, example) {
   const $ = (id) => document.getElementById(id);
   const ui = {
     stepper: $('math-stepper'), list: $('step-list'), card: $('step-card'), count: $('step-count'),
-    previous: $('step-prev'), next: $('step-next'),
+    previous: $('step-prev'), next: $('step-next'), convnetNote: $('math-convnet-note'),
   };
   const view = { index: 0, steps: [], trace: null, error: '' };
 
@@ -332,6 +332,7 @@ export function setupMathPanel(page, example) {
   function refresh() {
     const current = example.current;
     view.error = '';
+    ui.convnetNote.hidden = !page.info?.convolutional;
     if (!current || !page.session) {
       view.trace = null;
       view.steps = [];

@@ -77,6 +77,9 @@ for (const name of BROWSERS) {
       assert.match(card, /Z = \S+ \+ Σ W·P = \S+/);
       assert.equal(await page.$$eval('#step-card .kernel-grid', (tables) => tables.length), 2, 'the patch and the filter');
       assert.ok(await page.$('#step-card math'), 'the formula is MathML');
+      // It says where the MLP's whole pass is.
+      assert.equal(await page.$eval('#math-convnet-note', (el) => el.hidden), false);
+      assert.match(await text(page, '#math-convnet-note'), /pick an MLP recipe .* and press Reset/);
       assert.deepEqual(log.pageErrors, []);
       assert.deepEqual(log.consoleErrors, []);
     });

@@ -151,6 +151,7 @@ for (const name of BROWSERS) {
 
       const first = await readStep(page);
       steps = first.steps;
+      assert.equal(await page.$eval('#math-convnet-note', (el) => el.hidden), true, 'no ConvNet note for an MLP');
       assert.equal((steps - 3) % 5, 0, `5 steps per layer and 3 more (got ${steps})`);
       const layers = (steps - 3) / 5;
       assert.ok(layers >= 1);
