@@ -1,7 +1,9 @@
 // The benchmark page's API (window.bench), driven step by step by bench/run.mjs so that no single
-// call runs for long: init, sameWork, prepare, warmup, run, dispose.
+// call runs for long: init, sameWork, prepare, warmup, run, describe, dispose. Every call that makes
+// a trainer names the network: 'mlp' (784-128-10) or 'convnet' (convnet.js).
 import { loadMnist, idxSubset } from './mnist.js';
 import { InklingTrainer, TfjsTrainer } from './trainers.js';
+import { CONVNET, TfjsConvTrainer, convLayers, hasFilterGradient } from './convnet.js';
 import initSimd, * as simd from '../www/pkg/inkling.js';
 import initNoSimd, * as noSimd from './pkg-nosimd/inkling.js';
 
@@ -16,7 +18,7 @@ export const IMPLEMENTATIONS = {
   'tfjs-cpu': { label: 'TF.js cpu', backend: 'cpu' },
 };
 
-const state = { data: null, modules: {}, backends: {}, initial: null, trainers: new Map() };
+const state = { data: null, modules: {}, backends: {}, initial: {}, trainers: new Map() };
 const log = (message) => {
   document.getElementById('log').textContent += `${message}\n`;
 };
@@ -65,14 +67,19 @@ function files(count) {
   return { trainImages: subset.images, trainLabels: subset.labels, testImages: d.testImages, testLabels: d.testLabels };
 }
 
-function makeTrainer(id, { batch, learningRate, seed, count }) {
+function makeTrainer(id, network, { batch, learningRate, seed, count }) {
   const impl = IMPLEMENTATIONS[id];
+  const initial = state.initial[network];
   if (impl.module) {
-    const trainer = new InklingTrainer(state.modules[impl.module], files(count), { batch, learningRate, seed });
-    if (count) trainer.setParams(state.initial); // the same start for every implementation
+    const layers = network === 'convnet' ? CONVNET : undefined;
+    const trainer = new InklingTrainer(state.modules[impl.module], files(count), { batch, learningRate, seed, layers });
+    // The same start for every implementation.
+    if (count && network === 'convnet') trainer.setModelFile(initial.file);
+    else if (count) trainer.setParams(initial.layers);
     return trainer;
   }
-  return new TfjsTrainer(tf, state.data, { batch, learningRate, seed, initial: state.initial, count });
+  const Trainer = network === 'convnet' ? TfjsConvTrainer : TfjsTrainer;
+  return new Trainer(tf, state.data, { batch, learningRate, seed, initial: initial.layers, count });
 }
 
 const now = () => performance.now();
@@ -89,10 +96,12 @@ window.bench = {
     state.modules = { simd, nosimd: noSimd };
     tf.wasm.setWasmPaths(TFJS_WASM_DIST);
     for (const name of ['cpu', 'wasm', 'webgl']) state.backends[name] = await probeBackend(name);
-    // Initial weights, drawn once by our trainer (He init) and given to every implementation.
-    const first = new InklingTrainer(simd, files(256), { batch: 256, learningRate: 0.05, seed });
-    state.initial = first.params();
-    first.dispose();
+    // Initial weights of each network, drawn once by our trainer (He init) and given to every implementation.
+    for (const [network, layers] of [['mlp', undefined], ['convnet', CONVNET]]) {
+      const first = new InklingTrainer(simd, files(256), { batch: 256, learningRate: 0.05, seed, layers });
+      state.initial[network] = { layers: first.params(), file: network === 'convnet' ? first.modelFile() : null };
+      first.dispose();
+    }
     const available = Object.keys(IMPLEMENTATIONS).filter((id) => {
       const backend = IMPLEMENTATIONS[id].backend;
       return !backend || state.backends[backend].available;
@@ -113,19 +122,19 @@ window.bench = {
    * each step's loss (measured before the step's update) and the final parameters' largest
    * difference from the reference (our simd build).
    */
-  async sameWork({ ids, steps, examples, learningRate, seed }) {
+  async sameWork({ network, ids, steps, examples, learningRate, seed }) {
     const losses = {};
     const finals = {};
     for (const id of ids) {
       const backend = IMPLEMENTATIONS[id].backend;
       if (backend) await useBackend(backend);
-      const trainer = makeTrainer(id, { batch: examples, learningRate, seed, count: examples });
+      const trainer = makeTrainer(id, network, { batch: examples, learningRate, seed, count: examples });
       const series = [];
       for (let s = 0; s < steps; s++) series.push(await trainer.run(1));
       losses[id] = series;
       finals[id] = trainer.params();
       trainer.dispose();
-      log(`same work: ${id} done`);
+      log(`same work, ${network}: ${id} done`);
     }
     const reference = finals[ids[0]];
     const paramDiff = {};
@@ -147,11 +156,11 @@ window.bench = {
     return { losses, paramDiff };
   },
 
-  async prepare(id, batch, { learningRate, seed }) {
-    const key = `${id}@${batch}`;
+  async prepare(id, network, batch, { learningRate, seed }) {
+    const key = `${network}:${id}@${batch}`;
     const backend = IMPLEMENTATIONS[id].backend;
     if (backend) await useBackend(backend);
-    state.trainers.set(key, { id, batch, trainer: makeTrainer(id, { batch, learningRate, seed }) });
+    state.trainers.set(key, { id, batch, trainer: makeTrainer(id, network, { batch, learningRate, seed }) });
     return key;
   },
 
@@ -180,6 +189,23 @@ window.bench = {
       if (now() - start >= targetMs) return perStep;
       if (ms < targetMs / 4) steps *= 2;
     }
+  },
+
+  /**
+   * Where a TF.js trainer runs: the backend in use while it trains, the kernels one training step
+   * ran (tf.profile) and, for a ConvNet, whether the backend has TF.js' kernel for a convolution's
+   * filter gradient (see convnet.js). Null for ours.
+   */
+  async describe(key) {
+    const { id, trainer } = state.trainers.get(key);
+    const backend = IMPLEMENTATIONS[id].backend;
+    if (!backend) return null;
+    await useBackend(backend);
+    const profile = await tf.profile(() => trainer.run(1));
+    const name = tf.getBackend();
+    // The profile also names the ops that wrap a custom gradient (fusedMatMul__op, …): kernels only.
+    const kernels = [...new Set(profile.kernelNames)].filter((kernel) => tf.getKernel(kernel, name)).sort();
+    return { backend: name, kernels, filterGradientKernel: hasFilterGradient(tf) };
   },
 
   dispose(key) {

@@ -1,19 +1,21 @@
 // The implementations the benchmark compares, behind one interface:
 //   await trainer.run(steps)  -> loss of the last step (measured before its update)
-//   trainer.params()          -> [{weights, biases, inputs, outputs}] per layer
-// All of them train 784-128-10, ReLU, softmax cross-entropy, plain SGD, on mini-batches of MNIST
-// gathered step by step from the same bytes (pixels / 255), in a shuffled order unless the batch is
-// the whole training set.
+//   trainer.params()          -> [{weights, biases}] per layer with parameters, in our layout
+// All of them train one network — the MLP 784-128-10 here, or the ConvNet of convnet.js — ReLU,
+// softmax cross-entropy, plain SGD, on mini-batches of MNIST gathered step by step from the same
+// bytes (pixels / 255), in a shuffled order unless the batch is the whole training set.
 import { PIXELS, CLASSES } from './mnist.js';
+import { readModelFile } from './model-file.js';
 import { seededRandom } from './seeded-random.js';
 
 export const HIDDEN = 128;
 
 /** Our trainer (src/trainer.rs through src/wasm.rs), in one of the two wasm builds. */
 export class InklingTrainer {
-  constructor(module, files, { batch, learningRate, seed }) {
+  /** `layers`: the network in our notation (src/architecture.rs), the MLP's by default. */
+  constructor(module, files, { batch, learningRate, seed, layers = String(HIDDEN) }) {
     const settings = {
-      layers: String(HIDDEN),
+      layers,
       optimizer: { kind: 'sgd', learningRate },
       batchSize: batch,
       schedule: { kind: 'constant' },
@@ -31,11 +33,22 @@ export class InklingTrainer {
   }
 
   params() {
+    if (this.session.info().convolutional) return readModelFile(this.modelFile()).layers;
     return [0, 1].map((i) => ({ weights: this.session.layerWeights(i), biases: this.session.layerBiases(i) }));
   }
 
   setParams(params) {
     params.forEach((p, i) => this.session.setLayerParameters(i, p.weights, p.biases));
+  }
+
+  /** The network as a model file (a ConvNet's weights reach JavaScript this way). */
+  modelFile() {
+    return this.session.exportModel('');
+  }
+
+  /** Starts from a model file's network (the same architecture). */
+  setModelFile(bytes) {
+    this.session.importModel(bytes);
   }
 
   dispose() {
@@ -67,13 +80,25 @@ export class TfjsTrainer {
     this.position = 0;
     this.x = new Float32Array(batch * PIXELS);
     this.y = new Float32Array(batch * CLASSES);
-    const [l1, l2] = initial;
+    this.variables = this.makeVariables(initial);
+    this.optimizer = tf.train.sgd(learningRate);
+  }
+
+  /** The network's variables from our layers' parameters ([{weights, biases}]), in the order of params(). */
+  makeVariables([l1, l2]) {
+    const tf = this.tf;
     this.w1 = tf.variable(tf.tensor2d(l1.weights, [PIXELS, HIDDEN]));
     this.b1 = tf.variable(tf.tensor1d(l1.biases));
     this.w2 = tf.variable(tf.tensor2d(l2.weights, [HIDDEN, CLASSES]));
     this.b2 = tf.variable(tf.tensor1d(l2.biases));
-    this.variables = [this.w1, this.b1, this.w2, this.b2];
-    this.optimizer = tf.train.sgd(learningRate);
+    return [this.w1, this.b1, this.w2, this.b2];
+  }
+
+  /** The forward pass of a batch (batch × 784) to its logits. */
+  logits(xs) {
+    const tf = this.tf;
+    const hidden = tf.fused.matMul({ a: xs, b: this.w1, bias: this.b1, activation: 'relu' });
+    return tf.fused.matMul({ a: hidden, b: this.w2, bias: this.b2 });
   }
 
   reshuffle() {
@@ -107,11 +132,7 @@ export class TfjsTrainer {
     return tf.tidy(() => {
       const xs = tf.tensor2d(this.x, [this.batch, PIXELS]);
       const ys = tf.tensor2d(this.y, [this.batch, CLASSES]);
-      return this.optimizer.minimize(() => {
-        const hidden = tf.fused.matMul({ a: xs, b: this.w1, bias: this.b1, activation: 'relu' });
-        const logits = tf.fused.matMul({ a: hidden, b: this.w2, bias: this.b2 });
-        return tf.losses.softmaxCrossEntropy(ys, logits);
-      }, cost, this.variables);
+      return this.optimizer.minimize(() => tf.losses.softmaxCrossEntropy(ys, this.logits(xs)), cost, this.variables);
     });
   }
 

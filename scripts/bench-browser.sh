@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Browser benchmark: training examples/s (and GFLOP/s) of our trainer — simd128 build and the same code
 # without simd128 — against TensorFlow.js (wasm, cpu and, where the browser offers it, webgl backends)
-# on 784-128-10 / plain SGD at batch 64 and 256, in headless Chromium and headless Firefox, with a
-# check that every implementation does the same work. Prints a table and writes it to
-# artifacts/bench-browser.md (raw numbers in artifacts/bench-browser.json).
+# with plain SGD on 784-128-10 at batch 64 and 256 and on the ConvNet c8k5-p2-c16k5-p2-128 at batch 32
+# and 64, in headless Chromium and headless Firefox, with a check that every implementation does the
+# same work. Prints a table per network and writes them to artifacts/bench-browser.md (raw numbers in
+# artifacts/bench-browser.json).
 #
-#   bash scripts/bench-browser.sh            # full run (≈ 10 min on 2 cores)
-#   bash scripts/bench-browser.sh --quick    # fewer, shorter runs, for development (≈ 3 min)
+#   bash scripts/bench-browser.sh            # full run (≈ 20 min on 2 cores)
+#   bash scripts/bench-browser.sh --quick    # fewer, shorter runs, for development (≈ 5 min)
 #   … --browsers chromium                    # one browser only
+#   … --networks convnet                     # one network only (mlp, convnet)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"   # npm's binaryen wasm-opt, not Debian's
