@@ -474,7 +474,14 @@ impl Workspace {
         if batch <= self.capacity && sizes == self.sizes {
             return;
         }
-        let capacity = batch.max(self.capacity);
+        // Another network starts from the batch it is asked for: a ConvNet's buffers for 256 examples
+        // are tens of MB, and a capacity kept from the MLP before it would make the page hold them
+        // for a pretrained ConvNet that only ever reads a few dozen test images at a time.
+        let capacity = if sizes == self.sizes { batch.max(self.capacity) } else { batch };
+        // The old buffers go first, so that WebAssembly memory (which never shrinks) does not have
+        // to hold both sets at once.
+        (self.maps, self.z, self.a, self.delta, self.delta_below) = Default::default();
+        self.conv = ConvScratch::default();
         // The deltas hold the gradient of every layer's output, feature maps included (but not of
         // the network's input).
         let (maps, dense) = sizes.split_at(net.maps.len());
@@ -495,4 +502,32 @@ impl Workspace {
 /// for all (a maximum of integers, which the compiler turns into vector instructions).
 fn all_finite(values: &[f32]) -> bool {
     values.iter().fold(0u32, |largest, v| largest.max(v.to_bits() & 0x7fff_ffff)) < f32::INFINITY.to_bits()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::architecture::{Architecture, MNIST_INPUT};
+    use rand::SeedableRng;
+    use rand_pcg::Pcg64Mcg;
+
+    fn network(layers: &str) -> Mlp {
+        layers.parse::<Architecture>().unwrap().build(MNIST_INPUT, 10, &mut Pcg64Mcg::seed_from_u64(1)).unwrap()
+    }
+
+    #[test]
+    fn buffers_grow_with_the_batch_and_start_again_for_another_network() {
+        let mut ws = Workspace::default();
+        let mlp = network("128");
+        ws.ensure(&mlp, 256);
+        assert_eq!(ws.z[0].len(), 128 * 256);
+        ws.ensure(&mlp, 8);
+        assert_eq!(ws.z[0].len(), 128 * 256, "the same network keeps its larger buffers");
+        // A ConvNet after it gets buffers for the batch it asks for, not the MLP's 256 examples.
+        let convnet = network("c4k5-p2-32");
+        ws.ensure(&convnet, 8);
+        assert_eq!(ws.maps[0].a.len(), 4 * 24 * 24 * 8);
+        assert_eq!(ws.z[0].len(), 32 * 8);
+        assert_eq!(ws.delta.len(), 4 * 24 * 24 * 8);
+    }
 }
