@@ -48,7 +48,7 @@ def same_steps(batch):
 
 def main(args):
     repeats = 1 if args.quick else 5
-    epochs = 0.1 if args.quick else 0.5
+    epochs = 0.1 if args.quick else 1.0
     for tool in (TRAIN, SAME_STEPS):
         if not tool.exists():
             sys.exit(f"{tool} is missing: cargo build --release --example train --example same_steps")
@@ -92,7 +92,8 @@ def main(args):
     add(f"`c8k5-p2-c16k5-p2-128` (conv 1→8 5×5 + ReLU, 2×2 max-pool, conv 8→16 5×5 + ReLU, 2×2 max-pool, dense 256→128 ReLU, "
         f"dense 128→10 softmax cross-entropy), plain SGD α = {LR}, shuffled mini-batches of the 60,000 images (pixels / 255): "
         f"examples/s over {epochs:g} epoch{'s' if epochs > 1 else ''}, median of {repeats} [min–max], PyTorch and Inkling "
-        "taking turns; each from its own initial weights. After each ratio, in brackets, the same ratio of examples per "
+        "taking turns; each from its own initial weights. The ratio is of the medians, with the lowest and highest ratio of a "
+        "run to the PyTorch run just before it in square brackets; after it, in round brackets, the same ratio of examples per "
         "CPU-second (the process's CPU time over the timed steps, as each measures it), which depends far less on how busy the machine is.")
     add("")
     add("| batch | PyTorch, 1 thread | Inkling, native | Inkling ÷ PyTorch |")
@@ -102,7 +103,9 @@ def main(args):
         n, o = statistics.median(t["torch"]), statistics.median(t["ours"])
         nc, oc = statistics.median(t["torch_per_cpu_s"]), statistics.median(t["ours_per_cpu_s"])
         cell = lambda v, vs, c: f"{kilo(v)} [{kilo(min(vs))}–{kilo(max(vs))}]; {kilo(c)} per CPU-s"
-        add(f"| {batch} | {cell(n, t['torch'], nc)} | {cell(o, t['ours'], oc)} | {o / n:.2f}× ({oc / nc:.2f}×) |")
+        pairs = [a / b for a, b in zip(t["ours"], t["torch"])]
+        add(f"| {batch} | {cell(n, t['torch'], nc)} | {cell(o, t['ours'], oc)} "
+            f"| {o / n:.2f}× [{min(pairs):.2f}–{max(pairs):.2f}] ({oc / nc:.2f}×) |")
     add("")
     add(f"Same work: PyTorch's initial weights written as an Inkling model file, then {SANITY_STEPS} steps on the first "
         f"training images in order in each (`examples/same_steps.rs`); the losses must agree within {SAME_LOSS_TOLERANCE:g}.")
