@@ -20,7 +20,6 @@ import argparse
 import json
 import struct
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +28,7 @@ from torch import nn
 from torch.nn import functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from numpy_mlp import load  # noqa: E402  (the same MNIST reader and checksums as the NumPy side)
+from numpy_mlp import load, timed_runs  # noqa: E402  (the NumPy side's MNIST reader and timing)
 
 ARCHITECTURE = "c8k5-p2-c16k5-p2-128"
 
@@ -81,16 +80,7 @@ def run_throughput(args):
             position += batch
         return float(loss)
 
-    steps(20)  # warm-up
-    per_run = int(round(args.epochs * n / batch))
-    rates, cpu_rates, loss = [], [], 0.0
-    for _ in range(args.repeats):
-        start, cpu_start = time.perf_counter(), time.process_time()
-        loss = steps(per_run)
-        rates.append(per_run * batch / (time.perf_counter() - start))
-        cpu_rates.append(per_run * batch / (time.process_time() - cpu_start))
-    return {"kind": "throughput", "batch": batch, "steps": per_run, "examples_per_s": rates,
-            "examples_per_cpu_s": cpu_rates, "last_loss": loss}
+    return timed_runs(steps, batch, int(round(args.epochs * n / batch)), args.repeats)
 
 
 def varint(n):
