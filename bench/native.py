@@ -3,8 +3,10 @@ criterion benchmark of one training step. Started by scripts/bench-native.sh, wh
 and makes the virtual environment first; run with that environment's Python:
 
     .venv/bin/python bench/native.py [--quick] [--out artifacts/bench-native.md] [--no-criterion]
+    .venv/bin/python bench/native.py --convnet [--quick]    # the ConvNet against PyTorch instead
 
-Prints a table and writes it to artifacts/bench-native.md (raw numbers beside it, .json).
+Prints a table and writes it to artifacts/bench-native.md (raw numbers beside it, .json); with
+--convnet, bench/native_convnet.py's table to artifacts/bench-native-convnet.md.
 """
 import argparse
 import json
@@ -52,13 +54,16 @@ def ours(*args):
     if not m:
         sys.exit(f"unexpected output of {TRAIN.name}:\n{out}")
     train_acc = float(re.search(r"training accuracy ([\d.]+) %", out).group(1)) / 100
+    cpu_training = re.search(r"training CPU time ([\d.]+) s", out)
     test_acc = float(re.search(r"test accuracy ([\d.]+) %", out).group(1)) / 100
     # The trainer prints seconds to 0.1 s; its examples/s is exact, so take the time from that.
     examples, rate = int(m.group(2)), float(m.group(4))
     return {"steps": int(m.group(1)), "examples": examples, "seconds": examples / rate, "examples_per_s": rate,
             "train_accuracy": train_acc, "test_accuracy": test_acc, "wall_with_loading": wall,
             # CPU time of the whole process: loading, training and the final evaluation.
-            "cpu_whole_process": cpu}
+            "cpu_whole_process": cpu,
+            # CPU time of the training loop alone, as the trainer measures it.
+            "cpu_training": float(cpu_training.group(1)) if cpu_training else None}
 
 
 def training_cpu(run, baseline, key="examples"):
@@ -111,9 +116,15 @@ def median(values):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="1 run each (else 5, and 3 of our seed runs), 100 seed iterations instead of 500, short criterion")
-    parser.add_argument("--out", default="artifacts/bench-native.md")
+    parser.add_argument("--out", help="where the table goes (default artifacts/bench-native.md, with --convnet …-convnet.md)")
     parser.add_argument("--no-criterion", action="store_true")
+    parser.add_argument("--convnet", action="store_true", help="the ConvNet against PyTorch (bench/native_convnet.py) instead of the MLP against NumPy")
     args = parser.parse_args()
+    if args.convnet:
+        import native_convnet
+        args.out = args.out or "artifacts/bench-native-convnet.md"
+        return native_convnet.main(args)
+    args.out = args.out or "artifacts/bench-native.md"
     repeats = 1 if args.quick else 5
     iterations = 100 if args.quick else 500
     if not TRAIN.exists():

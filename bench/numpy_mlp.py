@@ -227,15 +227,20 @@ def run_throughput(args):
             loss = sgd_step(params, Xt[idx].T, Y[idx], args.lr)
         return float(loss)
 
+    return timed_runs(steps, batch, int(round(args.epochs * n / batch)), args.repeats)
+
+
+def timed_runs(steps, batch, count, repeats):
+    """The throughput result of `repeats` timed calls of steps(count) after 20 untimed steps (also
+    bench/torch_convnet.py's): examples/s and examples per CPU-second of each, and the last loss."""
     steps(20)  # warm-up
-    per_epoch = int(round(args.epochs * n / batch))
     rates, cpu_rates, loss = [], [], 0.0
-    for _ in range(args.repeats):
+    for _ in range(repeats):
         start, cpu_start = time.perf_counter(), time.process_time()
-        loss = steps(per_epoch)
-        rates.append(per_epoch * batch / (time.perf_counter() - start))
-        cpu_rates.append(per_epoch * batch / (time.process_time() - cpu_start))
-    return {"kind": "throughput", "batch": batch, "steps": per_epoch, "examples_per_s": rates,
+        loss = steps(count)
+        rates.append(count * batch / (time.perf_counter() - start))
+        cpu_rates.append(count * batch / (time.process_time() - cpu_start))
+    return {"kind": "throughput", "batch": batch, "steps": count, "examples_per_s": rates,
             "examples_per_cpu_s": cpu_rates, "last_loss": loss}
 
 

@@ -7,6 +7,12 @@
 #   bash scripts/bench-native.sh                  # full run (the seed's NumPy alone takes minutes)
 #   bash scripts/bench-native.sh --quick          # 1 run each, 100 seed iterations, short criterion
 #   … --no-criterion                              # skip the criterion benchmark
+#   bash scripts/bench-native.sh --convnet        # instead: the ConvNet recipe against PyTorch (1 thread each,
+#                                                 # SGD batch 32 and 64), artifacts/bench-native-convnet.md
+#
+# PyTorch comes from PyPI into a second virtual environment (.venv-torch, ignored by git): the PyPI Linux
+# wheel is a CUDA build whose nvidia-* wheels pip fetches too (about 3 GB of downloads, 7 GB installed),
+# though the benchmark runs it on the CPU only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -24,6 +30,21 @@ if ! .venv/bin/python -c 'import numpy, threadpoolctl' 2>/dev/null || [ bench/re
   say "installing NumPy into .venv"
   .venv/bin/pip install --quiet --disable-pip-version-check -r bench/requirements.txt
   touch .venv/.bench-requirements
+fi
+
+if [[ " $* " == *" --convnet "* ]]; then
+  if [ ! -x .venv-torch/bin/python ]; then
+    say "making .venv-torch"
+    python3 -m venv .venv-torch
+  fi
+  if ! .venv-torch/bin/python -c 'import torch, numpy' 2>/dev/null || [ bench/requirements-torch.txt -nt .venv-torch/.bench-requirements ]; then
+    say "installing PyTorch into .venv-torch (several GB the first time)"
+    .venv-torch/bin/pip install --quiet --disable-pip-version-check -r bench/requirements-torch.txt
+    touch .venv-torch/.bench-requirements
+  fi
+  say "building the native trainer and the same-steps check"
+  cargo build --release --example train --example same_steps >&2
+  exec .venv/bin/python bench/native.py "$@"
 fi
 
 say "building the native trainer and the criterion benchmark"

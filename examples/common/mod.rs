@@ -5,6 +5,8 @@
 
 #![allow(dead_code)]
 
+pub mod cpu_time;
+
 use inkling::dataset::Dataset;
 use md5::{Digest, Md5};
 use std::path::{Path, PathBuf};
