@@ -79,7 +79,7 @@ for (const name of BROWSERS) {
       assert.ok(await page.$('#step-card math'), 'the formula is MathML');
       // It says where the MLP's whole pass is.
       assert.equal(await page.$eval('#math-convnet-note', (el) => el.hidden), false);
-      assert.match(await text(page, '#math-convnet-note'), /pick an MLP recipe .* and press Reset/);
+      assert.match(await text(page, '#math-convnet-note'), /pick an MLP recipe\s+\(such as the Fast recipe\) and press Reset/);
       assert.deepEqual(log.pageErrors, []);
       assert.deepEqual(log.consoleErrors, []);
     });
