@@ -297,30 +297,26 @@ impl Trainer {
         self.net.zero_grads();
         let scale = 1.0 / c.batch_size() as f32;
         let (mut first, mut mnist, mut finite) = (true, c.mnist_examples, true);
-        let mut labels = std::mem::take(&mut self.labels);
         while first || mnist > 0 {
+            // The first chunk starts with the copies (their labels are in `self.labels` already).
             batch.clear();
-            let mut chunk_labels = Vec::with_capacity(super::CHUNK);
             if first {
-                for (j, &label) in labels.iter().enumerate() {
-                    batch.push(&copy_features[j * features..(j + 1) * features]);
-                    chunk_labels.push(label);
-                }
+                copy_features.chunks_exact(features).for_each(|copy| batch.push(copy));
+            } else {
+                self.labels.clear();
             }
             let n = mnist.min(super::CHUNK - batch.len());
             for _ in 0..n {
                 let index = lesson.rng.random_range(0..pool.labels.len());
                 batch.push(&pool.features[index * features..(index + 1) * features]);
-                chunk_labels.push(pool.labels[index]);
+                self.labels.push(pool.labels[index]);
             }
             (first, mnist) = (false, mnist - n);
-            let stats = self.net.accumulate_gradients(&*batch, &chunk_labels, c.label_smoothing, scale, &mut pool.ws);
+            let stats = self.net.accumulate_gradients(&*batch, &self.labels, c.label_smoothing, scale, &mut pool.ws);
             finite &= stats.mean_loss().is_finite();
         }
         lesson.optimizer.step(self.net.parameters_and_grads(), c.optimizer.learning_rate());
         self.net.maps = maps;
-        labels.clear();
-        self.labels = labels;
         finite
     }
 
