@@ -33,6 +33,7 @@ mod common;
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
     use crate::common;
+    use crate::common::drawings::Drawing;
     use clap::Parser;
     use inkling::augment::{AugmentParams, Augmenter};
     use inkling::network::argmax;
@@ -53,15 +54,6 @@ mod native {
         /// Drawings to teach styles from, as JSON (see above).
         #[arg(long)]
         drawings: Option<std::path::PathBuf>,
-    }
-
-    #[derive(serde::Deserialize)]
-    struct Drawing {
-        digit: u8,
-        style: String,
-        index: usize,
-        k: usize,
-        pixels: Vec<u8>,
     }
 
     /// The `--drawings` comparison: one lesson per misread style, adding up.
@@ -175,7 +167,13 @@ mod native {
         let mut trainer = Trainer::with_shared_data(TrainConfig::default(), Arc::clone(&train), None, 1).unwrap();
         trainer.set_network(net.clone()).unwrap();
         if let Some(path) = &args.drawings {
-            let drawings: Vec<Drawing> = serde_json::from_slice(&std::fs::read(path).expect("the drawings file")).expect("drawings as JSON");
+            let drawings = match common::drawings::load(path) {
+                Ok(drawings) => drawings,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    std::process::exit(2);
+                }
+            };
             teach_styles(&mut trainer, &net, &drawings);
             return;
         }

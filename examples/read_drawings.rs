@@ -20,6 +20,9 @@ fn main() {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
+mod common;
+
+#[cfg(not(target_arch = "wasm32"))]
 mod native {
     use clap::Parser;
     use inkling::batch::InputBatch;
@@ -28,7 +31,7 @@ mod native {
     use inkling::network::{argmax, Workspace};
     use inkling::pixel::pixel_values;
     use inkling::trainer::predict;
-    use serde::Deserialize;
+    use crate::common::drawings::{self, Drawing};
     use std::collections::BTreeMap;
     use std::path::PathBuf;
 
@@ -46,24 +49,10 @@ mod native {
         misses: bool,
     }
 
-    #[derive(Deserialize)]
-    struct Drawn {
-        /// Which place of the drawing this is (0: the one the handwriting benchmark also uses first).
-        k: usize,
-        digit: u8,
-        style: String,
-        name: String,
-        /// What the page read.
-        read: usize,
-        pixels: Vec<u8>,
-    }
-
     pub fn main() -> Result<(), String> {
         let args = Args::parse();
-        let text = std::fs::read_to_string(&args.images)
-            .map_err(|e| format!("cannot read {}: {e} (run node bench/teach-previews.mjs)", args.images.display()))?;
-        let all: Vec<Drawn> = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", args.images.display()))?;
-        let drawings: Vec<Drawn> = all.into_iter().filter(|d| d.k == 0).collect();
+        let all = drawings::load(&args.images)?;
+        let drawings: Vec<Drawing> = all.into_iter().filter(|d| d.k == 0).collect();
         if let Some(bad) = drawings.iter().position(|d| d.pixels.len() != IMAGE_PIXELS) {
             return Err(format!("drawing {bad} has {} pixels, not {IMAGE_PIXELS}", drawings[bad].pixels.len()));
         }

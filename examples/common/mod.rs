@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod cpu_time;
+pub mod drawings;
 
 use inkling::dataset::Dataset;
 use md5::{Digest, Md5};
