@@ -5,31 +5,23 @@
 // answer works back through the convolutions; How it works walks one output of the first convolution
 // with its numbers (the sum under the kernel, its gradient); and the
 // ConvNet is saved in the browser (model file version 2) and comes back on reload.
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BROWSERS } from './browsers.mjs';
 import { DIGITS } from './strokes.mjs';
 import {
-  FINISH_TIMEOUT, LOAD_TIMEOUT, SEL, STEP_TIMEOUT, clickButton, drawAndRead, launchReadyPage, parsePercent, serveSite,
-  retype, screenshotElement, setSeed, waitForState,
+  FINISH_TIMEOUT, LOAD_TIMEOUT, SEL, STEP_TIMEOUT, clickButton, drawAndRead, readyPageForSuite, parsePercent, serveSite,
+  retype, screenshotElement, setSeed, waitForState, text
 } from './helpers.mjs';
 
 const LAYERS = 'c8k5-p2-c16k5-p2-128';
 const NETWORK = `${LAYERS}-10`;
 const server = serveSite();
-const text = (page, selector) => page.$eval(selector, (el) => el.textContent.trim());
-
 for (const name of BROWSERS) {
   describe(`a ConvNet in ${name}`, () => {
-    let browser;
     let page;
     let log;
-    before(async () => {
-      ({ browser, page, log } = await launchReadyPage(name, server.url));
-    });
-    after(async () => {
-      await browser?.close();
-    });
+    readyPageForSuite(name, server, (opened) => ({ page, log } = opened));
 
     test('the ConvNet recipe makes a ConvNet from its notation, and the address carries it', async () => {
       await page.select('#preset', 'convnet');

@@ -6,18 +6,16 @@
 // Hiding a tab cannot be done in a headless browser, so the test does what the browser would: it
 // makes document.visibilityState say "hidden" and sends visibilitychange. Animation frames keep
 // coming in that case, so the test also shows that the page, not the browser, stops the work.
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BROWSERS } from './browsers.mjs';
-import { SEL, STEP_TIMEOUT, clickButton, launchReadyPage, progress, serveSite, setSeed, state, waitForState } from './helpers.mjs';
+import { SEL, STEP_TIMEOUT, clickButton, readyPageForSuite, progress, serveSite, setSeed, state, text, waitForState } from './helpers.mjs';
 
 const SEED = 11;
 const HIDDEN_MESSAGE = /Training is paused while this tab is hidden/;
 const server = serveSite();
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const text = (page, selector) => page.$eval(selector, (el) => el.textContent.trim());
-
 /** Makes the page believe its tab was hidden (true) or shown (false), as the browser tells it. */
 const setHidden = (page, hidden) => page.evaluate((h) => {
   Object.defineProperty(document, 'visibilityState', { value: h ? 'hidden' : 'visible', configurable: true });
@@ -33,15 +31,11 @@ function seconds(eta) {
 
 for (const name of BROWSERS) {
   describe(`frames in ${name}`, () => {
-    let browser;
     let page;
     let log;
-    before(async () => {
-      ({ browser, page, log } = await launchReadyPage(name, server.url));
+    readyPageForSuite(name, server, async (opened) => {
+      ({ page, log } = opened);
       await setSeed(page, SEED);
-    });
-    after(async () => {
-      await browser?.close();
     });
 
     test('while training, the page shows the share of time spent training', async () => {

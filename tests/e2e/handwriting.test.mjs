@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BROWSERS, launchBrowser } from './browsers.mjs';
 import {
   ACCURACY_TIMEOUT, FINISH_TIMEOUT, LOAD_TIMEOUT, SEL, STEP_TIMEOUT, clickButton, frames, openPage, screenshot,
-  serveSite, setSeed, state, testAccuracy, waitForAccuracy, waitForState,
+  serveSite, setSeed, state, text, testAccuracy, waitForAccuracy, waitForState,
 } from './helpers.mjs';
 import { drawDigit } from './strokes.mjs';
 import { DIGITS } from '../../bench/handwriting/strokes.mjs';
@@ -43,7 +43,6 @@ after(async () => {
   if (downloads) rmSync(downloads, { recursive: true, force: true });
 });
 
-const text = (page, selector) => page.$eval(selector, (el) => el.textContent.trim());
 const modelLine = (page) => text(page, '#model-in-use');
 
 /** Clears the pad, draws `strokes`, and returns what the page answers: digit, confidence, bars. */

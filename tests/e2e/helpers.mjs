@@ -112,6 +112,25 @@ export async function launchReadyPage(name, url) {
   }
 }
 
+/**
+ * A suite's page: launches `name` and opens the site of `server` (from serveSite) before the suite's
+ * tests, hands the ready { browser, page, log } to `ready` (which may go on to set the page up), and
+ * closes the browser after them. `options` are the before hook's (node:test), e.g. a timeout.
+ */
+export function readyPageForSuite(name, server, ready, options = {}) {
+  let opened;
+  before(async () => {
+    opened = await launchReadyPage(name, server.url);
+    await ready(opened);
+  }, options);
+  after(async () => {
+    await opened?.browser.close();
+  });
+}
+
+/** The trimmed text of the element `selector` finds. */
+export const text = (page, selector) => page.$eval(selector, (el) => el.textContent.trim());
+
 export const state = (page) => page.evaluate(() => document.body.dataset.state);
 
 /** Waits until body[data-state] is one of `states`; fails early (with the alert's text) on `error`. */

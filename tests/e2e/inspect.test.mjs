@@ -4,12 +4,12 @@
 // matrix (10,000 images, its diagonal the Test accuracy shown), a cell's images, the gallery of
 // mistakes with their top probabilities, and each digit's accuracy. Last, networks without and with
 // two hidden layers.
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BROWSERS } from './browsers.mjs';
 import {
-  ACCURACY_TIMEOUT, FINISH_TIMEOUT, SEL, STEP_TIMEOUT, clickButton, frames, launchReadyPage, screenshotElement, serveSite,
+  ACCURACY_TIMEOUT, FINISH_TIMEOUT, SEL, STEP_TIMEOUT, clickButton, frames, readyPageForSuite, screenshotElement, serveSite,
   setSeed, state, waitForAccuracy, waitForState,
 } from './helpers.mjs';
 import { DIGITS, drawDigit } from './strokes.mjs';
@@ -113,15 +113,9 @@ async function setLayers(page, text, sizes) {
 
 for (const name of BROWSERS) {
   describe(`looking inside the network in ${name}`, () => {
-    let browser;
     let page;
     let log;
-    before(async () => {
-      ({ browser, page, log } = await launchReadyPage(name, server.url));
-    });
-    after(async () => {
-      await browser?.close();
-    });
+    readyPageForSuite(name, server, (opened) => ({ page, log } = opened));
 
     let fresh;
     test('before training, the weights show the fresh first layer: 128 tiles of random weights', async () => {

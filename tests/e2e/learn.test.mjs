@@ -5,11 +5,11 @@
 // compare the seed network with the default recipe for one epoch — which pauses the main training,
 // and is paused by it; last, a network with two hidden layers repeats the steps per layer.
 // Screenshots: artifacts/screenshots/<browser>-learn-*.png.
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BROWSERS } from './browsers.mjs';
 import {
-  LOAD_TIMEOUT, SEL, STEP_TIMEOUT, clickButton, frames, launchReadyPage, screenshotElement, serveSite, state, waitForState
+  LOAD_TIMEOUT, SEL, STEP_TIMEOUT, clickButton, frames, readyPageForSuite, screenshotElement, serveSite, state, waitForState
 } from './helpers.mjs';
 import { DIGITS, drawDigit } from './strokes.mjs';
 
@@ -109,20 +109,16 @@ function pixelsOfColour(page, selector, hex) {
 
 for (const name of BROWSERS) {
   describe(`how it works in ${name}`, () => {
-    let browser;
     let page;
     let log;
-    before(async () => {
-      ({ browser, page, log } = await launchReadyPage(name, server.url));
+    readyPageForSuite(name, server, async (opened) => {
+      ({ page, log } = opened);
       // The page starts with the pretrained ConvNet, whose walk-through is the convolution's
       // (tests/e2e/convnet.test.mjs); these steps are the MLP's, on the Fast recipe's fresh weights.
       await clickButton(page, 'Reset');
       await page.waitForFunction(() => /^Fresh, untrained weights \(784-128-10/.test(document.getElementById('model-in-use').textContent),
         { timeout: STEP_TIMEOUT });
     }, { timeout: LOAD_TIMEOUT + 60_000 });
-    after(async () => {
-      await browser?.close();
-    });
 
     test('the panel is a region named "How it works" with its controls named for a screen reader', async () => {
       // Named by its heading, "4 · How it works".

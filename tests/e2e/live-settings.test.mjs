@@ -1,10 +1,10 @@
 // Turning the knobs while it learns: the form tells live settings from those that wait for Reset; a
 // new learning rate applies to the run under way (a marker on the loss chart, the settings message,
 // the address), and a new hidden layer size waits for Reset while the run goes on unchanged.
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BROWSERS } from './browsers.mjs';
-import { SEL, STEP_TIMEOUT, clickButton, launchReadyPage, progress, retype, screenshot, serveSite, setSeed, state, waitForState } from './helpers.mjs';
+import { SEL, STEP_TIMEOUT, clickButton, readyPageForSuite, progress, retype, screenshot, serveSite, setSeed, state, text, waitForState } from './helpers.mjs';
 
 const SEED = 7;
 const MESSAGE = '#settings-message';
@@ -12,24 +12,15 @@ const CHANGES = 'ol[aria-label="Settings changed during this run"]';
 
 const server = serveSite();
 
-const text = (page, selector) => page.$eval(selector, (el) => el.textContent.trim());
-
-/** Replaces a text field's value and leaves the field (Tab), as a person finishing an edit. */
 /** Waits until the training progress passes `value` (the run goes on). */
 const progressBeyond = (page, value) => page.waitForFunction((s, v) => document.querySelector(s).value > v,
   { timeout: STEP_TIMEOUT, polling: 100 }, SEL.progress, value);
 
 for (const name of BROWSERS) {
   describe(`settings changed while training in ${name}`, () => {
-    let browser;
     let page;
     let log;
-    before(async () => {
-      ({ browser, page, log } = await launchReadyPage(name, server.url));
-    });
-    after(async () => {
-      await browser?.close();
-    });
+    readyPageForSuite(name, server, (opened) => ({ page, log } = opened));
 
     test('the form says which settings change a run under way and which wait for Reset', async () => {
       const marks = await page.evaluate(() => Object.fromEntries(['learningRate', 'schedule', 'labelSmoothing', 'augment', 'layers', 'optimizer', 'batchSize', 'epochs', 'seed']

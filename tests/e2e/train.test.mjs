@@ -1,11 +1,11 @@
 // Training with the default settings and a fixed seed: Train (whose name becomes Pause), ≥ 97 % test
 // accuracy within a generous bound, Pause (progress stops), Reset (fresh weights), and Train again.
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BROWSERS } from './browsers.mjs';
 import {
-  ACCURACY_TIMEOUT, SEL, ariaButton, clickButton, launchReadyPage, progress, screenshot, serveSite, setSeed, state,
+  ACCURACY_TIMEOUT, SEL, ariaButton, clickButton, readyPageForSuite, progress, screenshot, serveSite, setSeed, state,
   testAccuracy, trainButtonName, waitForAccuracy, waitForState,
 } from './helpers.mjs';
 
@@ -26,15 +26,9 @@ async function assertProgressHolds(page, ms = 1200) {
 for (const name of BROWSERS) {
   // The steps run in order on one page: one browser and one training run per browser.
   describe(`training in ${name}`, () => {
-    let browser;
     let page;
     let log;
-    before(async () => {
-      ({ browser, page, log } = await launchReadyPage(name, server.url));
-    });
-    after(async () => {
-      await browser?.close();
-    });
+    readyPageForSuite(name, server, (opened) => ({ page, log } = opened));
 
     test(`the Seed field takes ${SEED} before training`, async () => {
       await setSeed(page, SEED);
