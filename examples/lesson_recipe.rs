@@ -54,10 +54,13 @@ mod native {
         /// Drawings to teach styles from, as JSON (see above).
         #[arg(long)]
         drawings: Option<std::path::PathBuf>,
+        /// With --drawings: name each drawing of another style that a recipe's lessons turned wrong.
+        #[arg(long)]
+        flips: bool,
     }
 
     /// The `--drawings` comparison: one lesson per misread style, adding up.
-    fn teach_styles(trainer: &mut Trainer, net: &inkling::Mlp, drawings: &[Drawing]) {
+    fn teach_styles(trainer: &mut Trainer, net: &inkling::Mlp, drawings: &[Drawing], list_flips: bool) {
         let test = &common::mnist().1;
         println!("| recipe | styles taught | taught styles' other drawings read right | other styles: right → wrong | test accuracy change (points) | ms per lesson |");
         println!("|---|---:|---:|---:|---|---:|");
@@ -88,6 +91,9 @@ mod native {
                     }
                 } else if d.k == 0 && *was_right && !right(trainer, d) {
                     broke += 1;
+                    if list_flips {
+                        println!("  turned wrong: {} ({}) → {}", d.style, d.name, read(trainer, &d.pixels));
+                    }
                 }
             }
             let after = trainer.evaluate(test).accuracy;
@@ -174,7 +180,7 @@ mod native {
                     std::process::exit(2);
                 }
             };
-            teach_styles(&mut trainer, &net, &drawings);
+            teach_styles(&mut trainer, &net, &drawings, args.flips);
             return;
         }
         let misread: Vec<usize> = (0..pool.len()).filter(|&i| read(&mut trainer, &pool[i].1) != pool[i].0 as usize).collect();
