@@ -16,6 +16,7 @@
 // --preset picks a recipe in the page's Recipe menu (and the native trainer's --preset): the default
 // recipe is timed to 98 %, the ConvNet recipe to 99 % (its targets: within 60 s, ≥ 95 % of frames
 // within 20 ms, at most 120 MB of WebAssembly memory). Tables go to artifacts/bench-page[-PRESET].md.
+import path from 'node:path';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -220,4 +221,4 @@ const stem = `${ROOT}/artifacts/bench-page${PRESET === 'default' ? '' : `-${PRES
 writeFileSync(`${stem}.md`, `${text}\n`);
 writeFileSync(`${stem}.json`, `${JSON.stringify({ wasmBytes: wasm.length, wasmGzKb, results }, null, 1)}\n`);
 console.log(text);
-say(`written to ${stem.slice(ROOT.length)}.md`);
+say(`written to ${path.relative(ROOT, stem)}.md`);

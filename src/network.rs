@@ -467,6 +467,11 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// How many examples the buffers hold.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
     /// Grows the buffers if the network or the batch is larger than what they were made for.
     pub fn ensure(&mut self, net: &Mlp, batch: usize) {
         let map_sizes = net.maps.iter().map(|l| l.output().len());

@@ -47,6 +47,14 @@ use rollback::Rollback;
 
 /// Most examples processed between two looks at the clock.
 pub const CHUNK: usize = 256;
+
+/// Most examples a ConvNet's forward pass takes at once outside training (test passes, the features
+/// lessons mix in). Its feature maps take about 110 KB per example (`c16k5-p2-c32k5-p2-128`: 29 MB of
+/// buffers for a chunk of 256, which WebAssembly memory keeps for good once grown — the page started
+/// at 117 MB in Firefox, whose coarse clock let a test slice ask for a whole chunk), while its
+/// convolutions run one example at a time whatever the chunk: only the dense layers' products see
+/// the batch, and 32 columns keep them busy.
+pub const CONV_CHUNK: usize = 32;
 /// Longest run the settings accept, in epochs.
 pub const MAX_EPOCHS: f32 = 10_000.0;
 
@@ -217,7 +225,15 @@ impl Trainer {
         self.started_with = self.live;
         self.changes.clear();
         self.config = config;
-        self.ws.ensure(&self.net, CHUNK);
+        // The buffers the run's chunks need, made now rather than in its first frame. A ConvNet's take
+        // about 110 KB per example, so it gets what its batches and its test passes use, not the
+        // whole chunk an MLP's test pass reads (29 MB of WebAssembly memory, kept for good).
+        let batch = if self.net.is_convolutional() {
+            self.config.batch_size.min(CHUNK).max(CONV_CHUNK)
+        } else {
+            CHUNK
+        };
+        self.ws.ensure(&self.net, batch);
         Ok(())
     }
 

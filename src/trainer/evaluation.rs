@@ -2,7 +2,7 @@
 //! evaluates between frames, on a copy of the weights taken when the evaluation started), or on
 //! one input.
 
-use super::Trainer;
+use super::{Trainer, CONV_CHUNK};
 use crate::batch::InputBatch;
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
@@ -121,8 +121,9 @@ pub fn evaluate_range(
     let mut stats = BatchStats::default();
     let mut predictions = Vec::with_capacity(range.len());
     let mut start = range.start;
+    let chunk = if net.is_convolutional() { CONV_CHUNK.min(input.capacity()) } else { input.capacity() };
     while start < range.end {
-        let end = (start + input.capacity()).min(range.end);
+        let end = (start + chunk).min(range.end);
         input.clear();
         // An MLP reads the data set's list of non-zero pixels (made on the first evaluation, 4.5 MB
         // for the 10,000 test images): a test pass is run every few seconds, and reading ~150 listed
@@ -151,4 +152,34 @@ pub fn predict(net: &Mlp, pixels: &[f32], input: &mut InputBatch, ws: &mut Works
     input.push(pixels);
     net.forward(&*input, ws);
     Ok(net.probabilities(ws, 1).to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::architecture::Architecture;
+    use crate::trainer::rollback::tests::data;
+    use crate::trainer::{TrainConfig, CHUNK, CONV_CHUNK};
+
+    fn trainer(layers: &str) -> Trainer {
+        let config = TrainConfig { layers: layers.parse::<Architecture>().unwrap(), ..TrainConfig::default() };
+        Trainer::new(config, data(), Some(data()), 1).unwrap()
+    }
+
+    #[test]
+    fn a_convnets_test_pass_keeps_its_buffers_small_and_counts_the_same() {
+        let mut t = trainer("c4k5-p2-16");
+        let whole = t.evaluate_test_chunk(600).unwrap().expect("all 600 in one call");
+        assert!(t.ws.capacity() <= CONV_CHUNK, "buffers for {} examples", t.ws.capacity());
+        // The same counts as one example at a time.
+        let net = t.network().clone();
+        let (mut input, mut ws) = (InputBatch::with_capacity(net.inputs(), 1), Workspace::default());
+        let one_by_one = evaluate_range(&net, &data(), 0..600, &mut input, &mut ws, 0);
+        assert_eq!((whole.correct, &whole.predictions), (one_by_one.correct, &one_by_one.predictions));
+        assert!((whole.loss - one_by_one.loss).abs() <= 1e-5 * one_by_one.loss.abs());
+        // An MLP still reads a whole chunk at a time.
+        let mut mlp = trainer("16");
+        mlp.evaluate_test_chunk(600).unwrap();
+        assert_eq!(mlp.ws.capacity(), CHUNK);
+    }
 }

@@ -350,7 +350,7 @@ impl Trainer {
             return true;
         }
         self.input.clear();
-        for i in have..(have + super::CHUNK).min(want) {
+        for i in have..(have + super::CONV_CHUNK).min(want) {
             // Spread over the training set (the stride is prime to its 60,000): the same pool every time.
             let index = (i * POOL_STRIDE) % self.train.len();
             self.input.push_image(&self.train, index, true);
