@@ -229,7 +229,7 @@ impl Trainer {
         // about 110 KB per example, so it gets what its batches and its test passes use, not the
         // whole chunk an MLP's test pass reads (29 MB of WebAssembly memory, kept for good).
         let batch = if self.net.is_convolutional() {
-            self.config.batch_size.min(CHUNK).max(CONV_CHUNK)
+            self.config.batch_size.clamp(CONV_CHUNK, CHUNK)
         } else {
             CHUNK
         };
