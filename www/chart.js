@@ -51,8 +51,10 @@ function makeChart(element, { yLabel, yRange, format }) {
     height: 180,
     legend: { show: true, live: false },
     cursor: { drag: { x: false, y: false } },
-    // x from 0, and at least one epoch wide: a lone point (a loaded model's test accuracy) stays readable.
-    scales: { x: { time: false, range: (u, min, max) => [0, Math.max(1, max ?? 1)] }, y: yRange ? { range: yRange } : { auto: true } },
+    // x from 0 to the last point (epochs only grow), and at least one epoch wide: a lone point (a
+    // loaded model's test accuracy) stays readable. The data are read here because uPlot widens a
+    // lone x value to ±100 before it asks (the pretrained model's one point showed 0–100 epochs).
+    scales: { x: { time: false, range: (u) => [0, Math.max(1, u.data[0].at(-1) ?? 1)] }, y: yRange ? { range: yRange } : { auto: true } },
     axes: [
       { label: 'epochs', size: 40, labelSize: 18, stroke: '#475569', grid: { stroke: '#e2e8f0' } },
       { label: yLabel, size: 52, labelSize: 18, stroke: '#475569', grid: { stroke: '#e2e8f0' }, values: (u, v) => v.map(format) },
