@@ -11,12 +11,13 @@ import { BROWSERS } from './browsers.mjs';
 import { DIGITS } from './strokes.mjs';
 import {
   FINISH_TIMEOUT, LOAD_TIMEOUT, SEL, STEP_TIMEOUT, clickButton, drawAndRead, readyPageForSuite, parsePercent, serveSite,
-  retype, screenshotElement, setSeed, waitForState, text
+  retype, screenshotElement, setSeed, text, waitForState,
 } from './helpers.mjs';
 
 const LAYERS = 'c8k5-p2-c16k5-p2-128';
 const NETWORK = `${LAYERS}-10`;
 const server = serveSite();
+
 for (const name of BROWSERS) {
   describe(`a ConvNet in ${name}`, () => {
     let page;

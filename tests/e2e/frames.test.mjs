@@ -16,6 +16,7 @@ const HIDDEN_MESSAGE = /Training is paused while this tab is hidden/;
 const server = serveSite();
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** Makes the page believe its tab was hidden (true) or shown (false), as the browser tells it. */
 const setHidden = (page, hidden) => page.evaluate((h) => {
   Object.defineProperty(document, 'visibilityState', { value: h ? 'hidden' : 'visible', configurable: true });

@@ -100,7 +100,7 @@ export function serveSite() {
 }
 
 /** Launches `name` and opens the page at `url` until it is ready; closes the browser again if that fails. */
-export async function launchReadyPage(name, url) {
+async function launchReadyPage(name, url) {
   const browser = await launchBrowser(name);
   try {
     const { page, log } = await openPage(browser.defaultBrowserContext(), url);
