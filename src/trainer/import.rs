@@ -54,8 +54,8 @@ impl Trainer {
         self.lesson = None;
         self.optimizer = self.config.optimizer.build();
         self.batch_filled = 0;
-        self.evaluations.pending = None;
-        self.evaluations.last = None;
+        // The evaluations and the copies of the weights they keep were of the network before.
+        self.evaluations = Default::default();
         self.rollback.forget_checkpoint();
         Ok(())
     }
