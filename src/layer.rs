@@ -17,7 +17,7 @@ pub mod conv;
 pub mod maps;
 pub mod pool;
 
-pub use conv::{Conv2d, ConvScratch, Padding};
+pub use conv::{Conv2d, ConvScratch, Padding, KEPT_PATCHES};
 pub use maps::{MapBuffers, MapLayer, MapShape};
 pub use pool::MaxPool2;
 

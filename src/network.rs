@@ -247,10 +247,16 @@ impl Mlp {
     /// The forward pass for a batch: fills `ws.z` and `ws.a` for every layer; the last `a` holds the
     /// softmax probabilities (outputs × m).
     pub fn forward<'a>(&self, x: impl Into<Input<'a>>, ws: &mut Workspace) {
-        let x = x.into();
+        self.forward_pass(x.into(), ws, false);
+    }
+
+    /// [`Mlp::forward`]; `for_backward`: a backward pass of this batch follows, so the convolutions
+    /// keep their patches for it (a test pass or a reading does not need them, and the memory they
+    /// take stays with the page: WebAssembly memory never shrinks).
+    fn forward_pass(&self, x: Input, ws: &mut Workspace, for_backward: bool) {
         ws.ensure(self, x.len());
         let m = x.len();
-        self.forward_maps(x, ws);
+        self.forward_maps(x, ws, for_backward);
         let last = self.layers.len() - 1;
         for (l, layer) in self.layers.iter().enumerate() {
             let (before, after) = ws.a.split_at_mut(l);
@@ -284,7 +290,7 @@ impl Mlp {
             return &[];
         }
         ws.ensure(self, x.len());
-        self.forward_maps(Input::Batch(x), ws);
+        self.forward_maps(Input::Batch(x), ws, false);
         &ws.maps.last().expect("a map layer").a[..self.layers[0].inputs() * x.len()]
     }
 
@@ -299,7 +305,7 @@ impl Mlp {
     }
 
     /// The feature-map layers' forward pass, if there are any, each into its buffers in `ws`.
-    fn forward_maps(&self, x: Input, ws: &mut Workspace) {
+    fn forward_maps(&self, x: Input, ws: &mut Workspace, for_backward: bool) {
         if !self.is_convolutional() {
             return;
         }
@@ -307,7 +313,7 @@ impl Mlp {
         for (i, layer) in self.maps.iter().enumerate() {
             let (before, after) = ws.maps.split_at_mut(i);
             let input = before.last().map_or(pixels, |b| &b.a[..]);
-            layer.forward(input, x.len(), &mut after[0], &mut ws.conv);
+            layer.forward(input, x.len(), &mut after[0], &mut ws.conv[i], for_backward);
         }
     }
 
@@ -320,7 +326,7 @@ impl Mlp {
                 0 => ws.want_input_grads.then_some(&mut ws.input_grads[..]),
                 _ => Some(&mut ws.delta_below[..]),
             };
-            self.maps[i].backward(&mut ws.delta, input, &ws.maps[i], x.len(), scale, dx, &mut ws.conv);
+            self.maps[i].backward(&mut ws.delta, input, &ws.maps[i], x.len(), scale, dx, &mut ws.conv[i]);
             std::mem::swap(&mut ws.delta, &mut ws.delta_below);
         }
     }
@@ -348,7 +354,7 @@ impl Mlp {
         if ws.want_input_grads {
             ws.input_grads.resize(self.inputs() * m, 0.0);
         }
-        self.forward(x, ws);
+        self.forward_pass(x, ws, true);
         let stats = self.stats(ws, labels, 0.0);
 
         // dZᴸ = Aᴸ − Y, written over a copy of the probabilities.
@@ -448,8 +454,9 @@ pub struct Workspace {
     sizes: Vec<usize>,
     /// Each feature-map layer's outputs (and what its backward pass needs).
     pub maps: Vec<MapBuffers>,
-    /// Scratch of the convolutions' patch matrices.
-    pub conv: ConvScratch,
+    /// Each feature-map layer's patch matrices (a convolution's forward pass keeps them for its
+    /// backward pass; pooling layers leave theirs empty).
+    pub conv: Vec<ConvScratch>,
     /// Pre-activations Zˡ, one buffer per layer (outputs × capacity).
     pub z: Vec<Vec<f32>>,
     /// Activations Aˡ (the last one holds the softmax probabilities).
@@ -486,12 +493,13 @@ impl Workspace {
         // The old buffers go first, so that WebAssembly memory (which never shrinks) does not have
         // to hold both sets at once.
         (self.maps, self.z, self.a, self.delta, self.delta_below) = Default::default();
-        self.conv = ConvScratch::default();
+        self.conv = Vec::new();
         // The deltas hold the gradient of every layer's output, feature maps included (but not of
         // the network's input).
         let (maps, dense) = sizes.split_at(net.maps.len());
         let widest = maps.iter().chain(&dense[1..]).copied().max().unwrap_or(0);
         self.maps = net.maps.iter().map(|l| MapBuffers::for_layer(l, capacity)).collect();
+        self.conv = vec![ConvScratch::default(); net.maps.len()];
         self.z = dense[1..].iter().map(|&n| vec![0.0; n * capacity]).collect();
         self.a = self.z.clone();
         self.delta = vec![0.0; widest * capacity];

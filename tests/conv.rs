@@ -12,7 +12,7 @@ use wasm_bindgen_test::{wasm_bindgen_test as test, wasm_bindgen_test_configure};
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test_configure!(run_in_browser);
 
-use inkling::layer::{Conv2d, ConvScratch, MapShape, MaxPool2, Padding};
+use inkling::layer::{Conv2d, ConvScratch, MapShape, MaxPool2, Padding, KEPT_PATCHES};
 use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 
@@ -134,25 +134,30 @@ fn check_convolution(case: &Case, seed: u64) {
     let reference = Reference { conv: &conv, m };
     let what = format!("{:?} → c{}k{} {:?}, batch {m}", case.input, case.channels, case.kernel, case.padding);
 
-    let mut scratch = ConvScratch::default();
-    // Stale values in the output and gradients must not leak: z is overwritten, dW and db are
-    // added to with the scale, dX is overwritten.
-    let mut z = vec![f32::NAN; out.len() * m];
-    conv.forward(&x, m, &mut z, &mut scratch);
-    assert_close(&format!("{what}: Z"), &z, &reference.forward(&x));
-
-    let (dw, db, dx) = reference.gradients(&x, &dz);
+    let (want_z, (dw, db, dx)) = (reference.forward(&x), reference.gradients(&x, &dz));
     let scale = 0.5f32;
-    conv.weight_grads.iter_mut().for_each(|g| *g = 1.0);
-    conv.bias_grads.iter_mut().for_each(|g| *g = 1.0);
-    conv.accumulate_grads(&dz, &x, m, scale, &mut scratch);
     let plus_one_half = |v: &[f64]| v.iter().map(|g| 1.0 + 0.5 * g).collect::<Vec<_>>();
-    assert_close(&format!("{what}: dW"), conv.weight_grads.as_slice(), &plus_one_half(&dw));
-    assert_close(&format!("{what}: db"), conv.bias_grads.as_slice(), &plus_one_half(&db));
+    // A forward pass that keeps its patches for the backward pass (when they fit), and one that only
+    // reads, after which the backward pass copies them again: the same values either way.
+    for (how, for_backward) in [("patches kept", true), ("patches copied again", false)] {
+        let what = format!("{what}, {how}");
+        let mut scratch = ConvScratch::default();
+        // Stale values in the output and gradients must not leak: z is overwritten, dW and db are
+        // added to with the scale, dX is overwritten.
+        let mut z = vec![f32::NAN; out.len() * m];
+        conv.forward(&x, m, &mut z, &mut scratch, for_backward);
+        assert_close(&format!("{what}: Z"), &z, &want_z);
 
-    let mut got_dx = vec![f32::NAN; x.len()];
-    conv.input_grads(&dz, m, &mut got_dx, &mut scratch);
-    assert_close(&format!("{what}: dX"), &got_dx, &dx);
+        conv.weight_grads.iter_mut().for_each(|g| *g = 1.0);
+        conv.bias_grads.iter_mut().for_each(|g| *g = 1.0);
+        conv.accumulate_grads(&dz, &x, m, scale, &mut scratch);
+        assert_close(&format!("{what}: dW"), conv.weight_grads.as_slice(), &plus_one_half(&dw));
+        assert_close(&format!("{what}: db"), conv.bias_grads.as_slice(), &plus_one_half(&db));
+
+        let mut got_dx = vec![f32::NAN; x.len()];
+        conv.input_grads(&dz, m, &mut got_dx, &mut scratch);
+        assert_close(&format!("{what}: dX"), &got_dx, &dx);
+    }
 }
 
 #[test]
@@ -172,10 +177,35 @@ fn convolution_matches_nested_loops() {
         Case { input: shape(3, 11, 13), channels: 7, kernel: 3, padding: Padding::Same, batch: 6 },
         // MNIST's first layer.
         Case { input: shape(1, 28, 28), channels: 8, kernel: 5, padding: Padding::Valid, batch: 2 },
+        // Patches of more values than a layer keeps (4 positions × 1,600 taps × 164 examples): every
+        // example's are copied into one block, in the forward and again in the backward pass. (Few
+        // positions, so that each gradient sums few products and f32 stays within the tolerance.)
+        Case { input: shape(64, 6, 6), channels: 3, kernel: 5, padding: Padding::Valid, batch: 164 },
     ];
+    const { assert!(4 * 1600 * 164 > KEPT_PATCHES && 576 * 25 * 2 <= KEPT_PATCHES, "both ways are tried") };
     for (i, case) in cases.iter().enumerate() {
         check_convolution(case, 100 + i as u64);
     }
+}
+
+/// The backward pass reads the kept patches only for the batch they were made from: after a forward
+/// pass over other images, the gradients are still those of the images asked about.
+#[test]
+fn gradients_after_another_batchs_forward_pass_are_this_batchs() {
+    let mut rng = Pcg64Mcg::seed_from_u64(7);
+    let input = MapShape { channels: 2, height: 8, width: 7 };
+    let mut conv = Conv2d::he(input, 3, 3, Padding::Valid, &mut rng).unwrap();
+    let m = 3;
+    let (x, other) = (random(input.len() * m, &mut rng), random(input.len() * m, &mut rng));
+    let dz = random(conv.output().len() * m, &mut rng);
+    let mut scratch = ConvScratch::default();
+    let mut z = vec![0.0; conv.output().len() * m];
+    conv.forward(&x, m, &mut z, &mut scratch, true);
+    conv.forward(&other, m, &mut z, &mut scratch, true);
+    conv.accumulate_grads(&dz, &x, m, 1.0, &mut scratch);
+    let (dw, db, _) = Reference { conv: &conv, m }.gradients(&x, &dz);
+    assert_close("dW", conv.weight_grads.as_slice(), &dw);
+    assert_close("db", conv.bias_grads.as_slice(), &db);
 }
 
 /// 2×2 max-pooling, index by index: the largest of each window, the first one in reading order on

@@ -13,8 +13,10 @@
 //! position, copied as contiguous row pieces), and `Z (P × C_out) = cols · W` is then the
 //! channel-major output itself, with no transpose. Backward: `dW += scale · colsᵀ·dZ`,
 //! `db[o] += scale · Σ_p dZ[p, o]`, and `dX` is `dcols = dZ·Wᵀ` added back onto the patches (col2im).
-//! The patches are copied again in the backward pass rather than kept: keeping them would cost
-//! P·K floats per example (14 KB for a 5×5 first layer on MNIST, ×256 examples per chunk).
+//! The forward pass keeps every example's patches for the backward pass, which reads them instead
+//! of copying them a second time, while the batch's take at most [`KEPT_PATCHES`] values (P·K per
+//! example: 14,400 — 57.6 KB — for a 5×5 first layer on MNIST, 1.8 MB for the ConvNet preset's
+//! batch of 32); a larger batch has its patches copied again, so that memory stays bounded.
 //!
 //! Why im2col + gemm: against a direct kernel — for each output channel, input channel and tap, one
 //! `z_row += w · x_row` per output row, which the compiler vectorises — im2col's forward pass was 2×
@@ -29,11 +31,14 @@
 //! first took about 1.3 s per 10,000 examples natively, 13× the default MLP's 0.1 s. Copying the
 //! patches as whole row pieces (here and in col2im) brought it to 0.8 s of CPU time per 10,000
 //! (`train --preset convnet --limit 20000 --epochs 1`: 12,500 examples per CPU-second, the MLP
-//! 96,000; 2026-11-28, Intel Xeon, the other core busy). `perf` then shares the run between
-//! matrixmultiply's kernels (≈ 26 %), its packing (≈ 16 %), the patch copies (≈ 20 %: twice per
-//! example, forward and backward) and the map layers' own loops (≈ 11 %) — the copies are where a
-//! next step would start: keeping the forward pass's patches for the backward one, or packing them
-//! straight into the layout the gemm kernel reads.
+//! 96,000; 2026-11-28, Intel Xeon, the other core busy). `perf` then shared the run between
+//! matrixmultiply's kernels (≈ 26 %), its packing (≈ 16 %), the patch copies (≈ 24 %: twice per
+//! training example, forward and backward) and the map layers' own loops (≈ 11 %). Keeping the
+//! forward pass's patches for the backward one took the copies to ≈ 18 % of a shorter run (the
+//! fastest of 7 and 8 alternating runs: 1.46 → 1.39 s of CPU time for 20,000 examples; the machine's
+//! noise is of the same size, so the browser benchmark's ratio to TF.js is the figure to read). The
+//! next step would be packing the patches straight into the layout the gemm kernel reads, which
+//! would also save matrixmultiply's own copy of them.
 
 use super::{gemm, strided, MapShape};
 use crate::error::{Error, Result};
@@ -62,11 +67,29 @@ pub struct Conv2d {
     pub bias_grads: DVector<f32>,
 }
 
-/// The patch matrices of one example, kept between batches (nothing is allocated per step).
+/// The most patch values a layer keeps from its forward pass for its backward pass (4 MB): batches
+/// of 32 and 64 fit in both layers of the ConvNet preset (64 examples: 921,600 and 819,200 values);
+/// a batch of 256 would need 15 MB for the first layer alone, and WebAssembly memory never shrinks.
+pub const KEPT_PATCHES: usize = 1 << 20;
+
+/// One layer's patch matrices, kept between batches (nothing is allocated per step).
 #[derive(Debug, Clone, Default)]
 pub struct ConvScratch {
+    /// The last forward pass's patches: one P × K block per example when they fit in
+    /// [`KEPT_PATCHES`], else one block reused for every example.
     cols: Vec<f32>,
+    /// The input (its address) and batch size whose patches `cols` holds for every example: the
+    /// backward pass of the same batch reads them instead of copying them again.
+    kept: Option<(usize, usize)>,
     dcols: Vec<f32>,
+}
+
+impl ConvScratch {
+    /// How many patch values it holds: one example's after a pass that only reads, a batch's after
+    /// a forward pass that kept them for the backward pass.
+    pub fn patch_values(&self) -> usize {
+        self.cols.len()
+    }
 }
 
 impl Conv2d {
@@ -131,11 +154,18 @@ impl Conv2d {
     }
 
     /// `Z = W ⋆ X + b` for m examples: `x` holds input.len() × m values, `z` gets output.len() × m.
-    pub fn forward(&self, x: &[f32], m: usize, z: &mut [f32], scratch: &mut ConvScratch) {
+    /// `for_backward`: the backward pass of this batch follows, so the patches are kept for it (when
+    /// they fit in [`KEPT_PATCHES`]); a pass that only reads makes one example's at a time.
+    pub fn forward(&self, x: &[f32], m: usize, z: &mut [f32], scratch: &mut ConvScratch, for_backward: bool) {
         let (inputs, out) = (self.input.len(), self.output());
         let positions = out.height * out.width;
-        for (x, z) in x[..inputs * m].chunks_exact(inputs).zip(z[..out.len() * m].chunks_exact_mut(out.len())) {
-            let cols = self.patches(x, &mut scratch.cols);
+        let block = positions * self.taps();
+        let keep = for_backward && block * m <= KEPT_PATCHES;
+        scratch.cols.resize(if keep { block * m } else { block }, 0.0);
+        scratch.kept = keep.then_some((x.as_ptr() as usize, m));
+        for (e, (x, z)) in x[..inputs * m].chunks_exact(inputs).zip(z[..out.len() * m].chunks_exact_mut(out.len())).enumerate() {
+            let cols = &mut scratch.cols[if keep { e * block } else { 0 }..][..block];
+            self.patches(x, cols);
             for (z, &b) in z.chunks_exact_mut(positions).zip(self.biases.iter()) {
                 z.fill(b);
             }
@@ -146,11 +176,24 @@ impl Conv2d {
     }
 
     /// `dW += scale · colsᵀ·dZ` and `db += scale · Σ_p dZ` over the batch (`dz`: output.len() × m).
+    /// Right after the forward pass of the same `x` (and `m`), its kept patches are read again.
     pub fn accumulate_grads(&mut self, dz: &[f32], x: &[f32], m: usize, scale: f32, scratch: &mut ConvScratch) {
         let (inputs, out) = (self.input.len(), self.output());
         let (positions, taps) = (out.height * out.width, self.taps());
-        for (x, dz) in x[..inputs * m].chunks_exact(inputs).zip(dz[..out.len() * m].chunks_exact(out.len())) {
-            let cols = self.patches(x, &mut scratch.cols);
+        let block = positions * taps;
+        let kept = scratch.kept == Some((x.as_ptr() as usize, m));
+        if !kept {
+            // The patches are copied below, over whatever an earlier forward pass kept.
+            scratch.kept = None;
+            scratch.cols.resize(block.max(scratch.cols.len()), 0.0);
+        }
+        for (e, (x, dz)) in x[..inputs * m].chunks_exact(inputs).zip(dz[..out.len() * m].chunks_exact(out.len())).enumerate() {
+            let cols = if kept {
+                &scratch.cols[e * block..][..block]
+            } else {
+                self.patches(x, &mut scratch.cols[..block]);
+                &scratch.cols[..block]
+            };
             let cols_t = DMatrixView::from_slice_with_strides(cols, taps, positions, positions, 1);
             let dz_view = DMatrixView::from_slice(dz, positions, out.channels);
             gemm(&mut self.weight_grads.as_view_mut(), scale, strided(&cols_t), strided(&dz_view), 1.0);
@@ -179,14 +222,15 @@ impl Conv2d {
         self.bias_grads.as_mut_slice().fill(0.0);
     }
 
-    /// im2col: one example's patches as a P × K column-major matrix in `cols` (zeros where a tap
-    /// falls in the padding). Each (tap, output row) is one contiguous copy of an input row piece.
-    fn patches<'s>(&self, x: &[f32], cols: &'s mut Vec<f32>) -> &'s [f32] {
+    /// im2col: one example's patches as a P × K column-major matrix, written over all of `cols`
+    /// (zeros where a tap falls in the padding). Each (tap, output row) is one contiguous copy of an
+    /// input row piece.
+    fn patches(&self, x: &[f32], cols: &mut [f32]) {
         let out = self.output();
         let (k, pad) = (self.kernel, self.pad());
         let (h, w) = (self.input.height, self.input.width);
         let positions = out.height * out.width;
-        cols.resize(positions * self.taps(), 0.0);
+        debug_assert_eq!(cols.len(), positions * self.taps());
         if pad == 0 {
             // Valid padding, the usual case: every row piece is whole, so there are no zeros to write
             // and nothing to clip (a fifth less time for the patches of MNIST's LeNet).
@@ -197,7 +241,7 @@ impl Conv2d {
                     copy_short(row, &from[..out.width]);
                 }
             }
-            return cols;
+            return;
         }
         for tap in 0..self.taps() {
             let (c, ky, kx) = (tap / (k * k), tap / k % k, tap % k);
@@ -215,7 +259,6 @@ impl Conv2d {
                 }
             }
         }
-        cols
     }
 
     /// col2im: `dx += ` every patch column of `dcols` put back where it was copied from.

@@ -114,12 +114,12 @@ impl MapLayer {
         }
     }
 
-    /// The forward pass of m examples from `x` into `out`.
-    pub fn forward(&self, x: &[f32], m: usize, out: &mut MapBuffers, scratch: &mut ConvScratch) {
+    /// The forward pass of m examples from `x` into `out` (`for_backward`: see [`Conv2d::forward`]).
+    pub fn forward(&self, x: &[f32], m: usize, out: &mut MapBuffers, scratch: &mut ConvScratch, for_backward: bool) {
         let n = self.output().len() * m;
         match self {
             MapLayer::Conv(c) => {
-                c.forward(x, m, &mut out.z, scratch);
+                c.forward(x, m, &mut out.z, scratch, for_backward);
                 relu(&out.z[..n], &mut out.a[..n]);
             }
             MapLayer::MaxPool(p) => p.forward(x, m, &mut out.a, &mut out.winners),

@@ -200,6 +200,9 @@ mod tests {
         let mut t = trainer("c4k5-p2-16");
         let whole = t.evaluate_test_chunk(600).unwrap().expect("all 600 in one call");
         assert!(t.ws.capacity() <= CONV_CHUNK, "buffers for {} examples", t.ws.capacity());
+        // A test pass has no backward pass, so its convolution keeps no patches for one: one
+        // example's (24 × 24 positions × 25 taps) at a time.
+        assert_eq!(t.ws.conv[0].patch_values(), 24 * 24 * 25);
         // The same counts as one example at a time.
         let net = t.network().clone();
         let (mut input, mut ws) = (InputBatch::with_capacity(net.inputs(), 1), Workspace::default());
