@@ -69,10 +69,13 @@ impl Comparison {
             .into_iter()
             .enumerate()
             .map(|(r, config)| {
-                Trainer::with_shared_data(config, Arc::clone(&train), Some(Arc::clone(&test)), seed).map_err(|e| match e {
+                let mut run = Trainer::with_shared_data(config, Arc::clone(&train), Some(Arc::clone(&test)), seed).map_err(|e| match e {
                     Error::Config(m) => Error::Config(format!("run {}: {m}", (b'A' + r as u8) as char)),
                     other => other,
-                })
+                })?;
+                // Its turns are slices of animation frames, like the page's own run.
+                run.set_short_pieces();
+                Ok(run)
             })
             .collect::<Result<Vec<_>>>()?;
         let n = runs.len();

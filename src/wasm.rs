@@ -169,7 +169,8 @@ impl Session {
         // preparing the data, rather than in the first training frame.
         train.nonzeros();
         let test = dataset(test_images, &test_labels, "test")?;
-        let trainer = Trainer::new(config, train, Some(test), seed).map_err(js_error)?;
+        let mut trainer = Trainer::new(config, train, Some(test), seed).map_err(js_error)?;
+        trainer.set_short_pieces();
         Ok(Session { trainer, seed, steps: slice::PieceTimer::default(), lesson_steps: slice::PieceTimer::default() })
     }
 
