@@ -492,8 +492,7 @@ impl Workspace {
         let capacity = if sizes == self.sizes { batch.max(self.capacity) } else { batch };
         // The old buffers go first, so that WebAssembly memory (which never shrinks) does not have
         // to hold both sets at once.
-        (self.maps, self.z, self.a, self.delta, self.delta_below) = Default::default();
-        self.conv = Vec::new();
+        (self.maps, self.conv, self.z, self.a, self.delta, self.delta_below) = Default::default();
         // The deltas hold the gradient of every layer's output, feature maps included (but not of
         // the network's input).
         let (maps, dense) = sizes.split_at(net.maps.len());

@@ -60,7 +60,8 @@ pub const CONV_CHUNK: usize = 32;
 /// frame's budget, so a piece is the grain of that budget: a whole step of the ConvNet recipe (32
 /// examples) took 5–8 ms in the browser, one step fitted a budget of about 10 ms and the second was
 /// left for the next frame — the page trained 32 examples a frame on a slower machine and twice as
-/// many on a faster one, 35 against 60 s to 99 %. Eight examples take 1–2 ms.
+/// many on a faster one (the recipe to 99 %: 54–62 s with whole steps on the slower machine, 35–45 s
+/// with pieces on the same machine). Eight examples take 1–2 ms.
 pub const FRAME_CONV_PIECE: usize = 8;
 /// Longest run the settings accept, in epochs.
 pub const MAX_EPOCHS: f32 = 10_000.0;
