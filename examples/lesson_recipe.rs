@@ -35,11 +35,11 @@ mod native {
     use crate::common;
     use crate::common::drawings::Drawing;
     use clap::Parser;
-    use inkling::augment::{AugmentParams, Augmenter};
+    use inkling::augment::{AugmentParams, AugmentRanges, Augmenter};
     use inkling::network::argmax;
     use inkling::optim::{AdamConfig, OptimizerConfig};
     use inkling::pixel::pixel_values;
-    use inkling::trainer::{LessonConfig, TaughtDigit, TrainConfig, Trainer};
+    use inkling::trainer::{LessonConfig, TaughtDigit, TrainConfig, Trainer, CONVNET_COPY_VARIATION};
     use std::sync::Arc;
     use std::time::Instant;
 
@@ -64,10 +64,12 @@ mod native {
         let test = &common::mnist().1;
         println!("| recipe | styles taught | taught styles' other drawings read right | other styles: right → wrong | test accuracy change (points) | ms per lesson |");
         println!("|---|---:|---:|---:|---|---:|");
-        for (name, config) in candidates() {
+        for (name, config) in candidates(net.is_convolutional()) {
             trainer.set_network(net.clone()).unwrap();
             let right = |trainer: &mut Trainer, d: &Drawing| read(trainer, &d.pixels) == d.digit as usize;
             let first: Vec<bool> = drawings.iter().map(|d| right(trainer, d)).collect();
+            // How sure the network was of each drawing's right digit before the lessons.
+            let sure: Vec<f32> = drawings.iter().map(|d| trainer.predict(&pixel_values(&d.pixels)).unwrap()[d.digit as usize]).collect();
             let before = trainer.evaluate(test).accuracy;
             let mut taught: Vec<(&str, usize)> = Vec::new(); // style, index of the drawing taught
             let mut ms = 0.0;
@@ -83,7 +85,7 @@ mod native {
             }
             let is_taught_style = |d: &Drawing| taught.iter().any(|(style, _)| *style == d.style);
             let (mut own_right, mut own_total, mut broke) = (0, 0, 0);
-            for (d, was_right) in drawings.iter().zip(&first) {
+            for ((d, was_right), sure) in drawings.iter().zip(&first).zip(&sure) {
                 if is_taught_style(d) {
                     if !(d.k == 0 && taught.iter().any(|&(_, index)| index == d.index)) {
                         own_total += 1;
@@ -92,7 +94,17 @@ mod native {
                 } else if d.k == 0 && *was_right && !right(trainer, d) {
                     broke += 1;
                     if list_flips {
-                        println!("  turned wrong: {} ({}) → {}", d.style, d.name, read(trainer, &d.pixels));
+                        let after = trainer.predict(&pixel_values(&d.pixels)).unwrap();
+                        let now = argmax(&after);
+                        println!(
+                            "  turned wrong: {} ({}) → {now} ({:.0} % sure; its {} was {:.0} % before, {:.0} % after)",
+                            d.style,
+                            d.name,
+                            100.0 * after[now],
+                            d.digit,
+                            100.0 * sure,
+                            100.0 * after[d.digit as usize]
+                        );
                     }
                 }
             }
@@ -112,9 +124,11 @@ mod native {
     }
 
     /// The recipes compared: the first one tried, fewer or more MNIST examples per step (more than 244
-    /// take further chunks), other rates and lengths.
-    fn candidates() -> Vec<(String, LessonConfig)> {
-        let base = LessonConfig::default();
+    /// take further chunks), other rates and lengths — each with the copies of the digits varied as
+    /// this kind of network's lessons vary them — and then the default recipe with the copies varied
+    /// by 0, a quarter, a half and all of the training augmentation's ranges.
+    fn candidates(convolutional: bool) -> Vec<(String, LessonConfig)> {
+        let base = LessonConfig::for_network(convolutional);
         let mut list = Vec::new();
         let mixes = [
             (5e-4, 24, 8, 4, 20),
@@ -137,6 +151,10 @@ mod native {
             let c = LessonConfig { steps, new_copies: new, earlier_copies: earlier, mnist_examples: mnist, optimizer: adam(lr), ..base };
             let default = if c == base { " (default)" } else { "" };
             list.push((format!("Adam {lr:e}, {steps} steps of {new} + {earlier} + {mnist}{default}"), c));
+        }
+        for variation in [0.0, CONVNET_COPY_VARIATION, 0.5, 1.0] {
+            let c = LessonConfig { augment: AugmentRanges::default().scaled(variation), ..base };
+            list.push((format!("the default, copies varied by {variation} of training's ranges"), c));
         }
         list
     }
@@ -187,7 +205,7 @@ mod native {
         println!("{} of {} candidate images misread; {} sets of ten", misread.len(), pool.len(), args.sets);
         println!("| recipe | own right after its lesson | copies right after | still right after ten | test accuracy change (points) | ms per lesson |");
         println!("|---|---:|---:|---:|---|---:|");
-        for (name, config) in candidates() {
+        for (name, config) in candidates(net.is_convolutional()) {
             let (mut own, mut copies_right, mut copies_total, mut kept, mut changes, mut ms) = (0, 0, 0, 0, Vec::new(), 0.0);
             for set in 0..args.sets {
                 let chosen = &misread[set * 10..set * 10 + 10];

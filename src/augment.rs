@@ -70,6 +70,16 @@ impl Default for AugmentRanges {
 }
 
 impl AugmentRanges {
+    /// Every range times `factor` (0 gives no change at all, 1 these ranges).
+    pub fn scaled(&self, factor: f32) -> AugmentRanges {
+        AugmentRanges {
+            max_shift: self.max_shift * factor,
+            max_scale: self.max_scale * factor,
+            max_rotation_degrees: self.max_rotation_degrees * factor,
+            thickness: self.thickness.map(|t| t * factor),
+        }
+    }
+
     /// Random parameters within the ranges: five draws from `rng`, always in the same order.
     pub fn sample(&self, rng: &mut impl Rng) -> AugmentParams {
         let shift = [symmetric(rng, self.max_shift), symmetric(rng, self.max_shift)];

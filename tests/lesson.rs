@@ -12,12 +12,12 @@
 mod common;
 
 use common::mnist;
-use inkling::augment::{AugmentParams, Augmenter};
+use inkling::augment::{AugmentParams, AugmentRanges, Augmenter};
 use inkling::dataset::Dataset;
 use inkling::network::argmax;
 use inkling::optim::{AdamConfig, OptimizerConfig};
 use inkling::pixel::pixel_values;
-use inkling::trainer::{LessonConfig, TaughtDigit, TrainConfig, Trainer, MAX_TAUGHT_DIGITS};
+use inkling::trainer::{LessonConfig, TaughtDigit, TrainConfig, Trainer, CONVNET_COPY_VARIATION, MAX_TAUGHT_DIGITS};
 use inkling::{Error, Mlp};
 use std::sync::OnceLock;
 
@@ -153,6 +153,38 @@ fn a_convnet_learns_a_lesson() {
     }
     assert_eq!(misread, 4, "the small ConvNet misreads four of 2,000 images");
     assert!(learnt >= 3, "a ConvNet learnt only {learnt} of {misread} lessons");
+}
+
+/// `teach` gives the lesson recipe for the kind of network: a ConvNet's copies of your digits vary
+/// by a quarter of training's ranges ([`CONVNET_COPY_VARIATION`]), an MLP's by all of them.
+#[test]
+fn teach_picks_the_recipe_for_the_kind_of_network() {
+    assert_eq!(LessonConfig::for_network(false), LessonConfig::default());
+    let narrow = LessonConfig::for_network(true);
+    assert_eq!(narrow.augment, AugmentRanges::default().scaled(CONVNET_COPY_VARIATION));
+    assert_eq!(LessonConfig { augment: AugmentRanges::default(), ..narrow }, LessonConfig::default(), "only the copies differ");
+
+    let (train, _) = mnist();
+    let digit = TaughtDigit::new(train.labels[TRAINED_ON], train.image(TRAINED_ON).to_vec()).unwrap();
+    let config = TrainConfig { layers: "c2k5-p2-8".parse().unwrap(), epochs: 0.2, ..TrainConfig::default() };
+    let mut trainer = Trainer::new(config, train.take(2_000), None, 4).unwrap();
+    trainer.train(u64::MAX, || true).unwrap();
+    for (net, kind) in [(trainer.network().clone(), "ConvNet"), (pupil().network().clone(), "MLP")] {
+        let taught = |recipe: Option<LessonConfig>| {
+            let mut pupil = Trainer::with_shared_data(TrainConfig::default(), trainer.shared_train_set(), None, 4).unwrap();
+            pupil.set_network(net.clone()).unwrap();
+            match recipe {
+                Some(recipe) => pupil.teach_with(digit.clone(), recipe).unwrap(),
+                None => pupil.teach(digit.clone()).unwrap(),
+            }
+            pupil.continue_lesson(&mut || true).unwrap();
+            pupil.network().clone()
+        };
+        let (own, other) = if net.is_convolutional() { (narrow, LessonConfig::default()) } else { (LessonConfig::default(), narrow) };
+        let given = taught(None);
+        assert_eq!(given, taught(Some(own)), "a {kind}'s lesson is its own recipe");
+        assert_ne!(given, taught(Some(other)), "a {kind}'s lesson is not the other kind's");
+    }
 }
 
 /// A ConvNet learns lessons in its dense layers only: its filters stay as they were, a lesson given
