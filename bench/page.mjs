@@ -2,9 +2,9 @@
 // long after pressing Train the shown test accuracy (all 10,000 test images) first reaches 98 %, how
 // evenly frames arrive meanwhile, what share of the time the page spends training (the figure the
 // page itself shows under the charts), how much WebAssembly memory the page holds, and the size of
-// the wasm file gzipped. The native trainer runs the same recipe and seed in the same benchmark run
-// (evaluating every 20,000 examples, as the page does), so the page's seconds are also given as a
-// ratio to the native trainer's — a figure that holds on a faster or slower machine.
+// the wasm file gzipped. The native trainer runs the same recipe and seed right before and right
+// after each page run (evaluating every 20,000 examples, as the page does), so the page's seconds are
+// also given as a ratio to the native trainer's — a figure that holds on a faster or slower machine.
 //
 // Two machine states: "idle" (nothing else running that the benchmark knows of) and "one core busy"
 // (a second process spins on one core for the whole run, the page and the native trainer included).
@@ -68,6 +68,12 @@ function native(seed) {
     if (m && Number(m[3]) / 100 >= TARGET.accuracy) return { seconds: Number(m[2]), examples: Number(m[1]) };
   }
   return { seconds: null, examples: null };
+}
+
+/** The native trainer's runs before and after a page run: their mean seconds (null if either missed). */
+function bracket(before, after) {
+  const seconds = before.seconds !== null && after.seconds !== null ? (before.seconds + after.seconds) / 2 : null;
+  return { seconds, examples: before.examples, before: before.seconds, after: after.seconds };
 }
 
 /** One run: Train pressed on a freshly loaded page; resolves when the run has finished. */
@@ -137,11 +143,6 @@ try {
     try {
       await new Promise((resolve) => setTimeout(resolve, busy ? 2000 : 0)); // let the spinner settle
       machine[load] = { before: loadavg()[0] };
-      const natives = {};
-      for (const seed of seeds) {
-        natives[seed] = native(seed);
-        say(`native, ${LOADS[load]}, seed ${seed}: ${GOAL} after ${natives[seed].examples ?? '—'} examples, ${natives[seed].seconds ?? '—'} s`);
-      }
       for (const name of browsers) {
         const browser = await launchBrowser(name);
         try {
@@ -149,9 +150,16 @@ try {
           const key = `${name} · ${LOADS[load]}`;
           results[key] = { browser: name, load, version, runs: [] };
           for (const seed of seeds) {
-            const r = { ...(await run(browser, server.url, seed)), native: natives[seed] };
+            // The native trainer right before and right after the page's run: this VM's speed drifts
+            // by half from one minute to the next (native 1.40 s, then 2.24 s a minute later, same
+            // seed, 2026-11-29), so a native time taken minutes earlier made the ratio a lottery.
+            const before = native(seed);
+            const page = await run(browser, server.url, seed);
+            const after = native(seed);
+            const r = { ...page, native: bracket(before, after) };
             r.ratio = r.secondsTo98 !== null && r.native.seconds ? r.secondsTo98 / r.native.seconds : null;
-            say(`${key}, seed ${seed}: ${GOAL} after ${r.secondsTo98?.toFixed(1) ?? '—'} s (native ${r.native.seconds ?? '—'} s, `
+            say(`${key}, seed ${seed}: ${GOAL} after ${r.secondsTo98?.toFixed(1) ?? '—'} s (native ${r.native.seconds?.toFixed(2) ?? '—'} s `
+              + `[${before.seconds ?? '—'} before, ${after.seconds ?? '—'} after], `
               + `ratio ${r.ratio?.toFixed(2) ?? '—'}), final ${(100 * r.finalAccuracy).toFixed(2)} %, `
               + `${(100 * r.smoothShare).toFixed(1)} % of ${r.frames} frames ≤ ${TARGET.frameMs} ms, `
               + `training ${r.trainingShare === null ? '—' : `${Math.round(100 * r.trainingShare)} %`} of the time, memory ≤ ${r.memoryMaxMb} MB`);
@@ -181,8 +189,8 @@ add(`${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${cpus()[
 add();
 add(`Seconds from pressing Train until the page shows a test accuracy of at least ${GOAL} (all 10,000 test images, evaluated`
   + ' between frames on a copy of the weights taken every 20,000 examples, so the figure includes that lag); the native '
-  + 'trainer\'s seconds to the same point, same recipe and seed, measured in this run (`train --eval-every 20000`, one '
-  + 'thread, its evaluations included), and the ratio of the two; the share of frame intervals within 20 ms from pressing '
+  + 'trainer\'s seconds to the same point, same recipe and seed, measured right before and right after each page run '
+  + '(their mean; `train --eval-every 20000`, one thread, its evaluations included), and the ratio of the two; the share of frame intervals within 20 ms from pressing '
   + 'Train to the end of the run; the share of the time spent training, as the page shows it under the charts (median of '
   + `what it showed between 1.5 s after Train and ${GOAL}); the WebAssembly memory the page reports. "One core busy": another `
   + 'process spins on one of the cores during the whole run, native trainer included. Median over the seeds [min–max].');
