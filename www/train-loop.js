@@ -14,8 +14,8 @@ const DEFAULTS = {
   // whatever its share, but the chart and the test accuracy wait for the pass, and with a fifth of
   // each frame it took some 15 frames (a quarter of a second) to show each point — the 98 % too. Page
   // benchmark, 2026-11-29, the same hour: 3.0 / 3.5 s to 98 % (Chromium / Firefox, median of seeds
-  // 7–9) with the whole frame, 3.7 / 4.2 s with a fifth. Training never stops for longer than a pass
-  // (an MLP's: 3–4 frames; a ConvNet's: about 30). The native trainer's --eval-every 20000
+  // 7–9) with the whole frame, 3.7 / 4.2 s with a fifth. Training waits no longer than a pass takes
+  // (an MLP's is about 40 ms of work, a few frames). The native trainer's --eval-every 20000
   // evaluates at the same points, for the page benchmark's comparison.
   evaluationShare: 1,
   evaluationEveryExamples: 20_000,
