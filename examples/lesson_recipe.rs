@@ -64,16 +64,24 @@ mod native {
         let test = &common::mnist().1;
         println!("| recipe | styles taught | taught styles' other drawings read right | other styles: right → wrong | test accuracy change (points) | ms per lesson |");
         println!("|---|---:|---:|---:|---|---:|");
+        // Every drawing read once before any lesson (the same network starts every recipe): whether
+        // it was right, and how sure the network was of its right digit.
+        trainer.set_network(net.clone()).unwrap();
+        let probabilities = |trainer: &mut Trainer, d: &Drawing| trainer.predict(&pixel_values(&d.pixels)).unwrap();
+        let first: Vec<(bool, f32)> = drawings
+            .iter()
+            .map(|d| {
+                let p = probabilities(trainer, d);
+                (argmax(&p) == d.digit as usize, p[d.digit as usize])
+            })
+            .collect();
+        let before = trainer.evaluate(test).accuracy;
         for (name, config) in candidates(net.is_convolutional()) {
             trainer.set_network(net.clone()).unwrap();
             let right = |trainer: &mut Trainer, d: &Drawing| read(trainer, &d.pixels) == d.digit as usize;
-            let first: Vec<bool> = drawings.iter().map(|d| right(trainer, d)).collect();
-            // How sure the network was of each drawing's right digit before the lessons.
-            let sure: Vec<f32> = drawings.iter().map(|d| trainer.predict(&pixel_values(&d.pixels)).unwrap()[d.digit as usize]).collect();
-            let before = trainer.evaluate(test).accuracy;
             let mut taught: Vec<(&str, usize)> = Vec::new(); // style, index of the drawing taught
             let mut ms = 0.0;
-            for (d, _) in drawings.iter().zip(&first).filter(|(d, ok)| d.k == 0 && !**ok) {
+            for (d, _) in drawings.iter().zip(&first).filter(|(d, (ok, _))| d.k == 0 && !ok) {
                 if taught.iter().any(|(style, _)| *style == d.style) {
                     continue;
                 }
@@ -85,17 +93,22 @@ mod native {
             }
             let is_taught_style = |d: &Drawing| taught.iter().any(|(style, _)| *style == d.style);
             let (mut own_right, mut own_total, mut broke) = (0, 0, 0);
-            for ((d, was_right), sure) in drawings.iter().zip(&first).zip(&sure) {
+            for (d, &(was_right, sure)) in drawings.iter().zip(&first) {
                 if is_taught_style(d) {
                     if !(d.k == 0 && taught.iter().any(|&(_, index)| index == d.index)) {
                         own_total += 1;
                         own_right += right(trainer, d) as usize;
                     }
-                } else if d.k == 0 && *was_right && !right(trainer, d) {
+                    continue;
+                }
+                if d.k != 0 || !was_right {
+                    continue;
+                }
+                let after = probabilities(trainer, d);
+                let now = argmax(&after);
+                if now != d.digit as usize {
                     broke += 1;
                     if list_flips {
-                        let after = trainer.predict(&pixel_values(&d.pixels)).unwrap();
-                        let now = argmax(&after);
                         println!(
                             "  turned wrong: {} ({}) → {now} ({:.0} % sure; its {} was {:.0} % before, {:.0} % after)",
                             d.style,
