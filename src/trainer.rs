@@ -391,7 +391,7 @@ impl Trainer {
             for _ in 0..n {
                 let index = self.order.current();
                 if self.live.augment {
-                    let params = AugmentRanges::default().sample(self.order.rng());
+                    let params = AugmentRanges::default().sample_for(self.train.labels[index], self.order.rng());
                     self.input.push_bytes(self.augmenter.apply_bytes(self.train.image(index), &params));
                 } else {
                     self.input.push_image(&self.train, index, self.net.is_convolutional());

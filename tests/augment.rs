@@ -1,10 +1,11 @@
-//! Augmentation: the output's shape and value range, the identity, what a shift, a scale, a rotation
-//! and a thickness change do to a digit, determinism per seed, and the trainer's use of it (labels
-//! kept, runs reproducible, the training images themselves untouched).
+//! Augmentation: the output's shape and value range, the identity, what a shift, a scale, a rotation,
+//! a thickness change and a 1's flag do to a digit, determinism per seed, which digits get flags,
+//! and the trainer's use of it (labels kept, runs reproducible, the training images themselves
+//! untouched).
 #![cfg(not(target_arch = "wasm32"))]
 
 use inkling::architecture::Architecture;
-use inkling::augment::{AugmentParams, AugmentRanges, Augmenter};
+use inkling::augment::{AugmentParams, AugmentRanges, Augmenter, Flag};
 use inkling::dataset::Dataset;
 use inkling::mnist::{to_idx, IMAGE_PIXELS};
 use inkling::pixel::pixel_values;
@@ -31,6 +32,19 @@ fn bar() -> Vec<u8> {
     for y in 13..15 {
         for x in 6..22 {
             image[y * 28 + x] = 255;
+        }
+    }
+    image
+}
+
+/// A 1: a vertical stroke in columns x0..x0 + 2 (with a soft column either side) from row 4 to 23.
+fn one(x0: usize) -> Vec<u8> {
+    let mut image = vec![0u8; IMAGE_PIXELS];
+    for y in 4..24 {
+        for (x, v) in [(x0.wrapping_sub(1), 100), (x0, 255), (x0 + 1, 255), (x0 + 2, 100)] {
+            if x < 28 {
+                image[y * 28 + x] = v;
+            }
         }
     }
     image
@@ -152,6 +166,89 @@ fn scale_rotation_and_thickness_do_what_they_say() {
     assert!(mass(&original) < mass(&half) && mass(&half) < mass(&thick));
 }
 
+#[test]
+fn a_flag_is_a_stroke_from_the_top_of_a_one_down_to_the_left() {
+    let mut augmenter = Augmenter::new();
+    let image = one(13);
+    let original = augmenter.apply(&image, &AugmentParams::IDENTITY).to_vec();
+    let flag = Flag { length: 0.4, angle: 45f32.to_radians() };
+    let flagged = augmenter.apply(&image, &AugmentParams { flag: Some(flag), ..AugmentParams::IDENTITY }).to_vec();
+    // The 1 is kept; ink is only added, next to the top and to the left of the stroke.
+    let added: Vec<f32> = flagged.iter().zip(&original).map(|(f, o)| f - o).collect();
+    assert!(added.iter().all(|&a| a >= 0.0), "the 1's own ink is kept");
+    assert!(flagged.iter().all(|v| (0.0..=1.0).contains(v)));
+    for (i, &a) in added.iter().enumerate() {
+        let (x, y) = (i % 28, i / 28);
+        if a > 0.0 {
+            assert!(x < 13 && (4..4 + 11).contains(&y), "ink added at ({x}, {y})");
+        }
+    }
+    // As long as asked (0.4 × 20 rows = 8 px, about 5.7 px across), about as wide as the stroke
+    // (2.7 px of ink per row), at 45° down to the left.
+    let width = mass(&original) / 20.0;
+    assert!((mass(&added) / (8.0 * width) - 1.0).abs() < 0.35, "flag ink {} for a stroke {width} wide", mass(&added));
+    let leftmost = (0..IMAGE_PIXELS).filter(|&i| added[i] > 0.5).map(|i| i % 28).min().unwrap();
+    assert!((6..=8).contains(&leftmost), "the flag reaches column {leftmost}");
+    let (xx, yy, xy) = moments(&added);
+    let angle = 0.5 * (2.0 * xy).atan2(xx - yy);
+    assert!((angle.to_degrees() + 45.0).abs() < 8.0, "down to the left at {}°", -angle.to_degrees());
+
+    // A flatter, longer flag reaches further left and less far down.
+    let flat = Flag { length: 0.5, angle: 25f32.to_radians() };
+    let flatter = augmenter.apply(&image, &AugmentParams { flag: Some(flat), ..AugmentParams::IDENTITY }).to_vec();
+    let lowest = |pixels: &[f32]| (0..IMAGE_PIXELS).filter(|&i| pixels[i] - original[i] > 0.5).map(|i| i / 28).max().unwrap();
+    assert!(lowest(&flatter) < lowest(&flagged));
+    // Only the flag: digits without one are unchanged (checked by identity_gives_the_same_image).
+}
+
+#[test]
+fn only_ones_get_flags_half_of_them_and_other_digits_draw_as_before() {
+    let ranges = AugmentRanges::default();
+    let mut rng = Pcg64Mcg::seed_from_u64(21);
+    let ones: Vec<_> = (0..4000).map(|_| ranges.sample_for(1, &mut rng)).collect();
+    let flags: Vec<Flag> = ones.iter().filter_map(|p| p.flag).collect();
+    let share = flags.len() as f32 / ones.len() as f32;
+    assert!((share - ranges.flagged_ones).abs() < 0.03, "{share} of the 1s have a flag");
+    for f in &flags {
+        assert!((Flag::LENGTH[0]..=Flag::LENGTH[1]).contains(&f.length));
+        let degrees = f.angle.to_degrees();
+        assert!((Flag::ANGLE_DEGREES[0] - 1e-3..=Flag::ANGLE_DEGREES[1] + 1e-3).contains(&degrees), "{degrees}°");
+    }
+    // Other digits: never a flag, and the very draws of `sample` (a run without 1s is as before).
+    for label in [0u8, 2, 7, 9] {
+        let (mut a, mut b) = (Pcg64Mcg::seed_from_u64(5), Pcg64Mcg::seed_from_u64(5));
+        for _ in 0..200 {
+            assert_eq!(ranges.sample_for(label, &mut a), ranges.sample(&mut b));
+        }
+    }
+    // Ranges scaled to nothing give no flag either (a lesson's copies never get one).
+    let none = ranges.scaled(0.0);
+    assert!((0..500).all(|_| none.sample_for(1, &mut rng).flag.is_none()));
+    assert!((0..500).all(|_| ranges.sample(&mut rng).flag.is_none()));
+}
+
+#[test]
+fn flags_near_the_edges_stay_in_the_image_and_are_moved_with_the_digit() {
+    // A 1 hard against the left edge, and one in the middle, each flagged, then moved, scaled and
+    // turned: the transform must see the flag's ink (its bounds grow with it), so the result is the
+    // plain transform of the flagged digit.
+    let mut augmenter = Augmenter::new();
+    let mut rng = Pcg64Mcg::seed_from_u64(33);
+    for (i, x0) in [0usize, 1, 13, 25].into_iter().cycle().take(200).enumerate() {
+        let image = one(x0);
+        let mut params = AugmentRanges::default().sample(&mut rng);
+        params.flag = Some(if i % 3 == 0 { Flag { length: Flag::LENGTH[1], angle: 25f32.to_radians() } } else { Flag::sample(&mut rng) });
+        params.thickness = 0.0; // the reference below thickens nothing
+        let flagged = augmenter.apply_bytes(&image, &AugmentParams { flag: params.flag, ..AugmentParams::IDENTITY }).to_vec();
+        let got = augmenter.apply(&image, &params).to_vec();
+        assert!(got.iter().all(|v| (0.0..=1.0).contains(v)));
+        let want = reference(&flagged, &AugmentParams { flag: None, ..params });
+        let worst = got.iter().zip(&want).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+        // The reference starts from the flagged image rounded to bytes: half a level's difference.
+        assert!(worst < 0.6 / 255.0 + 1e-4, "{params:?}, a 1 at column {x0}: differs by {worst}");
+    }
+}
+
 /// The two steps written out plainly over the whole image, in f64: the thickness blend with the
 /// plus-shaped neighbourhood, then for every output pixel the bilinear sample at
 /// c + R(−θ)·(p − c − s)/k. The augmenter confines its work to where the ink is; this checks that
@@ -196,7 +293,7 @@ fn reference(image: &[u8], p: &AugmentParams) -> Vec<f32> {
 fn matches_the_plain_computation_everywhere() {
     let mut augmenter = Augmenter::new();
     let mut rng = Pcg64Mcg::seed_from_u64(9);
-    let wide = AugmentRanges { max_shift: 6.0, max_scale: 0.4, max_rotation_degrees: 40.0, thickness: [-1.0, 1.0] };
+    let wide = AugmentRanges { max_shift: 6.0, max_scale: 0.4, max_rotation_degrees: 40.0, thickness: [-1.0, 1.0], flagged_ones: 0.0 };
     // Digits in the middle, near the edges and corners, and after one another (no leftovers).
     let images = [ring(14.0, 14.0), ring(6.5, 7.2), ring(21.5, 22.0), bar(), ring(7.0, 21.0)];
     for i in 0..300 {
