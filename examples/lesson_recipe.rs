@@ -67,11 +67,10 @@ mod native {
         // Every drawing read once before any lesson (the same network starts every recipe): whether
         // it was right, and how sure the network was of its right digit.
         trainer.set_network(net.clone()).unwrap();
-        let probabilities = |trainer: &mut Trainer, d: &Drawing| trainer.predict(&pixel_values(&d.pixels)).unwrap();
         let first: Vec<(bool, f32)> = drawings
             .iter()
             .map(|d| {
-                let p = probabilities(trainer, d);
+                let p = probabilities(trainer, &d.pixels);
                 (argmax(&p) == d.digit as usize, p[d.digit as usize])
             })
             .collect();
@@ -104,7 +103,7 @@ mod native {
                 if d.k != 0 || !was_right {
                     continue;
                 }
-                let after = probabilities(trainer, d);
+                let after = probabilities(trainer, &d.pixels);
                 let now = argmax(&after);
                 if now != d.digit as usize {
                     broke += 1;
@@ -172,8 +171,12 @@ mod native {
         list
     }
 
+    fn probabilities(trainer: &mut Trainer, pixels: &[u8]) -> Vec<f32> {
+        trainer.predict(&pixel_values(pixels)).unwrap()
+    }
+
     fn read(trainer: &mut Trainer, pixels: &[u8]) -> usize {
-        argmax(&trainer.predict(&pixel_values(pixels)).unwrap())
+        argmax(&probabilities(trainer, pixels))
     }
 
     fn copies(digit: &TaughtDigit) -> Vec<Vec<u8>> {
