@@ -9,6 +9,7 @@ import { createActivationsView } from './activations-view.js';
 import { createConfusionView } from './confusion-view.js';
 import { createThumbnailList } from './thumbnails.js';
 import { formatCount, formatPercent } from './format.js';
+import { deferWhileTraining } from './while-training.js';
 
 const WEIGHTS_EVERY_MS = 500;   // weights are fetched at most this often while training
 // While training runs, the views take at most this share of each frame's work budget.
@@ -69,6 +70,8 @@ export function setupInspect(page) {
     },
   });
   const view = { sizes: [784, 10], convolutional: false, mapLayers: [], drawing: null, weightsAt: -Infinity, weightsTimer: 0, matrix: null };
+  // Off screen while training, the views wait (while-training.js) and catch up when seen.
+  const onScreen = deferWhileTraining(page, document.querySelector('.inspect-panel'));
 
   const weights = createWeightsView($('weights'), $('weights-caption'));
   const filters = createFiltersView($('filters-block'), $('filters'), $('filters-caption'));
@@ -161,8 +164,8 @@ export function setupInspect(page) {
   function requestWeights() {
     if (view.weightsTimer) return;
     const wait = view.weightsAt + WEIGHTS_EVERY_MS - performance.now();
-    if (wait <= 0) refreshWeights();
-    else view.weightsTimer = setTimeout(refreshWeights, wait);
+    if (wait <= 0) onScreen.run('weights', refreshWeights);
+    else view.weightsTimer = setTimeout(() => onScreen.run('weights', refreshWeights), wait);
   }
 
   function clearSelection() {
@@ -193,15 +196,15 @@ export function setupInspect(page) {
   page.on('state', (state) => {
     if (state === 'paused' || state === 'ready') requestWeights();
   });
-  page.on('evaluation', () => {
+  page.on('evaluation', () => onScreen.run('evaluation', () => {
     // Image lists in progress belong to the previous evaluation: stop them before they mix.
     jobs.cancel('cell');
     jobs.cancel('gallery');
     jobs.start('evaluation', showEvaluation());
-  });
+  }));
   page.on('drawing', (result) => {
     view.drawing = result;
-    jobs.start('activations', showActivations());
+    onScreen.run('activations', () => jobs.start('activations', showActivations()));
   });
   clearSelection();
 }

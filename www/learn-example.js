@@ -3,6 +3,7 @@
 // gradient check all read it and hear when it (or the network) changes. No math here: pixels come
 // from Rust (the drawing's 28×28 preview, or Session.testImage).
 import { Events } from './events.js';
+import { deferWhileTraining } from './while-training.js';
 
 const NETWORK_EVERY_MS = 500; // while training, listeners hear about the changing network this often
 
@@ -108,13 +109,18 @@ export function createLearnExample(page) {
     notify('label');
   });
 
+  // Off screen while training, the panel's views wait (while-training.js) and catch up when seen.
+  const onScreen = deferWhileTraining(page, document.querySelector('.learn-panel'));
+
   page.on('drawing', (result) => {
     const wasEmpty = !state.drawing;
     state.drawing = result;
     if (!result || wasEmpty) state.chosenLabel = state.kind === 'drawing' ? null : state.chosenLabel;
     if (state.kind !== 'drawing') return;
-    showLabel();
-    notify('input');
+    onScreen.run('input', () => {
+      showLabel();
+      notify('input');
+    });
   });
 
   // The network changes as it trains, and at a reset or an import.
@@ -128,7 +134,7 @@ export function createLearnExample(page) {
   page.on('report', () => {
     if (state.networkTimer) return;
     const wait = state.networkAt + NETWORK_EVERY_MS - performance.now();
-    state.networkTimer = setTimeout(networkChanged, Math.max(0, wait));
+    state.networkTimer = setTimeout(() => onScreen.run('network', networkChanged), Math.max(0, wait));
   });
   page.on('reset', ({ info }) => {
     ui.index.max = String(info.testExamples - 1);

@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BROWSERS } from './browsers.mjs';
 import {
-  ACCURACY_TIMEOUT, FINISH_TIMEOUT, SEL, STEP_TIMEOUT, clickButton, frames, readyPageForSuite, screenshotElement, serveSite,
-  setSeed, state, waitForAccuracy, waitForState,
+  ACCURACY_TIMEOUT, FINISH_TIMEOUT, SEL, STEP_TIMEOUT, clickButton, frames, readyPageForSuite, retype, screenshotElement,
+  serveSite, setSeed, state, waitForAccuracy, waitForState,
 } from './helpers.mjs';
 import { DIGITS, drawDigit } from './strokes.mjs';
 
@@ -132,6 +132,8 @@ for (const name of BROWSERS) {
     test(`the weights change while it learns, up to ≥ ${TARGET * 100} % test accuracy`, { timeout: ACCURACY_TIMEOUT + 60_000 }, async () => {
       await clickButton(page, 'Train');
       await waitForState(page, 'training');
+      // On screen, the views follow the training (off screen they wait: the test further down).
+      await page.$eval('.inspect-panel', (el) => el.scrollIntoView());
       const early = await waitForNewPicture(page, WEIGHTS, fresh);
       assert.ok(early.colours > 32, 'the weights are still drawn while training');
       const accuracy = await waitForAccuracy(page, TARGET);
@@ -279,6 +281,45 @@ for (const name of BROWSERS) {
       await waitForMatchingMatrix(page);
       assert.equal(sum((await readMatrix(page)).flat()), 10_000);
       await clickButton(page, 'Clear');
+    });
+
+    test('off screen while it trains, the views wait; scrolled into view, they catch up', { timeout: FINISH_TIMEOUT }, async () => {
+      await clickButton(page, 'Reset');
+      await waitForState(page, 'ready');
+      await retype(page, 'epochs', '20'); // a run long enough to look at on a fast machine
+      await page.waitForFunction(() => /epoch 0 of 20/.test(document.getElementById('run-progress-text').textContent),
+        { timeout: STEP_TIMEOUT });
+      // The fresh weights' views, drawn while nothing trains.
+      await page.$eval('.inspect-panel', (el) => el.scrollIntoView());
+      await waitForMatchingMatrix(page);
+      const before = await settledPrint(page, WEIGHTS);
+      const matrixBefore = JSON.stringify(await readMatrix(page));
+      const namesBefore = (await page.$$eval(`${MATRIX} button`, (b) => b.map((x) => x.getAttribute('aria-label')))).join();
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await frames(page);
+      await page.evaluate((s) => {
+        window.accuracyChanges = 0;
+        new MutationObserver(() => { window.accuracyChanges += 1; })
+          .observe(document.querySelector(s), { childList: true, characterData: true, subtree: true });
+      }, SEL.accuracy);
+      await clickButton(page, 'Train');
+      await waitForState(page, 'training');
+      // Two test evaluations go by while the panel is off screen: neither the weights nor the
+      // matrix move.
+      await page.waitForFunction(() => window.accuracyChanges >= 2, { timeout: STEP_TIMEOUT, polling: 100 });
+      assert.equal(await state(page), 'training', 'still training (a 20-epoch run)');
+      assert.equal((await canvasPrint(page, WEIGHTS)).hash, before.hash, 'the weights waited off screen');
+      assert.equal(JSON.stringify(await readMatrix(page)), matrixBefore, 'the confusion matrix waited off screen');
+      await page.$eval('.inspect-panel', (el) => el.scrollIntoView());
+      await waitForNewPicture(page, WEIGHTS, before);
+      await page.waitForFunction((m, was) => {
+        const names = [...document.querySelectorAll(`${m} button`)].map((b) => b.getAttribute('aria-label')).join();
+        return names && names !== was;
+      }, { timeout: STEP_TIMEOUT }, MATRIX, namesBefore);
+      assert.equal(await state(page), 'training', 'they caught up while it trains');
+      await clickButton(page, 'Pause');
+      await waitForState(page, 'paused');
+      await waitForMatchingMatrix(page);
     });
 
     test('no console error and no page error during all this', () => {
