@@ -83,8 +83,13 @@ export function createFrameScheduler({
     const active = wanting();
     const fillers = active.filter((task) => task.fill);
     const others = active.filter((task) => !task.fill);
-    // Training (or a comparison) starts: what the budget learnt from other work does not apply.
-    if (fillers.length && !filling) budget.refresh();
+    // Training (or a comparison) starts: what the budget learnt from other work does not apply,
+    // and the time account starts afresh, so "training 70 % of the last 3 s" is about the run —
+    // not about the work just before it (a reset's test pass and views, a drawing being read).
+    if (fillers.length && !filling) {
+      budget.refresh();
+      account.length = 0;
+    }
     filling = fillers.length > 0;
     // The tasks with a share first, each capped by its share while a filler waits for the rest.
     for (const [i, task] of others.entries()) {

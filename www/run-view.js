@@ -40,10 +40,11 @@ export function setupRunView(page, ui, { charts, memoryBytes }) {
   }
 
   // Where the last seconds went, as the frame scheduler accounted them (the page benchmark reads
-  // this same line).
-  function showTimeShare() {
+  // this same line). While training, once there is a second to go on; when a run stops, for all
+  // of it (a short run on a fast machine may not last much more than a second).
+  function showTimeShare(leastMs = 1000) {
     const usage = page.scheduler.usage();
-    if (usage.spanMs < 1000) return;
+    if (usage.spanMs < leastMs) return;
     const views = usage.share('views') + usage.share('comparison');
     ui.timeShare.textContent = `training ${percent(usage.share('training'))}, test evaluation `
       + `${percent(usage.share('evaluation'))}, charts and numbers ${percent(usage.share('show'))}`
@@ -114,6 +115,10 @@ export function setupRunView(page, ui, { charts, memoryBytes }) {
       showDiagnostics();
       showTimeShare();
     }
+  });
+  // The run's last figure, before the test pass of its final weights adds to the account.
+  page.on('state', (state) => {
+    if (state === 'paused') showTimeShare(250);
   });
   // No frames while the tab is hidden: the speed is measured again from when it is shown, so the
   // hidden minutes do not count as slow training (the time left stays what it was).

@@ -186,3 +186,22 @@ test('when training starts, the budget forgets what it learnt from other work', 
   browser.frame();
   assert.equal(refreshed, 2, 'and again when it starts again');
 });
+
+test("when training starts, the time account starts afresh: the work before it is not the run's", () => {
+  const browser = fakeBrowser();
+  const scheduler = createFrameScheduler({ budget: new FrameBudget({ initialMs: 8 }), frames: browser.frames, visibility: browser.visibility });
+  // A reset's test pass and views, just before Train is pressed (no idle gap in between).
+  const evaluation = worker(browser.clock, 'evaluation', { share: 1 });
+  const training = worker(browser.clock, 'training', { fill: true, wanting: false });
+  scheduler.add(evaluation);
+  scheduler.add(training);
+  for (let i = 0; i < 30; i++) browser.frame();
+  assert.ok(scheduler.usage().share('evaluation') > 0.3, 'the evaluation had the frames');
+  evaluation.wanting = false;
+  training.wanting = true;
+  for (let i = 0; i < 60; i++) browser.frame(); // 1 s of training
+  const usage = scheduler.usage();
+  assert.equal(usage.share('evaluation'), 0, 'the evaluation before training is not in the account');
+  assert.ok(usage.spanMs < 1100, `span ${usage.spanMs} ms: from the first training frame`);
+  assert.ok(usage.share('training') > 0.45, `share ${usage.share('training')}`);
+});
