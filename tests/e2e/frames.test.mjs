@@ -10,7 +10,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BROWSERS } from './browsers.mjs';
 import {
-  SEL, STEP_TIMEOUT, clickButton, readyPageForSuite, progress, retype, serveSite, setSeed, state, text, waitForState,
+  SEL, STEP_TIMEOUT, clickButton, readyPageForSuite, progress, serveSite, setLongRun, setSeed, state, text, waitForState,
 } from './helpers.mjs';
 
 const SEED = 11;
@@ -39,11 +39,7 @@ for (const name of BROWSERS) {
     readyPageForSuite(name, server, async (opened) => {
       ({ page, log } = opened);
       await setSeed(page, SEED);
-      // The default run (2.5 epochs) can end in under two seconds on a fast machine, before the
-      // tab is "hidden": 20 epochs keep a run under way.
-      await retype(page, 'epochs', '20');
-      await page.waitForFunction(() => /epoch 0 of 20/.test(document.getElementById('run-progress-text').textContent),
-        { timeout: STEP_TIMEOUT });
+      await setLongRun(page); // still under way when the tab is "hidden"
     });
 
     test('while training, the page shows the share of time spent training', async () => {

@@ -274,6 +274,17 @@ export async function retype(page, name, value) {
   await field.dispose();
 }
 
+/**
+ * Before a run: sets Epochs to `epochs` (20 by default) and waits until the page has applied it. The
+ * default run (2.5 epochs) can end in under two seconds on a fast machine, before a test has done
+ * what it needs a run under way for.
+ */
+export async function setLongRun(page, epochs = 20) {
+  await retype(page, 'epochs', String(epochs));
+  await page.waitForFunction((n) => new RegExp(`epoch 0 of ${n}$`).test(document.getElementById('run-progress-text').textContent),
+    { timeout: STEP_TIMEOUT }, epochs);
+}
+
 /** Draws one digit on a cleared pad and returns what the page reads: { predicted, confidence }. */
 export async function drawAndRead(page, strokes, place) {
   await clearPad(page);

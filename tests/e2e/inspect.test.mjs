@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BROWSERS } from './browsers.mjs';
 import {
-  ACCURACY_TIMEOUT, FINISH_TIMEOUT, SEL, STEP_TIMEOUT, clickButton, frames, readyPageForSuite, retype, screenshotElement,
-  serveSite, setSeed, state, waitForAccuracy, waitForState,
+  ACCURACY_TIMEOUT, FINISH_TIMEOUT, SEL, STEP_TIMEOUT, clickButton, frames, readyPageForSuite, screenshotElement, serveSite,
+  setLongRun, setSeed, state, waitForAccuracy, waitForState,
 } from './helpers.mjs';
 import { DIGITS, drawDigit } from './strokes.mjs';
 
@@ -286,9 +286,7 @@ for (const name of BROWSERS) {
     test('off screen while it trains, the views wait; scrolled into view, they catch up', { timeout: FINISH_TIMEOUT }, async () => {
       await clickButton(page, 'Reset');
       await waitForState(page, 'ready');
-      await retype(page, 'epochs', '20'); // a run long enough to look at on a fast machine
-      await page.waitForFunction(() => /epoch 0 of 20/.test(document.getElementById('run-progress-text').textContent),
-        { timeout: STEP_TIMEOUT });
+      await setLongRun(page); // still under way while the panel is looked at
       // The fresh weights' views, drawn while nothing trains.
       await page.$eval('.inspect-panel', (el) => el.scrollIntoView());
       await waitForMatchingMatrix(page);

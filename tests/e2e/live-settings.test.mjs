@@ -4,7 +4,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BROWSERS } from './browsers.mjs';
-import { SEL, STEP_TIMEOUT, clickButton, readyPageForSuite, progress, retype, screenshot, serveSite, setSeed, state, text, waitForState } from './helpers.mjs';
+import {
+  SEL, STEP_TIMEOUT, clickButton, readyPageForSuite, progress, retype, screenshot, serveSite, setLongRun, setSeed, state, text, waitForState,
+} from './helpers.mjs';
 
 const SEED = 7;
 const MESSAGE = '#settings-message';
@@ -44,11 +46,7 @@ for (const name of BROWSERS) {
 
     test('a new learning rate applies to the run under way and is marked on the loss chart', async () => {
       await setSeed(page, SEED);
-      // The default run (2.5 epochs) can end in under two seconds on a fast machine, before the
-      // changes below are made: 20 epochs keep a run under way.
-      await retype(page, 'epochs', '20');
-      await page.waitForFunction(() => /epoch 0 of 20/.test(document.getElementById('run-progress-text').textContent),
-        { timeout: STEP_TIMEOUT });
+      await setLongRun(page); // still under way while the settings below change
       await clickButton(page, 'Train');
       await waitForState(page, 'training');
       await progressBeyond(page, 0.02);
