@@ -49,7 +49,7 @@ export function setupRunView(page, ui, { charts, memoryBytes }) {
     ui.timeShare.textContent = `training ${percent(usage.share('training'))}, test evaluation `
       + `${percent(usage.share('evaluation'))}, charts and numbers ${percent(usage.share('show'))}`
       + (views >= 0.005 ? `, other views ${percent(views)}` : '')
-      + ` of the last ${(usage.spanMs / 1000).toFixed(0)} s · work budget ${usage.budgetMs.toFixed(1)} of `
+      + ` of the last ${(usage.spanMs / 1000).toFixed(usage.spanMs < 1000 ? 1 : 0)} s · work budget ${usage.budgetMs.toFixed(1)} of `
       + `${usage.periodMs.toFixed(1)} ms a frame`;
   }
 
@@ -116,7 +116,8 @@ export function setupRunView(page, ui, { charts, memoryBytes }) {
       showTimeShare();
     }
   });
-  // The run's last figure, before the test pass of its final weights adds to the account.
+  // The run's figure when it stops: paused, up to the pause; finished, its final test pass
+  // included (the run ends when its last weights have been measured).
   page.on('state', (state) => {
     if (state === 'paused') showTimeShare(250);
   });
