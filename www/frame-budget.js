@@ -56,6 +56,7 @@ export const DEFAULTS = {
   forgetAfter: 180,     // frames (3 s at 60 Hz) without a late frame of ours, then the ceiling goes
   gapMs: 400,
   window: 300,          // intervals kept for the period estimate (5 s at 60 Hz)
+  trustAfter: 30,       // intervals before their low percentile is trusted (see #estimatePeriod)
 };
 
 export class FrameBudget {
@@ -69,6 +70,7 @@ export class FrameBudget {
   #previous;             // the budget given to the frame before this one
   #previousWork = null;  // how long the previous frame's work took (ms)
   #calm = 0;             // frames since the last late frame of our making
+  #afterLate = false;    // the frame before came late: this interval may be a catch-up
 
   constructor(options = {}) {
     this.#o = { ...DEFAULTS, ...options };
@@ -122,12 +124,17 @@ export class FrameBudget {
       // it — a ceiling set while the page was loading, say, would hold a whole training run back
       // (seen in Firefox: 4.5 ms budgets for the first 3 s of a run) — so the ceiling is forgotten.
       if (interval !== null) this.#forgetCeiling();
+      this.#afterLate = false;
       return { deadline: time + this.#budget, budgetMs: this.#budget, late: false, intervalMs: interval };
     }
-    this.#intervals.push(interval);
-    if (this.#intervals.length > o.window) this.#intervals.shift();
-    this.#period = this.#estimatePeriod();
     const late = interval > this.#period * o.lateFactor;
+    // A frame sooner than the period right after a late one is the browser catching up.
+    if (!(this.#afterLate && interval < this.#period)) {
+      this.#intervals.push(interval);
+      if (this.#intervals.length > o.window) this.#intervals.shift();
+      this.#period = this.#estimatePeriod();
+    }
+    this.#afterLate = late;
     const most = Math.max(o.minMs, this.#period - o.headroomMs);
     // Unknown (not told) counts as work that could have made it late.
     const floor = Math.min(o.blameFloorMs, 0.25 * this.#period);
@@ -168,8 +175,20 @@ export class FrameBudget {
   // for the period (and the budget would grow into it); so the lowest period seen also counts, and
   // it rises by only 0.01 % a frame (a minute to rise by a third: a display that really changed
   // rate, say a window moved from a 144 Hz screen to a 60 Hz one, gets there in the end).
+  //
+  // Catch-up frames fooled it all the same while few intervals had been seen, and the lowest period
+  // kept the mistake for minutes: Firefox, after long tasks while the page prepared a run, sent
+  // frames 2.7 and 14 ms after late ones (81 and 69 ms) when some 40 intervals had been seen; the
+  // period read 14 ms, every 16–17 ms frame looked late, and the budget sank to 3–4 ms (training
+  // 11–14 % of the time; one page load in five in a trace, 2026-11-29). So an interval shorter
+  // than the period right after a late frame is left out of the estimate (it says when the browser
+  // caught up, not how often the display refreshes), and until `trustAfter` intervals have been
+  // seen the period is their median.
   #estimatePeriod() {
     const sorted = [...this.#intervals].sort((a, b) => a - b);
+    if (sorted.length < this.#o.trustAfter) {
+      return Math.min(50, Math.max(4, sorted[Math.floor(sorted.length / 2)]));
+    }
     const recent = sorted[Math.floor((sorted.length - 1) * 0.05)];
     this.#lowestPeriod = Math.min(this.#lowestPeriod * 1.0001, recent);
     return Math.min(50, Math.max(4, this.#lowestPeriod));
