@@ -122,7 +122,7 @@ async function run(browser, url, seed) {
     // 3-second figures have none and their median overstated the run's share.
     const until = record.stopped ?? Infinity;
     const shares = record.timeShare.filter(([t]) => t <= until)
-      .map(([, text]) => Number(/training (\d+) %/.exec(text)?.[1]) / 100).filter(Number.isFinite);
+      .map(([, text]) => Number(/training ([\d.]+)\s?%/.exec(text)?.[1]) / 100).filter(Number.isFinite);
     return {
       seed,
       secondsTo98: reached ? reached[0] / 1000 : null,

@@ -8,7 +8,8 @@
  * drawing's answer and section 4 write it; the figures and tables of sections 1 and 3 do not.
  */
 export function formatPercent(p, digits = 1, { spaced = false } = {}) {
-  const places = digits === 'auto' ? (p >= 0.1 ? 0 : 1) : digits;
+  // 'auto' decides on the rounded value, so 0.0999 reads "10%", not "10.0%".
+  const places = digits === 'auto' ? (Math.round(p * 1000) >= 100 ? 0 : 1) : digits;
   return `${(p * 100).toFixed(places)}${spaced ? ' ' : ''}%`;
 }
 

@@ -18,7 +18,8 @@ function formatDuration(seconds) {
   return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
 }
 
-const percent = (share) => `${Math.round(100 * share)} %`;
+// Whole percents, one decimal under 10 % (so a small share does not read as 0 %).
+const percent = (share) => formatPercent(share, 'auto');
 
 /**
  * setupRunView(page, ui, { charts, memoryBytes }): ui holds the section's elements (runProgress,
@@ -40,17 +41,19 @@ export function setupRunView(page, ui, { charts, memoryBytes }) {
   }
 
   // Where the last seconds went, as the frame scheduler accounted them (the page benchmark reads
-  // this same line). While training, once there is a second to go on; when a run stops, for all
-  // of it (a short run on a fast machine may not last much more than a second).
-  function showTimeShare(leastMs = 1000) {
+  // this same line). While training, once there is a second to go on; when a run stops, for its
+  // last seconds (all of it, if it was short: a fast machine's default run lasts about a second and
+  // a half) — and it says so, since those seconds are no longer "the last" once it has stopped.
+  function showTimeShare({ stopped = false } = {}) {
     const usage = page.scheduler.usage();
-    if (usage.spanMs < leastMs) return;
+    if (usage.spanMs < (stopped ? 250 : 1000)) return;
     const views = usage.share('views') + usage.share('comparison');
-    ui.timeShare.textContent = `training ${percent(usage.share('training'))}, test evaluation `
-      + `${percent(usage.share('evaluation'))}, charts and numbers ${percent(usage.share('show'))}`
+    const seconds = (usage.spanMs / 1000).toFixed(usage.spanMs < 1000 ? 1 : 0);
+    ui.timeShare.textContent = `time ${stopped ? 'in the run\u2019s last' : 'in the last'} ${seconds} s: `
+      + `training ${percent(usage.share('training'))}, test evaluation ${percent(usage.share('evaluation'))}, `
+      + `charts and numbers ${percent(usage.share('show'))}`
       + (views >= 0.005 ? `, other views ${percent(views)}` : '')
-      + ` of the last ${(usage.spanMs / 1000).toFixed(usage.spanMs < 1000 ? 1 : 0)} s · work budget ${usage.budgetMs.toFixed(1)} of `
-      + `${usage.periodMs.toFixed(1)} ms a frame`;
+      + ` · work budget ${usage.budgetMs.toFixed(1)} of ${usage.periodMs.toFixed(1)} ms a frame`;
   }
 
   function updateSpeed(report, now) {
@@ -119,7 +122,7 @@ export function setupRunView(page, ui, { charts, memoryBytes }) {
   // The run's figure when it stops: paused, up to the pause; finished, its final test pass
   // included (the run ends when its last weights have been measured).
   page.on('state', (state) => {
-    if (state === 'paused') showTimeShare(250);
+    if (state === 'paused') showTimeShare({ stopped: true });
   });
   // No frames while the tab is hidden: the speed is measured again from when it is shown, so the
   // hidden minutes do not count as slow training (the time left stays what it was).

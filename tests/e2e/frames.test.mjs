@@ -46,12 +46,13 @@ for (const name of BROWSERS) {
       await clickButton(page, 'Train');
       await waitForState(page, 'training');
       // The figure covers the last seconds, so it appears once a second or more has been measured.
-      await page.waitForFunction(() => /training \d+ %/.test(document.getElementById('time-share').textContent),
+      await page.waitForFunction(() => /training [\d.]+%/.test(document.getElementById('time-share').textContent),
         { timeout: STEP_TIMEOUT, polling: 200 });
       const share = await text(page, '#time-share');
-      const training = Number(/training (\d+) %/.exec(share)[1]);
+      const training = Number(/training ([\d.]+)%/.exec(share)[1]);
       assert.ok(training > 0 && training <= 100, share);
-      assert.match(share, /test evaluation \d+ %/);
+      assert.match(share, /^time in the last [\d.]+ s: training/);
+      assert.match(share, /test evaluation [\d.]+%/);
       assert.match(share, /work budget [\d.]+ of [\d.]+ ms a frame/);
     });
 
@@ -75,6 +76,13 @@ for (const name of BROWSERS) {
       if (etaBefore !== null && etaAfter !== null) {
         assert.ok(etaAfter <= etaBefore * 1.5 + 3, `time left ${etaBefore} s before hiding, ${etaAfter} s after`);
       }
+    });
+
+    test('paused, the line says its figures are the run\u2019s last seconds, not the last ones', async () => {
+      await clickButton(page, 'Pause');
+      await waitForState(page, 'paused');
+      await page.waitForFunction(() => /^time in the run\u2019s last [\d.]+ s: training [\d.]+%/.test(document.getElementById('time-share').textContent),
+        { timeout: STEP_TIMEOUT, polling: 100 });
     });
 
     test('no console error and no page error', () => {
