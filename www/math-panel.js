@@ -46,7 +46,8 @@ function classTable(values, trace, label, { format = (v) => formatNumber(v, 3) }
     body.append(td);
   });
   table.append(h('thead', '', head), h('tbody', '', body));
-  return table;
+  // Ten values of a trained network ("−0.00488") are wider than a narrow card: it scrolls, not the page.
+  return h('div', 'table-wrap', table);
 }
 
 /** Ten probabilities as bars. */
@@ -206,7 +207,10 @@ function buildSteps(trace, example) {
         phase: 'Backward', chip: `d${name('Z', l)}`, title: `d${name('Z', l)} = ${name('A', l)} − Y`,
         formula: () => M.math(grad('Z', l), M.mo('='), layered('A', l), M.mo('−'), M.mi('Y')),
         shape: `${layer.outputs} × 1 − ${layer.outputs} × 1 → ${layer.outputs} × 1.`,
-        explain: 'How the loss changes with each logit. The softmax and the logarithm cancel, leaving probability minus target: negative where the logit should rise (the true digit), positive where it should fall.',
+        explain: 'How the loss changes with each logit. The softmax and the logarithm cancel, leaving probability minus target: negative where the logit should rise, positive where it should fall.'
+          + (smoothed
+            ? ' With label smoothing the true digit’s target is below 1, so once the network is surer of it than that, the true digit’s value is positive too: the loss pulls it back towards its target.'
+            : ' The true digit’s value is always negative: its target is 1.'),
         numbers: () => h('div', '', classTable(layer.dz, trace, `d${name('Z', l)}`), legend()),
       });
     } else {
