@@ -3,7 +3,7 @@
 // this scheduler for time instead of running a loop of its own. Each frame it asks the FrameBudget
 // (frame-budget.js) how much work fits, gives the tasks their slices, then runs what was queued to
 // be shown (charts, numbers) once, after the work. It keeps an account of where the time went, which
-// the page shows ("training 78 % of the last 3 s") and the benchmark reads.
+// the page shows ("time in the last 3 s: training 74%, …") and the benchmark reads.
 //
 // Tasks: { name, run(ms), wants(), share, fill }
 //   run(ms)   does at most about `ms` of work (it is told its slice; it stops on its own)
@@ -84,7 +84,7 @@ export function createFrameScheduler({
     const fillers = active.filter((task) => task.fill);
     const others = active.filter((task) => !task.fill);
     // Training (or a comparison) starts: what the budget learnt from other work does not apply,
-    // and the time account starts afresh, so "training 70 % of the last 3 s" is about the run —
+    // and the time account starts afresh, so "time in the last 3 s: training 74%" is about the run —
     // not about the work just before it (a reset's test pass and views, a drawing being read).
     if (fillers.length && !filling) {
       budget.refresh();
