@@ -186,11 +186,13 @@ export class FrameBudget {
   // seen the period is their median.
   #estimatePeriod() {
     const sorted = [...this.#intervals].sort((a, b) => a - b);
+    let period;
     if (sorted.length < this.#o.trustAfter) {
-      return Math.min(50, Math.max(4, sorted[Math.floor(sorted.length / 2)]));
+      period = sorted[Math.floor(sorted.length / 2)];
+    } else {
+      const recent = sorted[Math.floor((sorted.length - 1) * 0.05)];
+      period = this.#lowestPeriod = Math.min(this.#lowestPeriod * 1.0001, recent);
     }
-    const recent = sorted[Math.floor((sorted.length - 1) * 0.05)];
-    this.#lowestPeriod = Math.min(this.#lowestPeriod * 1.0001, recent);
-    return Math.min(50, Math.max(4, this.#lowestPeriod));
+    return Math.min(50, Math.max(4, period));
   }
 }

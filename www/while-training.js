@@ -1,12 +1,12 @@
 // Views that nobody is looking at wait while the network trains. Refreshing the Look inside views
-// and the How it works walk-through after every test evaluation cost the training a fifth of its
-// time (page trace, Chromium, default recipe, 2026-11-29: training 59 % of the wall-clock time with
+// and the How it works walk-through after every test evaluation cost training about a tenth of the
+// wall-clock time (page trace, Chromium, default recipe, 2026-11-29: training 59 % of the time with
 // them, 66 % without — their JavaScript took 2–3 %, and the drawing that followed held the next
 // frames back by up to 10 ms each). So while training runs and a panel is off screen, its refreshes
 // are remembered, not done; they are done at once when the panel comes on screen or training stops
 // (pause, finish, a lesson), so what a person sees is never stale.
 //
-// deferWhileTraining(page, element) → { run(key, refresh), get visible }
+// deferWhileTraining(page, element) → { run(key, refresh) }
 //   run(key, refresh)  calls refresh() now if the element is on screen or the page is not training;
 //                      otherwise keeps it (the last one per key) for later.
 
@@ -41,9 +41,6 @@ export function deferWhileTraining(page, element) {
       } else {
         waiting.set(key, refresh);
       }
-    },
-    get visible() {
-      return visible;
     },
   };
 }

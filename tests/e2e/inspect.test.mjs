@@ -65,9 +65,12 @@ async function settledPrint(page, selector) {
   }
 }
 
+/** The names of the confusion matrix's buttons, in table order ("3 read as 5: 12 images"). */
+const matrixNames = (page) => page.$$eval(`${MATRIX} button`, (buttons) => buttons.map((b) => b.getAttribute('aria-label')));
+
 /** The confusion matrix as the table's buttons name it: counts[true][answer]. */
 async function readMatrix(page) {
-  const names = await page.$$eval(`${MATRIX} button`, (buttons) => buttons.map((b) => b.getAttribute('aria-label')));
+  const names = await matrixNames(page);
   assert.equal(names.length, 100, 'a 10 × 10 table of buttons');
   const counts = Array.from({ length: 10 }, () => Array(10).fill(NaN));
   for (const name of names) {
@@ -292,7 +295,7 @@ for (const name of BROWSERS) {
       await waitForMatchingMatrix(page);
       const before = await settledPrint(page, WEIGHTS);
       const matrixBefore = JSON.stringify(await readMatrix(page));
-      const namesBefore = (await page.$$eval(`${MATRIX} button`, (b) => b.map((x) => x.getAttribute('aria-label')))).join();
+      const namesBefore = (await matrixNames(page)).join();
       await page.evaluate(() => window.scrollTo(0, 0));
       await frames(page);
       await page.evaluate((s) => {

@@ -43,6 +43,20 @@ function fullFrames(budget, time, n) {
   return time;
 }
 
+/**
+ * Frames at chosen intervals: step(intervalMs, workMs) gives the budget a frame `intervalMs` after
+ * the one before, whose work took `workMs` (by default its whole budget); returns the budget given.
+ */
+function stepper(budget) {
+  let time = 0;
+  return (interval, workMs) => {
+    time += interval;
+    const { budgetMs } = budget.frame(time);
+    budget.ended(time, time + Math.min(workMs ?? budgetMs, budgetMs));
+    return budgetMs;
+  };
+}
+
 const share = (values, ok) => values.filter(ok).length / values.length;
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
@@ -165,13 +179,7 @@ test('catch-up frames among the first few do not make every later frame look lat
   // Seen in Firefox while the page prepared a run: some 40 frames of 16–17 ms, two long tasks
   // (81 and 69 ms), each followed by a frame that came early (2.7 and 14 ms after it).
   const budget = new FrameBudget();
-  let time = 0;
-  const step = (interval, workMs) => {
-    time += interval;
-    const { budgetMs } = budget.frame(time);
-    budget.ended(time, time + Math.min(workMs ?? budgetMs, budgetMs));
-    return budgetMs;
-  };
+  const step = stepper(budget);
   for (let i = 0; i < 28; i++) step(i % 2 ? 16 : 17, 1);
   step(33.4, 1);
   step(81.2, 1);
@@ -188,13 +196,7 @@ test('catch-up frames among the first few do not make every later frame look lat
 
 test('two frames back to back among the first few do not set the period', () => {
   const budget = new FrameBudget();
-  let time = 0;
-  const step = (interval) => {
-    time += interval;
-    const { budgetMs } = budget.frame(time);
-    budget.ended(time, time + budgetMs);
-    return budgetMs;
-  };
+  const step = stepper(budget);
   step(1000 / 60);
   step(1000 / 60);
   step(1.5); // a second frame right after one that came on time
