@@ -132,9 +132,11 @@ pub fn save_taught(net: &Mlp, description: &str, digits: &[TaughtDigit]) -> Vec<
             postcard::to_stdvec(&(Architecture::of(net).to_string(), shape, net.outputs() as u32))
         }
     };
-    const INFALLIBLE: &str = "serialising plain numbers and text into memory cannot fail";
-    bytes.extend(header.expect(INFALLIBLE));
-    bytes.extend(postcard::to_stdvec(&body).expect(INFALLIBLE));
+    // Not `Result::expect`, which would print postcard's error with its `Debug`: that table of every
+    // error's name would be in the WebAssembly file for a case that cannot happen.
+    let infallible = |_| unreachable!("serialising plain numbers and text into memory cannot fail");
+    bytes.extend(header.unwrap_or_else(infallible));
+    bytes.extend(postcard::to_stdvec(&body).unwrap_or_else(infallible));
     if !digits.is_empty() {
         // As postcard writes a byte list (its length as a LEB128 varint, then the bytes), by hand:
         // serde's sequence code for it would cost the wasm file a kilobyte.
@@ -213,8 +215,15 @@ fn load_digits(body: &[u8]) -> Result<(Vec<TaughtDigit>, &[u8])> {
     Ok((digits, rest))
 }
 
+/// Postcard's error in our words. Not through its `Display`, whose table of messages for every
+/// error it has (serialising ones too) was 700 bytes of the WebAssembly file.
 fn corrupt(e: postcard::Error) -> Error {
-    Error::Model(format!("the file is corrupt ({e})"))
+    let why = match e {
+        postcard::Error::DeserializeUnexpectedEnd => "it ends too early",
+        postcard::Error::DeserializeBadUtf8 => "a name in it is not text",
+        _ => "a number or length in it is damaged",
+    };
+    Error::Model(format!("the file is corrupt ({why})"))
 }
 
 /// What a record decoder gives: the network and its description, and the bytes after the record.

@@ -154,8 +154,40 @@ fn stroke_width_from(inside: &[f32], width: usize, height: usize) -> Option<f32>
         return None;
     }
     let middle = ridge.len() / 2;
-    let (_, median, _) = ridge.select_nth_unstable_by(middle, |a, b| a.total_cmp(b));
-    Some(2.0 * *median - 0.5)
+    Some(2.0 * kth_smallest(&mut ridge, middle) - 0.5)
+}
+
+/// The `k`-th smallest of `values` (from 0), reordering them: quickselect with a three-way partition
+/// around the middle value, so runs of equal distances (common here) end it at once. What
+/// `select_nth_unstable_by` does, in a tenth of the WebAssembly: the standard one, with its
+/// median-of-medians fallback, was 3 KB of the file. `values` must hold more than `k` values.
+fn kth_smallest(values: &mut [f32], k: usize) -> f32 {
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    let (mut low, mut high) = (0, values.len()); // the answer is among values[low..high]
+    loop {
+        let pivot = values[low + (high - low) / 2];
+        // values[low..less] < pivot, values[less..i] == pivot, values[greater..high] > pivot.
+        let (mut less, mut i, mut greater) = (low, low, high);
+        while i < greater {
+            match values[i].total_cmp(&pivot) {
+                Less => {
+                    values.swap(less, i);
+                    less += 1;
+                    i += 1;
+                }
+                Greater => {
+                    greater -= 1;
+                    values.swap(i, greater);
+                }
+                Equal => i += 1,
+            }
+        }
+        match k {
+            k if k < less => high = less,
+            k if k >= greater => low = greater,
+            _ => return pivot,
+        }
+    }
 }
 
 /// Redraws the strokes of `ink` (`width × height`) as if with a pen `2·grow` pixels wider (narrower
@@ -178,4 +210,26 @@ pub fn restroke(ink: &[f32], width: usize, height: usize, grow: impl FnOnce(f32)
         })
         .collect();
     Some((redrawn, measured))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::kth_smallest;
+    use rand::{RngExt, SeedableRng};
+    use rand_pcg::Pcg64Mcg;
+
+    /// Every rank of lists with many ties, few ties, one value, against a sorted copy.
+    #[test]
+    fn kth_smallest_agrees_with_sorting() {
+        let mut rng = Pcg64Mcg::seed_from_u64(3);
+        for (len, levels) in [(1, 1), (2, 2), (7, 2), (31, 4), (64, 1000), (200, 6)] {
+            let values: Vec<f32> = (0..len).map(|_| rng.random_range(0..levels) as f32 * 0.5).collect();
+            let mut sorted = values.clone();
+            sorted.sort_by(f32::total_cmp);
+            for (k, want) in sorted.iter().enumerate() {
+                let mut scratch = values.clone();
+                assert_eq!(kth_smallest(&mut scratch, k), *want, "rank {k} of {values:?}");
+            }
+        }
+    }
 }
