@@ -16,8 +16,9 @@ pub mod wide;
 pub mod conv;
 pub mod maps;
 pub mod pool;
+mod quad;
 
-pub use conv::{Conv2d, ConvScratch, Padding, KEPT_PATCHES};
+pub use conv::{Conv2d, ConvMethod, ConvScratch, Padding, KEPT_PATCHES};
 pub use maps::{MapBuffers, MapLayer, MapShape};
 pub use pool::MaxPool2;
 

@@ -1,7 +1,7 @@
 //! The feature-map kernels against plain nested loops: the convolution's forward pass, weight,
-//! bias and input gradients (im2col + gemm in `layer/conv.rs`) at odd sizes, several channels in and
-//! out, valid and same padding, batches below and above the small-matrix `gemm` fallback; and 2×2
-//! max-pooling, ties included.
+//! bias and input gradients (im2col + gemm, and the direct weight gradient, in `layer/conv.rs`) at
+//! odd sizes, several channels in and out, valid and same padding, batches below and above the
+//! small-matrix `gemm` fallback; and 2×2 max-pooling, ties included.
 //!
 //! The references compute in f64 straight from the definitions, index by index, with the padding as
 //! a bounds test — no patches, no matrices — so they share nothing with the kernels but the layout.
@@ -12,7 +12,7 @@ use wasm_bindgen_test::{wasm_bindgen_test as test, wasm_bindgen_test_configure};
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test_configure!(run_in_browser);
 
-use inkling::layer::{Conv2d, ConvScratch, MapShape, MaxPool2, Padding, KEPT_PATCHES};
+use inkling::layer::{Conv2d, ConvMethod, ConvScratch, MapShape, MaxPool2, Padding, KEPT_PATCHES};
 use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 
@@ -137,9 +137,16 @@ fn check_convolution(case: &Case, seed: u64) {
     let (want_z, (dw, db, dx)) = (reference.forward(&x), reference.gradients(&x, &dz));
     let scale = 0.5f32;
     let plus_one_half = |v: &[f64]| v.iter().map(|g| 1.0 + 0.5 * g).collect::<Vec<_>>();
-    // A forward pass that keeps its patches for the backward pass (when they fit), and one that only
-    // reads, after which the backward pass copies them again: the same values either way.
-    for (how, for_backward) in [("patches kept", true), ("patches copied again", false)] {
+    // Both weight-gradient kernels on every build (the direct one only where the layer fits it; it
+    // falls back to gemm elsewhere). With gemm, a forward pass that keeps its patches for the backward pass (when
+    // they fit), and one that only reads, after which the backward pass copies them again.
+    let ways = [
+        (ConvMethod::Gemm, "patches kept", true),
+        (ConvMethod::Gemm, "patches copied again", false),
+        (ConvMethod::Direct, "direct", true),
+    ];
+    for (method, how, for_backward) in ways {
+        conv.method = method;
         let what = format!("{what}, {how}");
         let mut scratch = ConvScratch::default();
         // Stale values in the output and gradients must not leak: z is overwritten, dW and db are
@@ -175,8 +182,12 @@ fn convolution_matches_nested_loops() {
         Case { input: shape(4, 6, 6), channels: 3, kernel: 1, padding: Padding::Valid, batch: 1 },
         // Every dimension of every product above 5: the matrixmultiply path.
         Case { input: shape(3, 11, 13), channels: 7, kernel: 3, padding: Padding::Same, batch: 6 },
-        // MNIST's first layer.
+        // MNIST's first layer, and the ConvNet preset's second: both fit the direct weight gradient
+        // (25 taps: six tiles of 4 and one of a single tap; 200: fifty tiles).
         Case { input: shape(1, 28, 28), channels: 8, kernel: 5, padding: Padding::Valid, batch: 2 },
+        Case { input: shape(8, 12, 12), channels: 16, kernel: 5, padding: Padding::Valid, batch: 3 },
+        // The direct weight gradient with a 3×3 kernel, rows of 16, 27 taps (a last tile of three).
+        Case { input: shape(3, 10, 18), channels: 8, kernel: 3, padding: Padding::Valid, batch: 2 },
         // Patches of more values than a layer keeps (4 positions × 1,600 taps × 164 examples): every
         // example's are copied into one block, in the forward and again in the backward pass. (Few
         // positions, so that each gradient sums few products and f32 stays within the tolerance.)
@@ -265,24 +276,42 @@ fn max_pooling_matches_nested_loops() {
 }
 
 /// The tie rule, written out: the first maximum in reading order (top-left, top-right, bottom-left,
-/// bottom-right) gets the whole gradient.
+/// bottom-right) gets the whole gradient. Each window alone, and all of them side by side in one
+/// 2×12 map — six windows, so that in WebAssembly four go through the SIMD path and two after it.
 #[test]
 fn max_pooling_ties_go_to_the_first_in_reading_order() {
-    let input = MapShape { channels: 1, height: 2, width: 2 };
-    for (x, winner) in [
+    let cases = [
         ([1.0, 1.0, 1.0, 1.0], 0),
         ([0.0, 2.0, 2.0, 0.0], 1),
         ([0.0, -1.0, 3.0, 3.0], 2),
         ([-1.0, -1.0, -1.0, 5.0], 3),
         ([0.0, 0.0, 0.0, 0.0], 0),
-    ] {
-        let (a, dx) = pool(input, &x, 1, &[4.0]);
-        let max = x.iter().copied().fold(f32::MIN, f32::max);
-        assert_eq!(a, vec![max]);
-        let mut want = [0.0; 4];
-        want[winner] = 4.0;
-        assert_eq!(dx, want, "window {x:?}");
+        ([7.0, 7.0, 7.0, -1.0], 0),
+    ];
+    let check = |windows: &[([f32; 4], usize)]| {
+        let n = windows.len();
+        let input = MapShape { channels: 1, height: 2, width: 2 * n };
+        // Window i's top-left, top-right, bottom-left, bottom-right at (0, 2i), (0, 2i+1), (1, 2i), (1, 2i+1).
+        let at = |i: usize, corner: usize| (corner / 2) * 2 * n + 2 * i + corner % 2;
+        let mut x = vec![0.0; 4 * n];
+        for (i, (window, _)) in windows.iter().enumerate() {
+            for (corner, &v) in window.iter().enumerate() {
+                x[at(i, corner)] = v;
+            }
+        }
+        let da: Vec<f32> = (1..=n).map(|i| i as f32).collect();
+        let (a, dx) = pool(input, &x, 1, &da);
+        let mut want = vec![0.0; 4 * n];
+        for (i, (window, winner)) in windows.iter().enumerate() {
+            assert_eq!(a[i], window.iter().copied().fold(f32::MIN, f32::max), "window {window:?}");
+            want[at(i, *winner)] = da[i];
+        }
+        assert_eq!(dx, want, "windows {windows:?}");
+    };
+    for case in &cases {
+        check(std::slice::from_ref(case));
     }
+    check(&cases);
 }
 
 #[test]

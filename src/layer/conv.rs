@@ -24,9 +24,18 @@
 //! on the second (8×12×12 → 16, 5×5: 21 against 72 µs) and 9× at 16 → 32 channels (55 against
 //! 477 µs): the copy costs K·P per example, the product K·P·C_out, and matrixmultiply's blocked
 //! kernel keeps its operands in registers where the direct loops reload a row of Z per tap.
-//! (Native, x86-64, CPU time at batch 32, on a shared and busy machine; a register-blocked direct
-//! kernel was not tried.) The plain nested loops of `tests/conv.rs` are the reference both are held to.
+//! (Native, x86-64, CPU time at batch 32, on a shared and busy machine.)
 //!
+//! The weight gradient has a second kernel, [`ConvMethod::Direct`], which WebAssembly uses: each
+//! weight is a sum over the batch of input row pieces times gradient row pieces, made in registers
+//! (tiles of 4 taps × 2 output channels, 128-bit lanes) with no patches and no packing — where
+//! matrixmultiply's 8×8 kernel, its packing of strided patches and its masked edge tiles cost more
+//! in WebAssembly than natively. [`ConvMethod::FASTEST`] has the figures. Tried and left out: the
+//! same kind of kernel for the forward pass (tiles of 4 channels × 8 positions) multiplied as fast
+//! as gemm and saved the patch copy — 8 % more examples a second in Chromium — but took 1.2 KB of
+//! the WebAssembly file's gzipped budget, which had no room; and one for the input gradient that
+//! added each tap's product into the input gradient in place was 3× slower (each store overlapped
+//! the next load). The plain nested loops of `tests/conv.rs` are the reference every kernel is held to.
 //! A whole training step of LeNet-like `c8k5-p2-c16k5-p2-128` (forward, backward, Adam, batch 32)
 //! first took about 1.3 s per 10,000 examples natively, 13× the default MLP's 0.1 s. Copying the
 //! patches as whole row pieces (here and in col2im) brought it to 0.8 s of CPU time per 10,000
@@ -40,6 +49,7 @@
 //! next step would be packing the patches straight into the layout the gemm kernel reads, which
 //! would also save matrixmultiply's own copy of them.
 
+use super::quad::Quad;
 use super::{gemm, strided, MapShape};
 use crate::error::{Error, Result};
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut, DVector};
@@ -54,11 +64,36 @@ pub enum Padding {
     Same,
 }
 
+/// How a convolution computes its weight gradient (the forward pass and the input gradient are
+/// im2col + gemm always). Both are held to the same nested-loop reference (`tests/conv.rs`) on
+/// every build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConvMethod {
+    /// `colsᵀ·dZ` per example, from the patches (the module doc), for any layer.
+    Gemm,
+    /// Register tiles straight over the input and gradient rows, no patches, for the layers it fits
+    /// (valid padding, 8s of output channels and of output columns); others use `Gemm`.
+    Direct,
+}
+
+impl ConvMethod {
+    /// The faster of the two on this build, measured on the ConvNet preset (batch 32, plain SGD,
+    /// 2026-11-29, AMD EPYC): in WebAssembly, Chromium trains 12,300 examples a second with `Direct`
+    /// against 11,100 with `Gemm` (the weight gradient takes a third less time, and its patches need
+    /// not be kept from the forward pass); natively matrixmultiply's AVX kernels win — 1.38 against
+    /// 1.83 s of CPU time for `train --preset convnet --limit 20000 --epochs 1` with both passes
+    /// direct — so native builds, and the pretrained model they make, keep `Gemm`.
+    pub const FASTEST: ConvMethod =
+        if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) { ConvMethod::Direct } else { ConvMethod::Gemm };
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Conv2d {
     pub input: MapShape,
     pub kernel: usize,
     pub padding: Padding,
+    /// Which kernel the weight gradient uses ([`ConvMethod::FASTEST`] unless a test picks one).
+    pub method: ConvMethod,
     /// K × C_out, K = C_in·k·k (see the module doc).
     pub weights: DMatrix<f32>,
     /// One per output channel.
@@ -130,6 +165,7 @@ impl Conv2d {
             input,
             kernel,
             padding,
+            method: ConvMethod::FASTEST,
             weight_grads: DMatrix::zeros(taps, channels),
             bias_grads: DVector::zeros(channels),
             weights,
@@ -160,7 +196,8 @@ impl Conv2d {
         let (inputs, out) = (self.input.len(), self.output());
         let positions = out.height * out.width;
         let block = positions * self.taps();
-        let keep = for_backward && block * m <= KEPT_PATCHES;
+        // The direct weight gradient reads the input itself: nothing to keep for it.
+        let keep = for_backward && !self.is_direct() && block * m <= KEPT_PATCHES;
         scratch.cols.resize(if keep { block * m } else { block }, 0.0);
         scratch.kept = keep.then_some((x.as_ptr() as usize, m));
         for (e, (x, z)) in x[..inputs * m].chunks_exact(inputs).zip(z[..out.len() * m].chunks_exact_mut(out.len())).enumerate() {
@@ -181,6 +218,16 @@ impl Conv2d {
         let (inputs, out) = (self.input.len(), self.output());
         let (positions, taps) = (out.height * out.width, self.taps());
         let block = positions * taps;
+        if self.is_direct() {
+            let (x, dz) = (&x[..inputs * m], &dz[..out.len() * m]);
+            self.accumulate_weight_grads_direct(dz, x, scale);
+            for dz in dz.chunks_exact(out.len()) {
+                for (g, dz) in self.bias_grads.iter_mut().zip(dz.chunks_exact(positions)) {
+                    *g += scale * lane_sum(dz);
+                }
+            }
+            return;
+        }
         let kept = scratch.kept == Some((x.as_ptr() as usize, m));
         if !kept {
             // The patches are copied below, over whatever an earlier forward pass kept.
@@ -198,7 +245,7 @@ impl Conv2d {
             let dz_view = DMatrixView::from_slice(dz, positions, out.channels);
             gemm(&mut self.weight_grads.as_view_mut(), scale, strided(&cols_t), strided(&dz_view), 1.0);
             for (g, dz) in self.bias_grads.iter_mut().zip(dz.chunks_exact(positions)) {
-                *g += scale * dz.iter().sum::<f32>();
+                *g += scale * lane_sum(dz);
             }
         }
     }
@@ -214,6 +261,61 @@ impl Conv2d {
             gemm(&mut dcols, 1.0, strided(&DMatrixView::from_slice(dz, positions, out.channels)), strided(&wt), 0.0);
             dx.fill(0.0);
             self.add_patches(&scratch.dcols, dx);
+        }
+    }
+
+    /// Whether the direct weight gradient below does this layer's: asked for, and the layer fits it —
+    /// valid padding, output channels and output rows in eights (MNIST's LeNet: 24- and 8-wide
+    /// rows, 8 and 16 channels).
+    fn is_direct(&self) -> bool {
+        self.method == ConvMethod::Direct
+            && self.padding == Padding::Valid && self.biases.len().is_multiple_of(8) && self.output().width.is_multiple_of(8)
+    }
+
+    /// `dW += scale · Σ_examples colsᵀ·dZ` without patches: each weight is a sum over the batch of
+    /// input row pieces times gradient row pieces. Tiles of 4 taps × 2 output channels (then single
+    /// taps for the last few) are summed in registers over every position of every example, and
+    /// added into the gradient once.
+    fn accumulate_weight_grads_direct(&mut self, dz: &[f32], x: &[f32], scale: f32) {
+        for o in (0..self.output().channels).step_by(2) {
+            for t in (0..self.taps()).step_by(4) {
+                self.weight_grad_tile(dz, x, scale, o, t);
+            }
+        }
+    }
+
+    /// Taps `t..t + 4` of output channels `o` and `o + 1` — four tiles of sums, a number fixed so
+    /// that they stay in registers. Past the last tap, a tile repeats it and drops those sums (one
+    /// code path for the tail keeps the WebAssembly file small).
+    fn weight_grad_tile(&mut self, dz: &[f32], x: &[f32], scale: f32, o: usize, t: usize) {
+        let out = self.output();
+        let (k, h, w) = (self.kernel, self.input.height, self.input.width);
+        let (taps, positions, width) = (self.taps(), out.height * out.width, out.width);
+        // Where each tap's row piece for output row 0 starts in an example's input.
+        let starts: [usize; 4] = std::array::from_fn(|i| {
+            let tap = (t + i).min(taps - 1);
+            (tap / (k * k) * h + tap / k % k) * w + tap % k
+        });
+        let mut acc = [[Quad::splat(0.0); 2]; 4];
+        for (x, dz) in x.chunks_exact(self.input.len()).zip(dz.chunks_exact(out.len())) {
+            let (dz0, dz1) = (&dz[o * positions..][..positions], &dz[(o + 1) * positions..][..positions]);
+            for oy in 0..out.height {
+                let (d_row0, d_row1) = (&dz0[oy * width..][..width], &dz1[oy * width..][..width]);
+                let rows: [&[f32]; 4] = std::array::from_fn(|i| &x[starts[i] + oy * w..][..width]);
+                for ox in (0..width).step_by(4) {
+                    let (d0, d1) = (Quad::load(&d_row0[ox..]), Quad::load(&d_row1[ox..]));
+                    for (acc, row) in acc.iter_mut().zip(rows) {
+                        let xv = Quad::load(&row[ox..]);
+                        acc[0] = acc[0].mul_add(xv, d0);
+                        acc[1] = acc[1].mul_add(xv, d1);
+                    }
+                }
+            }
+        }
+        let grads = self.weight_grads.as_mut_slice();
+        for (i, [a0, a1]) in acc.into_iter().enumerate().take(taps - t) {
+            grads[o * taps + t + i] += scale * a0.sum();
+            grads[(o + 1) * taps + t + i] += scale * a1.sum();
         }
     }
 
@@ -267,6 +369,20 @@ impl Conv2d {
         let (k, pad) = (self.kernel, self.pad());
         let (h, w) = (self.input.height, self.input.width);
         let positions = out.height * out.width;
+        if pad == 0 {
+            // Valid padding: every row piece is whole, as in `patches` (col2im was a twentieth of a
+            // ConvNet's training step in Chromium with the clipping below).
+            for (tap, column) in dcols.chunks_exact(positions).enumerate() {
+                let (c, ky, kx) = (tap / (k * k), tap / k % k, tap % k);
+                let first = (c * h + ky) * w + kx;
+                for (row, to) in column.chunks_exact(out.width).zip(dx[first..].chunks_mut(w)) {
+                    for (d, &g) in to[..out.width].iter_mut().zip(row) {
+                        *d += g;
+                    }
+                }
+            }
+            return;
+        }
         for tap in 0..self.taps() {
             let (c, ky, kx) = (tap / (k * k), tap / k % k, tap % k);
             let (first_x, last_x) = row_piece(kx, pad, w, out.width);
@@ -283,6 +399,21 @@ impl Conv2d {
             }
         }
     }
+}
+
+/// The sum of `values` in eight running sums, which vectorise (a plain sum is one long chain of
+/// dependent adds, which the compiler may not reorder): a convolution's bias gradient sums each
+/// channel's 576 or 64 values per example.
+fn lane_sum(values: &[f32]) -> f32 {
+    let mut lanes = [0.0f32; 8];
+    let chunks = values.chunks_exact(8);
+    let rest: f32 = chunks.remainder().iter().sum();
+    for chunk in chunks {
+        for (lane, &v) in lanes.iter_mut().zip(chunk) {
+            *lane += v;
+        }
+    }
+    lanes.iter().sum::<f32>() + rest
 }
 
 /// `to.copy_from_slice(from)` for the short rows of a patch (8 or 24 values on MNIST's LeNet):
