@@ -13,8 +13,9 @@
 //! position, copied as contiguous row pieces), and `Z (P × C_out) = cols · W` is then the
 //! channel-major output itself, with no transpose. Backward: `dW += scale · colsᵀ·dZ`,
 //! `db[o] += scale · Σ_p dZ[p, o]`, and `dX` is `dcols = dZ·Wᵀ` added back onto the patches (col2im).
-//! The forward pass keeps every example's patches for the backward pass, which reads them instead
-//! of copying them a second time, while the batch's take at most [`KEPT_PATCHES`] values (P·K per
+//! For the gemm weight gradient ([`ConvMethod::Gemm`]), the forward pass keeps every example's
+//! patches for the backward pass, which reads them instead of copying them a second time, while
+//! the batch's take at most [`KEPT_PATCHES`] values (P·K per
 //! example: 14,400 — 57.6 KB — for a 5×5 first layer on MNIST, 1.8 MB for the ConvNet preset's
 //! batch of 32); a larger batch has its patches copied again, so that memory stays bounded.
 //!
@@ -218,14 +219,14 @@ impl Conv2d {
         let (inputs, out) = (self.input.len(), self.output());
         let (positions, taps) = (out.height * out.width, self.taps());
         let block = positions * taps;
-        if self.is_direct() {
-            let (x, dz) = (&x[..inputs * m], &dz[..out.len() * m]);
-            self.accumulate_weight_grads_direct(dz, x, scale);
-            for dz in dz.chunks_exact(out.len()) {
-                for (g, dz) in self.bias_grads.iter_mut().zip(dz.chunks_exact(positions)) {
-                    *g += scale * lane_sum(dz);
-                }
+        // The bias gradient is the same whichever kernel makes the weight gradient.
+        for dz in dz[..out.len() * m].chunks_exact(out.len()) {
+            for (g, dz) in self.bias_grads.iter_mut().zip(dz.chunks_exact(positions)) {
+                *g += scale * lane_sum(dz);
             }
+        }
+        if self.is_direct() {
+            self.accumulate_weight_grads_direct(&dz[..out.len() * m], &x[..inputs * m], scale);
             return;
         }
         let kept = scratch.kept == Some((x.as_ptr() as usize, m));
@@ -244,9 +245,6 @@ impl Conv2d {
             let cols_t = DMatrixView::from_slice_with_strides(cols, taps, positions, positions, 1);
             let dz_view = DMatrixView::from_slice(dz, positions, out.channels);
             gemm(&mut self.weight_grads.as_view_mut(), scale, strided(&cols_t), strided(&dz_view), 1.0);
-            for (g, dz) in self.bias_grads.iter_mut().zip(dz.chunks_exact(positions)) {
-                *g += scale * lane_sum(dz);
-            }
         }
     }
 
@@ -273,9 +271,8 @@ impl Conv2d {
     }
 
     /// `dW += scale · Σ_examples colsᵀ·dZ` without patches: each weight is a sum over the batch of
-    /// input row pieces times gradient row pieces. Tiles of 4 taps × 2 output channels (then single
-    /// taps for the last few) are summed in registers over every position of every example, and
-    /// added into the gradient once.
+    /// input row pieces times gradient row pieces. Tiles of 4 taps × 2 output channels are summed in
+    /// registers over every position of every example, and added into the gradient once.
     fn accumulate_weight_grads_direct(&mut self, dz: &[f32], x: &[f32], scale: f32) {
         for o in (0..self.output().channels).step_by(2) {
             for t in (0..self.taps()).step_by(4) {
