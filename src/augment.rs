@@ -281,7 +281,8 @@ fn draw_flag(source: &mut [f32], flag: Flag, ink: Bounds) -> Bounds {
     let radius = (mass / height / 2.0).clamp(0.75, 2.0);
     let start = [top_x / top_mass, ink.y0 as f32 + radius];
     let length = flag.length * height;
-    let along = [-length * flag.angle.cos(), length * flag.angle.sin()];
+    let (sin, cos) = crate::angle::sin_cos(flag.angle);
+    let along = [-length * cos, length * sin];
     let end = [start[0] + along[0], start[1] + along[1]];
     // Pixels whose centres can be within radius + ½ of the segment, within the image.
     let reach = radius + 1.0;
@@ -335,7 +336,7 @@ fn change_thickness(source: &[f32], out: &mut [f32], t: f32, ink: Bounds) {
 /// Only output pixels that can receive ink from inside `ink` are sampled; the rest are 0.
 fn transform(image: &[f32], params: &AugmentParams, ink: Bounds, out: &mut [f32]) {
     let centre = IMAGE_SIDE as f32 / 2.0;
-    let (sin, cos) = params.rotation.sin_cos();
+    let (sin, cos) = crate::angle::sin_cos(params.rotation);
     let k = 1.0 / params.scale;
     // Where the ink lands: a bilinear sample reads pixel centres less than a pixel away, so ink can
     // reach from x0 − ½ to x1 + 1½ (continuous coordinates); the forward map of those corners,

@@ -5,6 +5,7 @@
 //! natively with `cargo test`; `wasm` is the one thin module that binds it for JavaScript.
 
 pub mod activation;
+pub mod angle;
 pub mod architecture;
 pub mod augment;
 pub mod batch;

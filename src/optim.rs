@@ -329,7 +329,7 @@ impl Schedule {
                     base * (progress / warmup).max(1e-3)
                 } else {
                     let t = (progress - warmup) / (1.0 - warmup).max(f32::EPSILON);
-                    base * 0.5 * (1.0 + (std::f32::consts::PI * t).cos())
+                    base * 0.5 * (1.0 + crate::angle::sin_cos(std::f32::consts::PI * t).1)
                 }
             }
         }

@@ -137,8 +137,8 @@ fn check_convolution(case: &Case, seed: u64) {
     let (want_z, (dw, db, dx)) = (reference.forward(&x), reference.gradients(&x, &dz));
     let scale = 0.5f32;
     let plus_one_half = |v: &[f64]| v.iter().map(|g| 1.0 + 0.5 * g).collect::<Vec<_>>();
-    // Both weight-gradient kernels on every build (the direct one only where the layer fits it; it
-    // falls back to gemm elsewhere). With gemm, a forward pass that keeps its patches for the backward pass (when
+    // Both kinds of kernel on every build (the direct ones, forward and weight gradient, only where
+    // the layer fits them; it falls back to gemm elsewhere). With gemm, a forward pass that keeps its patches for the backward pass (when
     // they fit), and one that only reads, after which the backward pass copies them again.
     let ways = [
         (ConvMethod::Gemm, "patches kept", true),
@@ -182,11 +182,12 @@ fn convolution_matches_nested_loops() {
         Case { input: shape(4, 6, 6), channels: 3, kernel: 1, padding: Padding::Valid, batch: 1 },
         // Every dimension of every product above 5: the matrixmultiply path.
         Case { input: shape(3, 11, 13), channels: 7, kernel: 3, padding: Padding::Same, batch: 6 },
-        // MNIST's first layer, and the ConvNet preset's second: both fit the direct weight gradient
-        // (25 taps: six tiles of 4 and one of a single tap; 200: fifty tiles).
+        // MNIST's first layer, and the ConvNet preset's second: both fit the direct kernels (rows of
+        // 24 and 8: three tiles of 8 positions and one; 25 taps: six tiles of 4 and one of a single
+        // tap; 200: fifty tiles).
         Case { input: shape(1, 28, 28), channels: 8, kernel: 5, padding: Padding::Valid, batch: 2 },
         Case { input: shape(8, 12, 12), channels: 16, kernel: 5, padding: Padding::Valid, batch: 3 },
-        // The direct weight gradient with a 3×3 kernel, rows of 16, 27 taps (a last tile of three).
+        // The direct kernels with a 3×3 kernel, rows of 16, 27 taps (a last tile of three).
         Case { input: shape(3, 10, 18), channels: 8, kernel: 3, padding: Padding::Valid, batch: 2 },
         // Patches of more values than a layer keeps (4 positions × 1,600 taps × 164 examples): every
         // example's are copied into one block, in the forward and again in the backward pass. (Few

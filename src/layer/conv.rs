@@ -8,7 +8,7 @@
 //! The weights are a K × C_out matrix, K = C_in·k·k: column `o` is output channel `o`'s kernel,
 //! contiguous, its taps ordered (c, ky, kx) — a kernel can be read off (or drawn) as one slice.
 //!
-//! The kernel is im2col + gemm. Per example, the k×k patches are copied into `cols`, a P × K
+//! The native kernel is im2col + gemm. Per example, the k×k patches are copied into `cols`, a P × K
 //! column-major matrix (P = H_out·W_out positions; column `t` holds tap t = (c, ky, kx) at every
 //! position, copied as contiguous row pieces), and `Z (P × C_out) = cols · W` is then the
 //! channel-major output itself, with no transpose. Backward: `dW += scale · colsᵀ·dZ`,
@@ -27,16 +27,16 @@
 //! kernel keeps its operands in registers where the direct loops reload a row of Z per tap.
 //! (Native, x86-64, CPU time at batch 32, on a shared and busy machine.)
 //!
-//! The weight gradient has a second kernel, [`ConvMethod::Direct`], which WebAssembly uses: each
-//! weight is a sum over the batch of input row pieces times gradient row pieces, made in registers
-//! (tiles of 4 taps × 2 output channels, 128-bit lanes) with no patches and no packing — where
-//! matrixmultiply's 8×8 kernel, its packing of strided patches and its masked edge tiles cost more
-//! in WebAssembly than natively. [`ConvMethod::FASTEST`] has the figures. Tried and left out: the
-//! same kind of kernel for the forward pass (tiles of 4 channels × 8 positions) multiplied as fast
-//! as gemm and saved the patch copy — 8 % more examples a second in Chromium — but took 1.2 KB of
-//! the WebAssembly file's gzipped budget, which had no room; and one for the input gradient that
-//! added each tap's product into the input gradient in place was 3× slower (each store overlapped
-//! the next load). The plain nested loops of `tests/conv.rs` are the reference every kernel is held to.
+//! WebAssembly uses a second kind of kernel, [`ConvMethod::Direct`], for the forward pass and the
+//! weight gradient: sums made in registers straight from the input rows, 128-bit lanes, no patches
+//! and no packing — tiles of 4 output channels × 8 positions of a row for Z (each tap: two input row
+//! pieces times four weights), and of 4 taps × 2 output channels for dW (each weight a sum over the
+//! batch of input row pieces times gradient row pieces). There matrixmultiply's 8×8 kernel, its
+//! packing of strided patches and its masked edge tiles cost more than natively, and the patch
+//! copies go. [`ConvMethod::FASTEST`] has the figures. Tried and left out: a direct input gradient
+//! that added each tap's product into the input gradient in place was 3× slower than gemm + col2im
+//! (each store overlapped the next load). The plain nested loops of `tests/conv.rs` are the
+//! reference every kernel is held to.
 //! A whole training step of LeNet-like `c8k5-p2-c16k5-p2-128` (forward, backward, Adam, batch 32)
 //! first took about 1.3 s per 10,000 examples natively, 13× the default MLP's 0.1 s. Copying the
 //! patches as whole row pieces (here and in col2im) brought it to 0.8 s of CPU time per 10,000
@@ -65,23 +65,24 @@ pub enum Padding {
     Same,
 }
 
-/// How a convolution computes its weight gradient (the forward pass and the input gradient are
+/// How a convolution computes its forward pass and weight gradient (the input gradient is
 /// im2col + gemm always). Both are held to the same nested-loop reference (`tests/conv.rs`) on
 /// every build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConvMethod {
     /// `colsᵀ·dZ` per example, from the patches (the module doc), for any layer.
     Gemm,
-    /// Register tiles straight over the input and gradient rows, no patches, for the layers it fits
+    /// Register tiles straight over the input and gradient rows, no patches, for the layers they fit
     /// (valid padding, 8s of output channels and of output columns); others use `Gemm`.
     Direct,
 }
 
 impl ConvMethod {
     /// The faster of the two on this build, measured on the ConvNet preset (batch 32, plain SGD,
-    /// 2026-11-29, AMD EPYC): in WebAssembly, Chromium trains 12,300 examples a second with `Direct`
-    /// against 11,100 with `Gemm` (the weight gradient takes a third less time, and its patches need
-    /// not be kept from the forward pass); natively matrixmultiply's AVX kernels win — 1.38 against
+    /// 2026-11-29, AMD EPYC, Chromium): in WebAssembly `Direct` trains 15,000–15,300 examples a
+    /// second (three runs), against 12,400–13,200 with only the weight gradient direct and 11,100
+    /// with `Gemm` — the weight gradient takes a third less time, and the forward pass copies no
+    /// patches and keeps none for the backward pass; natively matrixmultiply's AVX kernels win — 1.38 against
     /// 1.83 s of CPU time for `train --preset convnet --limit 20000 --epochs 1` with both passes
     /// direct — so native builds, and the pretrained model they make, keep `Gemm`.
     pub const FASTEST: ConvMethod =
@@ -197,8 +198,11 @@ impl Conv2d {
         let (inputs, out) = (self.input.len(), self.output());
         let positions = out.height * out.width;
         let block = positions * self.taps();
-        // The direct weight gradient reads the input itself: nothing to keep for it.
-        let keep = for_backward && !self.is_direct() && block * m <= KEPT_PATCHES;
+        if self.is_direct() {
+            self.forward_direct(&x[..inputs * m], &mut z[..out.len() * m]);
+            return;
+        }
+        let keep = for_backward && block * m <= KEPT_PATCHES;
         scratch.cols.resize(if keep { block * m } else { block }, 0.0);
         scratch.kept = keep.then_some((x.as_ptr() as usize, m));
         for (e, (x, z)) in x[..inputs * m].chunks_exact(inputs).zip(z[..out.len() * m].chunks_exact_mut(out.len())).enumerate() {
@@ -262,12 +266,56 @@ impl Conv2d {
         }
     }
 
-    /// Whether the direct weight gradient below does this layer's: asked for, and the layer fits it —
-    /// valid padding, output channels and output rows in eights (MNIST's LeNet: 24- and 8-wide
-    /// rows, 8 and 16 channels).
+    /// Whether the direct kernels below do this layer's forward pass and weight gradient: asked for,
+    /// and the layer fits them — valid padding, output channels and output rows in eights (MNIST's
+    /// LeNet: 24- and 8-wide rows, 8 and 16 channels).
     fn is_direct(&self) -> bool {
         self.method == ConvMethod::Direct
             && self.padding == Padding::Valid && self.biases.len().is_multiple_of(8) && self.output().width.is_multiple_of(8)
+    }
+
+    /// `Z = W ⋆ X + b` without patches: tiles of 4 output channels × 8 positions of a row, summed in
+    /// registers over every tap (each tap: two input row pieces times four weights).
+    fn forward_direct(&self, x: &[f32], z: &mut [f32]) {
+        let out = self.output();
+        for (x, z) in x.chunks_exact(self.input.len()).zip(z.chunks_exact_mut(out.len())) {
+            for o in (0..out.channels).step_by(4) {
+                for oy in 0..out.height {
+                    for ox in (0..out.width).step_by(8) {
+                        self.forward_tile(x, z, o, oy, ox);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Output channels `o..o + 4` at positions `ox..ox + 8` of output row `oy`, for one example.
+    fn forward_tile(&self, x: &[f32], z: &mut [f32], o: usize, oy: usize, ox: usize) {
+        let (k, h, w) = (self.kernel, self.input.height, self.input.width);
+        let (taps, positions) = (self.taps(), self.output().height * self.output().width);
+        let kernels: [&[f32]; 4] = std::array::from_fn(|j| &self.weights.as_slice()[(o + j) * taps..][..taps]);
+        let mut acc: [[Quad; 2]; 4] = std::array::from_fn(|j| [Quad::splat(self.biases[o + j]); 2]);
+        for (c, x) in x.chunks_exact(h * w).enumerate() {
+            for ky in 0..k {
+                // The k + 7 input values that the 8 positions' taps of this kernel row read.
+                let row = &x[(oy + ky) * w + ox..][..k + 7];
+                let tap = (c * k + ky) * k;
+                let weights: [&[f32]; 4] = std::array::from_fn(|j| &kernels[j][tap..][..k]);
+                for kx in 0..k {
+                    let (x0, x1) = (Quad::load(&row[kx..]), Quad::load(&row[kx + 4..]));
+                    for (acc, weights) in acc.iter_mut().zip(weights) {
+                        let wv = Quad::splat(weights[kx]);
+                        acc[0] = acc[0].mul_add(x0, wv);
+                        acc[1] = acc[1].mul_add(x1, wv);
+                    }
+                }
+            }
+        }
+        for (j, [a0, a1]) in acc.into_iter().enumerate() {
+            let z = &mut z[(o + j) * positions + oy * self.output().width + ox..][..8];
+            a0.store(&mut z[..4]);
+            a1.store(&mut z[4..]);
+        }
     }
 
     /// `dW += scale · Σ_examples colsᵀ·dZ` without patches: each weight is a sum over the batch of

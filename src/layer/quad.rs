@@ -8,7 +8,7 @@
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod lanes {
-    use core::arch::wasm32::{f32x4_add, f32x4_extract_lane, f32x4_mul, f32x4_splat, v128, v128_load};
+    use core::arch::wasm32::{f32x4_add, f32x4_extract_lane, f32x4_mul, f32x4_splat, v128, v128_load, v128_store};
 
     #[derive(Clone, Copy)]
     pub struct Quad(v128);
@@ -24,6 +24,13 @@ mod lanes {
             assert!(values.len() >= 4);
             // SAFETY: four values are there (the assert); v128_load has no alignment requirement.
             Quad(unsafe { v128_load(values.as_ptr().cast()) })
+        }
+        /// Into the first four of `values`.
+        #[inline(always)]
+        pub fn store(self, values: &mut [f32]) {
+            assert!(values.len() >= 4);
+            // SAFETY: four values are there (the assert); v128_store has no alignment requirement.
+            unsafe { v128_store(values.as_mut_ptr().cast(), self.0) }
         }
         /// `self + a·b`, lane by lane (a multiply and an add: WebAssembly's SIMD has no fused one).
         #[inline(always)]
@@ -52,6 +59,10 @@ mod lanes {
         #[inline(always)]
         pub fn load(values: &[f32]) -> Self {
             Quad(values[..4].try_into().expect("four values"))
+        }
+        #[inline(always)]
+        pub fn store(self, values: &mut [f32]) {
+            values[..4].copy_from_slice(&self.0);
         }
         #[inline(always)]
         pub fn mul_add(self, a: Quad, b: Quad) -> Self {
