@@ -39,7 +39,7 @@ mod native {
     use inkling::network::argmax;
     use inkling::optim::{AdamConfig, OptimizerConfig};
     use inkling::pixel::pixel_values;
-    use inkling::trainer::{LessonConfig, TaughtDigit, TrainConfig, Trainer, CONVNET_COPY_VARIATION};
+    use inkling::trainer::{LessonConfig, TaughtDigit, TrainConfig, Trainer, CONVNET_COPY_VARIATION, CONVNET_SURE_ENOUGH};
     use std::sync::Arc;
     use std::time::Instant;
 
@@ -131,14 +131,60 @@ mod native {
         }
     }
 
+    /// Ten lessons on drawings of ten styles (read right or not), spread over the set, in each of
+    /// `sets` sets: how many right drawings of the other styles turned wrong, and the test accuracy
+    /// change — what a person teaching their own hand does to everyone else's, with ten times the
+    /// lessons of the misread styles alone (so recipes that differ by one or two flips there can be
+    /// told apart).
+    fn teach_ten_styles(trainer: &mut Trainer, net: &inkling::Mlp, drawings: &[Drawing], sets: usize) {
+        let test = &common::mnist().1;
+        let mut styles: Vec<&str> = Vec::new();
+        for d in drawings {
+            if !styles.contains(&d.style.as_str()) {
+                styles.push(&d.style);
+            }
+        }
+        let n = styles.len();
+        println!();
+        println!("Ten lessons on one drawing each of ten styles ({sets} sets; styles spread over the {n}):");
+        println!("| recipe | other styles: right → wrong | test accuracy change (points) | ms per lesson |");
+        println!("|---|---:|---|---:|");
+        trainer.set_network(net.clone()).unwrap();
+        let first: Vec<bool> = drawings.iter().map(|d| read(trainer, &d.pixels) == d.digit as usize).collect();
+        let before = trainer.evaluate(test).accuracy;
+        for (name, config) in candidates(net.is_convolutional()) {
+            let (mut broke, mut others, mut changes, mut ms) = (0, 0, Vec::new(), 0.0);
+            for set in 0..sets {
+                let chosen: Vec<&str> = (0..10).map(|i| styles[(set + i * n / 10) % n]).collect();
+                trainer.set_network(net.clone()).unwrap();
+                for style in &chosen {
+                    let d = drawings.iter().find(|d| d.k == 0 && d.style == *style).expect("a drawing of every style");
+                    let start = Instant::now();
+                    trainer.teach_with(TaughtDigit::new(d.digit, d.pixels.clone()).unwrap(), config).unwrap();
+                    trainer.continue_lesson(&mut || true).unwrap();
+                    ms += start.elapsed().as_secs_f64() * 1e3;
+                }
+                for (d, &was_right) in drawings.iter().zip(&first) {
+                    if d.k == 0 && was_right && !chosen.contains(&d.style.as_str()) {
+                        others += 1;
+                        broke += (read(trainer, &d.pixels) != d.digit as usize) as usize;
+                    }
+                }
+                changes.push(format!("{:+.2}", 100.0 * (trainer.evaluate(test).accuracy - before)));
+            }
+            println!("| {name} | {broke} of {others} | {} | {:.1} |", changes.join(" / "), ms / (10 * sets) as f64);
+        }
+    }
+
     fn adam(learning_rate: f32) -> OptimizerConfig {
         OptimizerConfig::Adam(AdamConfig { learning_rate, ..AdamConfig::default() })
     }
 
     /// The recipes compared: the first one tried, fewer or more MNIST examples per step (more than 244
     /// take further chunks), other rates and lengths — each with the copies of the digits varied as
-    /// this kind of network's lessons vary them — and then the default recipe with the copies varied
-    /// by 0, a quarter, a half and all of the training augmentation's ranges.
+    /// this kind of network's lessons vary them, and ending as its lessons end — then the default
+    /// recipe ending at every step or once its copies are read surely enough, and with the copies
+    /// varied by 0, a quarter, a half and all of the training augmentation's ranges.
     fn candidates(convolutional: bool) -> Vec<(String, LessonConfig)> {
         let base = LessonConfig::for_network(convolutional);
         let mut list = Vec::new();
@@ -163,6 +209,12 @@ mod native {
             let c = LessonConfig { steps, new_copies: new, earlier_copies: earlier, mnist_examples: mnist, optimizer: adam(lr), ..base };
             let default = if c == base { " (default)" } else { "" };
             list.push((format!("Adam {lr:e}, {steps} steps of {new} + {earlier} + {mnist}{default}"), c));
+        }
+        for sure_enough in [None, Some(0.5), Some(0.7), Some(0.8), Some(CONVNET_SURE_ENOUGH), Some(0.95)] {
+            let c = LessonConfig { sure_enough, ..base };
+            let default = if c == base { " (default)" } else { "" };
+            let end = sure_enough.map_or("every step".to_string(), |sure| format!("ending once the copies are {sure} sure"));
+            list.push((format!("the default mix, {end}{default}"), c));
         }
         for variation in [0.0, CONVNET_COPY_VARIATION, 0.5, 1.0] {
             let c = LessonConfig { augment: AugmentRanges::default().scaled(variation), ..base };
@@ -215,6 +267,7 @@ mod native {
                 }
             };
             teach_styles(&mut trainer, &net, &drawings, args.flips);
+            teach_ten_styles(&mut trainer, &net, &drawings, args.sets);
             return;
         }
         let misread: Vec<usize> = (0..pool.len()).filter(|&i| read(&mut trainer, &pool[i].1) != pool[i].0 as usize).collect();
