@@ -216,6 +216,11 @@ mod native {
             let end = sure_enough.map_or("every step".to_string(), |sure| format!("ending once the copies are {sure} sure"));
             list.push((format!("the default mix, {end}{default}"), c));
         }
+        for lr in [3e-4, 5e-4, 7e-4, 1e-3] {
+            let c = LessonConfig { optimizer: adam(lr), ..base };
+            let default = if c == base { " (default)" } else { "" };
+            list.push((format!("the default at Adam {lr:e}{default}"), c));
+        }
         for variation in [0.0, CONVNET_COPY_VARIATION, 0.5, 1.0] {
             let c = LessonConfig { augment: AugmentRanges::default().scaled(variation), ..base };
             list.push((format!("the default, copies varied by {variation} of training's ranges"), c));

@@ -33,7 +33,7 @@ mod report;
 mod rollback;
 
 pub use evaluation::{evaluate_range, predict, Evaluation};
-pub use lesson::{LessonConfig, LessonProgress, TaughtDigit, CONVNET_COPY_VARIATION, CONVNET_SURE_ENOUGH, MAX_TAUGHT_DIGITS};
+pub use lesson::{LessonConfig, LessonProgress, TaughtDigit, CONVNET_COPY_VARIATION, CONVNET_LESSON_RATE, CONVNET_SURE_ENOUGH, MAX_TAUGHT_DIGITS};
 pub use live::{LiveSettings, SettingsChange, SettingsUpdate, LIVE_SETTINGS, RESTART_SETTINGS};
 pub use report::TrainReport;
 

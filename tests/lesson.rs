@@ -17,7 +17,7 @@ use inkling::dataset::Dataset;
 use inkling::network::argmax;
 use inkling::optim::{AdamConfig, OptimizerConfig};
 use inkling::pixel::pixel_values;
-use inkling::trainer::{LessonConfig, TaughtDigit, TrainConfig, Trainer, CONVNET_COPY_VARIATION, CONVNET_SURE_ENOUGH, MAX_TAUGHT_DIGITS};
+use inkling::trainer::{LessonConfig, TaughtDigit, TrainConfig, Trainer, CONVNET_COPY_VARIATION, CONVNET_LESSON_RATE, CONVNET_SURE_ENOUGH, MAX_TAUGHT_DIGITS};
 use inkling::{Error, Mlp};
 use std::sync::OnceLock;
 
@@ -182,17 +182,19 @@ fn a_lesson_ends_once_its_copies_are_sure_enough() {
 
 /// `teach` gives the lesson recipe for the kind of network: a ConvNet's copies of your digits vary
 /// by a quarter of training's ranges ([`CONVNET_COPY_VARIATION`]), an MLP's by all of them, and a
-/// ConvNet's lesson ends once they are read surely ([`CONVNET_SURE_ENOUGH`]).
+/// ConvNet's lesson ends once they are read surely ([`CONVNET_SURE_ENOUGH`]), at its own learning
+/// rate ([`CONVNET_LESSON_RATE`]).
 #[test]
 fn teach_picks_the_recipe_for_the_kind_of_network() {
     assert_eq!(LessonConfig::for_network(false), LessonConfig::default());
     let narrow = LessonConfig::for_network(true);
     assert_eq!(narrow.augment, AugmentRanges::default().scaled(CONVNET_COPY_VARIATION));
     assert_eq!(narrow.sure_enough, Some(CONVNET_SURE_ENOUGH));
+    assert_eq!(narrow.optimizer.learning_rate(), CONVNET_LESSON_RATE);
     assert_eq!(
-        LessonConfig { augment: AugmentRanges::default(), sure_enough: None, ..narrow },
+        LessonConfig { augment: AugmentRanges::default(), sure_enough: None, optimizer: LessonConfig::default().optimizer, ..narrow },
         LessonConfig::default(),
-        "only the copies and the end differ"
+        "only the copies, the end and the rate differ"
     );
 
     let (train, _) = mnist();

@@ -73,7 +73,7 @@ pub struct LessonConfig {
     /// to 244 (a batch of 256, the trainer's chunk).
     pub mnist_examples: usize,
     /// The lesson's own optimiser, started afresh for every lesson. Defaults to Adam with learning
-    /// rate 1e-3.
+    /// rate 1e-3 (a ConvNet's lessons: [`CONVNET_LESSON_RATE`]).
     pub optimizer: OptimizerConfig,
     /// ε of label smoothing. Defaults to 0.1, as the recipes train.
     pub label_smoothing: f32,
@@ -104,13 +104,20 @@ pub const CONVNET_COPY_VARIATION: f32 = 0.25;
 /// ([`LessonConfig::sure_enough`]): about as sure as training with label smoothing 0.1 makes it of
 /// MNIST's digits (its target is 0.91). Every step after that only pushes the boundary further out,
 /// over drawings of other styles near it. Measured with `lesson_recipe --drawings` on the
-/// pretrained ConvNet (2026-11-29): ten lessons on drawings of ten styles, three sets, turned 0 of
-/// 1,197 right drawings of the other styles wrong, against 7 with all 32 steps (1 at 0.5, 0.7 and
-/// 0.8 sure); the misread styles' lessons turned 1 of 495 wrong instead of 2 and still taught their
-/// styles' other drawings 25 of 25; ten lessons on misread test digits cost −0.08 to −0.11 points
-/// of test accuracy instead of −0.08 to −0.22 (at 0.8 sure, up to −0.29); and lessons on drawings
-/// mostly read right already took 7.8 ms natively instead of 38. 0.95 is never reached: 32 steps.
+/// pretrained ConvNet (2026-11-29): ten lessons on drawings of ten styles, six sets, turned 0 of
+/// 2,480 right drawings of the other styles wrong, against 11 with all 32 steps (1 at 0.5, 0.7 and
+/// 0.8 sure; 0.95 is never reached, so it is all 32 steps). README, "Teach it your handwriting", has
+/// the tables.
 pub const CONVNET_SURE_ENOUGH: f32 = 0.9;
+
+/// The learning rate of a ConvNet's lessons (Adam), half an MLP's: with lessons that end once
+/// learnt, 1e-3 and 5e-4 both turned 0 of the 2,480 drawings above wrong, and the styles the
+/// pretrained ConvNet misreads taught their other drawings 25 of 25 either way; 5e-4 also left the
+/// one drawing 1e-3 turned wrong there (a cursive 5 that is nearly a 6, read as 6 after the lesson
+/// on a big-looped 6), at some cost in MNIST: ten lessons on misread test digits, three sets,
+/// −0.15 / −0.24 / −0.07 points of test accuracy against −0.11 / −0.11 / −0.08 (within 0.3 either
+/// way).
+pub const CONVNET_LESSON_RATE: f32 = 5e-4;
 
 impl Default for LessonConfig {
     fn default() -> Self {
@@ -129,12 +136,17 @@ impl Default for LessonConfig {
 
 impl LessonConfig {
     /// The default recipe for an MLP, or for a ConvNet (`convolutional`): the same but for how much
-    /// the copies vary ([`CONVNET_COPY_VARIATION`]) and that it ends once they are read surely
-    /// ([`CONVNET_SURE_ENOUGH`]).
+    /// the copies vary ([`CONVNET_COPY_VARIATION`]), that it ends once they are read surely
+    /// ([`CONVNET_SURE_ENOUGH`]), and its learning rate ([`CONVNET_LESSON_RATE`]).
     pub fn for_network(convolutional: bool) -> Self {
         let base = LessonConfig::default();
         if convolutional {
-            LessonConfig { augment: base.augment.scaled(CONVNET_COPY_VARIATION), sure_enough: Some(CONVNET_SURE_ENOUGH), ..base }
+            LessonConfig {
+                augment: base.augment.scaled(CONVNET_COPY_VARIATION),
+                sure_enough: Some(CONVNET_SURE_ENOUGH),
+                optimizer: OptimizerConfig::Adam(AdamConfig { learning_rate: CONVNET_LESSON_RATE, ..AdamConfig::default() }),
+                ..base
+            }
         } else {
             base
         }
