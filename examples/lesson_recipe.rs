@@ -217,7 +217,7 @@ mod native {
             list.push((format!("the default mix, {end}{default}"), c));
         }
         for lr in [3e-4, 5e-4, 7e-4, 1e-3] {
-            let c = LessonConfig { optimizer: adam(lr), ..base };
+            let c = LessonConfig { optimizer: base.optimizer.with_learning_rate(lr), ..base };
             let default = if c == base { " (default)" } else { "" };
             list.push((format!("the default at Adam {lr:e}{default}"), c));
         }

@@ -144,7 +144,7 @@ impl LessonConfig {
             LessonConfig {
                 augment: base.augment.scaled(CONVNET_COPY_VARIATION),
                 sure_enough: Some(CONVNET_SURE_ENOUGH),
-                optimizer: OptimizerConfig::Adam(AdamConfig { learning_rate: CONVNET_LESSON_RATE, ..AdamConfig::default() }),
+                optimizer: base.optimizer.with_learning_rate(CONVNET_LESSON_RATE),
                 ..base
             }
         } else {
@@ -177,7 +177,14 @@ pub(super) struct Lesson {
     rng: Pcg64Mcg,
     /// The network before the lesson, put back if a step diverges.
     before: Mlp,
-    /// The lowest probability of its label among the last step's copies of the new digit.
+}
+
+/// What a lesson step found.
+struct StepOutcome {
+    /// Whether the loss stayed finite.
+    finite: bool,
+    /// The lowest probability of its label among the step's copies of the new digit (before the
+    /// step's update).
     least_sure: f32,
 }
 
@@ -259,7 +266,7 @@ impl Trainer {
         // Seeded by how many digits there are: the same lessons in the same order give the same
         // network.
         let rng = Pcg64Mcg::seed_from_u64(0x1e55_0000 + self.taught.len() as u64);
-        self.lesson = Some(Lesson { config, optimizer: config.optimizer.build(), steps_done: 0, rng, before: self.net.clone(), least_sure: 0.0 });
+        self.lesson = Some(Lesson { config, optimizer: config.optimizer.build(), steps_done: 0, rng, before: self.net.clone() });
         Ok(())
     }
 
@@ -280,13 +287,13 @@ impl Trainer {
             if conv && !self.fill_feature_pool() {
                 continue;
             }
-            let finite = if conv { self.dense_lesson_step(&mut lesson) } else { self.lesson_step(&mut lesson) };
+            let step = if conv { self.dense_lesson_step(&mut lesson) } else { self.lesson_step(&mut lesson) };
             lesson.steps_done += 1;
-            if lesson.config.sure_enough.is_some_and(|sure| lesson.least_sure >= sure) {
+            if lesson.config.sure_enough.is_some_and(|sure| step.least_sure >= sure) {
                 // Learnt: the lesson was this long.
                 lesson.config.steps = lesson.steps_done;
             }
-            if !finite || !self.net.is_finite() {
+            if !step.finite || !self.net.is_finite() {
                 self.net = lesson.before;
                 self.taught.pop();
                 return Err(Error::Diverged("the lesson made the weights overflow; the network and your digits from before it were restored".into()));
@@ -310,15 +317,14 @@ impl Trainer {
         Ok(progress)
     }
 
-    /// One lesson step for an MLP: forward and backward through the whole network. Returns whether
-    /// the loss stayed finite.
-    fn lesson_step(&mut self, lesson: &mut Lesson) -> bool {
+    /// One lesson step for an MLP: forward and backward through the whole network.
+    fn lesson_step(&mut self, lesson: &mut Lesson) -> StepOutcome {
         let c = lesson.config;
         self.net.zero_grads();
         let scale = 1.0 / c.batch_size() as f32;
         // The copies of your digits go into the step's first chunk; MNIST examples fill it and as
         // many more chunks as they need.
-        let (mut copies, mut mnist, mut finite) = (c.new_copies + c.earlier_copies, c.mnist_examples, true);
+        let (mut copies, mut mnist, mut finite, mut least_sure) = (c.new_copies + c.earlier_copies, c.mnist_examples, true, 0.0);
         while copies + mnist > 0 {
             self.input.clear();
             self.labels.clear();
@@ -334,19 +340,19 @@ impl Trainer {
             let stats = self.net.accumulate_gradients(&self.input, &self.labels, c.label_smoothing, scale, &mut self.ws);
             finite &= stats.mean_loss().is_finite();
             if first {
-                lesson.least_sure = least_sure(self.net.probabilities(&self.ws, c.new_copies), self.labels[0]);
+                least_sure = least_sure_of(self.net.probabilities(&self.ws, c.new_copies), self.labels[0]);
             }
         }
         lesson.optimizer.step(self.net.parameters_and_grads(), c.optimizer.learning_rate());
-        finite
+        StepOutcome { finite, least_sure }
     }
 
     /// One lesson step for a ConvNet, which learns in its dense layers only: its feature-map layers
     /// (the strokes and shapes it has learnt to see) are left as they are, so the MNIST examples'
     /// last feature maps are computed once ([`FeaturePool`]) and each step runs the dense layers
     /// alone — about a tenth of a whole ConvNet step — and only the copies of your digits go
-    /// through the convolutions. Returns whether the loss stayed finite.
-    fn dense_lesson_step(&mut self, lesson: &mut Lesson) -> bool {
+    /// through the convolutions.
+    fn dense_lesson_step(&mut self, lesson: &mut Lesson) -> StepOutcome {
         let c = lesson.config;
         let features = self.net.layers[0].inputs();
         let copies = c.new_copies + c.earlier_copies;
@@ -363,7 +369,7 @@ impl Trainer {
         let maps = std::mem::take(&mut self.net.maps);
         self.net.zero_grads();
         let scale = 1.0 / c.batch_size() as f32;
-        let (mut first, mut mnist, mut finite) = (true, c.mnist_examples, true);
+        let (mut first, mut mnist, mut finite, mut least_sure) = (true, c.mnist_examples, true, 0.0);
         while first || mnist > 0 {
             // The first chunk starts with the copies (their labels are in `self.labels` already).
             batch.clear();
@@ -381,13 +387,13 @@ impl Trainer {
             let stats = self.net.accumulate_gradients(&*batch, &self.labels, c.label_smoothing, scale, &mut pool.ws);
             finite &= stats.mean_loss().is_finite();
             if first {
-                lesson.least_sure = least_sure(self.net.probabilities(&pool.ws, c.new_copies), self.labels[0]);
+                least_sure = least_sure_of(self.net.probabilities(&pool.ws, c.new_copies), self.labels[0]);
             }
             (first, mnist) = (false, mnist - n);
         }
         lesson.optimizer.step(self.net.parameters_and_grads(), c.optimizer.learning_rate());
         self.net.maps = maps;
-        finite
+        StepOutcome { finite, least_sure }
     }
 
     /// Adds `copies` augmented copies of your digits to the input batch: the newest digit's first,
@@ -432,7 +438,7 @@ impl Trainer {
 }
 
 /// The lowest probability of `label` in the columns of `probabilities` (10 per example).
-fn least_sure(probabilities: &[f32], label: u8) -> f32 {
+fn least_sure_of(probabilities: &[f32], label: u8) -> f32 {
     probabilities.chunks_exact(CLASSES).map(|p| p[label as usize]).fold(1.0, f32::min)
 }
 
