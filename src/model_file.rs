@@ -6,7 +6,7 @@
 //! - version 2, [`MapModelFile`]: a ConvNet — its architecture in the notation of
 //!   [`crate::architecture`], the shape of its input and its number of classes, then the parameters
 //!   of every layer that has some (the convolutions, then the dense layers);
-//! - version 3, a network with *your digits* (the drawings taught to it, [`crate::trainer::lesson`]):
+//! - version 3, a network with *your digits* (the drawings taught to it, `crate::trainer::taught`):
 //!   a little-endian u16, the network's own version (1 or 2), its record as that version writes it,
 //!   then the digits as one postcard byte list of 785 bytes per digit (the label, then 28×28 pixels).
 //!
@@ -19,9 +19,8 @@
 use crate::architecture::{Architecture, MAX_CHANNELS, MAX_NOTATION_BYTES};
 use crate::error::{Error, Result};
 use crate::layer::{Dense, MapLayer, MapShape};
-use crate::mnist::IMAGE_PIXELS;
 use crate::network::{validate_sizes, Mlp, MAX_LAYERS, MAX_LAYER_SIZE};
-use crate::trainer::{TaughtDigit, MAX_TAUGHT_DIGITS};
+use crate::trainer::{TaughtDigit, MAX_TAUGHT_DIGITS, RECORD_BYTES};
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 
@@ -32,8 +31,8 @@ pub const VERSION: u16 = 1;
 pub const MAP_VERSION: u16 = 2;
 /// The version of a file that carries your digits besides the network, the newest this build reads.
 pub const TAUGHT_VERSION: u16 = 3;
-/// Bytes per digit in a version 3 file: the label, then the pixels.
-pub const DIGIT_BYTES: usize = 1 + IMAGE_PIXELS;
+/// Bytes per digit in a version 3 file: its record, the label, then the pixels.
+pub const DIGIT_BYTES: usize = RECORD_BYTES;
 /// Largest height or width of an input map a file may declare: far above MNIST's 28, and it keeps
 /// the product of three declared numbers from overflowing.
 pub const MAX_INPUT_SIDE: usize = 1024;
@@ -146,10 +145,7 @@ pub fn save_taught(net: &Mlp, description: &str, digits: &[TaughtDigit]) -> Vec<
             length >>= 7;
         }
         bytes.push(length as u8);
-        for digit in digits {
-            bytes.push(digit.label);
-            bytes.extend_from_slice(&digit.pixels);
-        }
+        digits.iter().for_each(|digit| digit.write_record(&mut bytes));
     }
     bytes
 }

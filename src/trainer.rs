@@ -6,8 +6,9 @@
 //!
 //! The loop itself is here; each other concern has a file of its own: which example comes next
 //! (`order`), full-batch steps and their threads (`full_batch`), the test set evaluated a slice per
-//! call (`evaluation`), weights from elsewhere (`import`), what a call reports (`report`) and going
-//! back to before a step that diverged (`rollback`).
+//! call (`evaluation`), weights from elsewhere (`import`), what a call reports (`report`), going
+//! back to before a step that diverged (`rollback`), settings changed while it trains (`live`), your
+//! digits (`taught`) and the lessons that teach them (`lesson`).
 
 use crate::architecture::{Architecture, MNIST_INPUT};
 use crate::augment::{AugmentRanges, Augmenter};
@@ -31,11 +32,13 @@ mod live;
 mod order;
 mod report;
 mod rollback;
+mod taught;
 
 pub use evaluation::{evaluate_range, predict, Evaluation};
-pub use lesson::{LessonConfig, LessonProgress, TaughtDigit, CONVNET_COPY_VARIATION, CONVNET_LESSON_RATE, CONVNET_SURE_ENOUGH, MAX_TAUGHT_DIGITS};
+pub use lesson::{LessonConfig, LessonProgress, CONVNET_COPY_VARIATION, CONVNET_LESSON_RATE, CONVNET_SURE_ENOUGH};
 pub use live::{LiveSettings, SettingsChange, SettingsUpdate, LIVE_SETTINGS, RESTART_SETTINGS};
 pub use report::TrainReport;
+pub use taught::{TaughtDigit, MAX_TAUGHT_DIGITS, RECORD_BYTES};
 
 use evaluation::Evaluations;
 #[cfg(not(target_arch = "wasm32"))]
@@ -169,8 +172,8 @@ pub struct Trainer {
     #[cfg(not(target_arch = "wasm32"))]
     helpers: Vec<ChunkBuffers>,
     rollback: Rollback,
-    /// Your digits, taught to this network ([`lesson`]).
-    taught: Vec<lesson::TaughtDigit>,
+    /// Your digits, taught to this network ([`taught`], [`lesson`]).
+    taught: Vec<TaughtDigit>,
     /// The lesson under way, if any.
     lesson: Option<lesson::Lesson>,
     /// A ConvNet's MNIST features for lessons, kept while its feature-map layers stay the same.

@@ -1,8 +1,8 @@
 //! Lessons: a drawing with its right label, learned in a few optimiser steps — "Teach it your
 //! handwriting".
 //!
-//! A taught digit (its 28×28 prepared pixels and label) joins the network's list of *your digits*.
-//! A lesson is then a short run of mini-batch steps, each batch mixing
+//! A taught digit (its 28×28 prepared pixels and label) joins the network's list of *your digits*
+//! (`taught`). A lesson is then a short run of mini-batch steps, each batch mixing
 //! - augmented copies of the new digit (shifted, scaled, turned, thickened: [`crate::augment`]), so
 //!   that one drawing teaches its style rather than its exact pixels,
 //! - augmented copies of the digits taught before, so that one lesson does not undo another,
@@ -11,162 +11,25 @@
 //! The lesson has its own optimiser, fresh and with a small learning rate: the run's optimiser (its
 //! Adam moments, its schedule, which may have decayed to 0 at the end of a run) is left as it was.
 //! Steps go through the trainer's own gradient code and buffers; a lesson can be done a few steps
-//! at a time between animation frames, like training ([`Trainer::continue_lesson`]).
+//! at a time between animation frames, like training ([`Trainer::continue_lesson`]). How a lesson
+//! is given is its recipe (`recipe`); a ConvNet's MNIST examples come as feature maps computed once
+//! (`feature_pool`).
 
-use super::Trainer;
-use crate::augment::AugmentRanges;
+use super::taught::{check_count, TaughtDigit};
+use super::{Trainer, CHUNK};
 use crate::batch::InputBatch;
 use crate::error::{Error, Result};
-use crate::mnist::{CLASSES, IMAGE_PIXELS};
-use crate::network::{Mlp, Workspace};
-use crate::optim::{AdamConfig, Optimizer, OptimizerConfig};
-use crate::pixel::pixel_byte;
+use crate::mnist::CLASSES;
+use crate::network::Mlp;
+use crate::optim::Optimizer;
 use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 
-/// Most digits a network keeps (and a model file may carry): a class's worth of handwriting, and a
-/// bound a hostile file cannot get past (785 bytes each, under 1 MB in all).
-pub const MAX_TAUGHT_DIGITS: usize = 1000;
+mod feature_pool;
+mod recipe;
 
-/// One of your digits: what the network saw of a drawing, and what it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TaughtDigit {
-    pub label: u8,
-    /// 28×28 bytes, row by row, like MNIST's.
-    pub pixels: Vec<u8>,
-}
-
-impl TaughtDigit {
-    /// A digit from 784 bytes and a label 0–9; anything else is an [`Error::Input`].
-    pub fn new(label: u8, pixels: Vec<u8>) -> Result<Self> {
-        if label as usize >= CLASSES {
-            return Err(Error::Input(format!("a digit's label is 0 to 9 (got {label})")));
-        }
-        if pixels.len() != IMAGE_PIXELS {
-            return Err(Error::Input(format!("a digit is 28×28 = 784 pixels (got {})", pixels.len())));
-        }
-        Ok(TaughtDigit { label, pixels })
-    }
-
-    /// A digit from 784 values in [0, 1] (a drawing's preview), stored as bytes; values beyond
-    /// are clamped to it (NaN reads as paper, 0).
-    pub fn from_values(label: u8, values: &[f32]) -> Result<Self> {
-        Self::new(label, values.iter().map(|&v| pixel_byte(v)).collect())
-    }
-}
-
-/// How a lesson is given. The defaults were chosen by `examples/lesson_recipe.rs` (README, "Teach it
-/// your handwriting"): with the pretrained model, ten lessons on misread test digits in six sets
-/// changed the accuracy on the other test images by −0.14 to +0.07 points, while the first recipe
-/// tried (Adam 5e-4, 24 steps of 8 + 4 + 20) lost 1.7–3.0 points: what keeps MNIST is mostly the
-/// share of MNIST examples in each step.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct LessonConfig {
-    /// Optimiser steps per lesson (at most, with `sure_enough`). Defaults to 32.
-    pub steps: usize,
-    /// Augmented copies of the new digit per step. Defaults to 8.
-    pub new_copies: usize,
-    /// Augmented copies of digits taught before (drawn at random) per step; the new digit stands
-    /// in while it is the only one. Defaults to 4.
-    pub earlier_copies: usize,
-    /// MNIST training examples per step (beyond the copies' chunk of 256, in more chunks). Defaults
-    /// to 244 (a batch of 256, the trainer's chunk).
-    pub mnist_examples: usize,
-    /// The lesson's own optimiser, started afresh for every lesson. Defaults to Adam with learning
-    /// rate 1e-3 (a ConvNet's lessons: [`CONVNET_LESSON_RATE`]).
-    pub optimizer: OptimizerConfig,
-    /// ε of label smoothing. Defaults to 0.1, as the recipes train.
-    pub label_smoothing: f32,
-    /// How much the copies of your digits vary. Defaults to the training augmentation's ranges for
-    /// an MLP, and a quarter of them for a ConvNet ([`LessonConfig::for_network`]).
-    pub augment: AugmentRanges,
-    /// Ends the lesson early, after the step that found every copy of the new digit read as its label
-    /// with at least this probability (before that step's update). None, the default for an MLP:
-    /// always `steps` steps; a ConvNet's lessons end at [`CONVNET_SURE_ENOUGH`].
-    pub sure_enough: Option<f32>,
-}
-
-/// How much of the training augmentation's ranges a ConvNet's lessons vary the copies of your digits
-/// by (shifts up to ±0.5 px, scale ±3 %, turns ±3°, a quarter of the thickness change). Its lessons
-/// teach the dense layers on feature maps that already tolerate small moves (the convolutions and
-/// max-pooling), and widely varied copies moved its boundary for a wide neighbourhood of the taught
-/// drawing: with the handwriting benchmark's drawings (`lesson_recipe --drawings`, 2026-11-29), four
-/// lessons turned 5 other drawings wrong with the full ranges and 3 with a quarter (2 with none),
-/// while every other drawing of the taught styles was read right either way (104 of 104), and ten
-/// lessons on misread test digits cost −0.03 to −0.10 points instead of −0.15 to −0.20, their
-/// shifted and scaled copies read right 179 of 180 times instead of 180. A quarter, not none: "one
-/// drawing teaches its style, not its pixels". An MLP keeps the full ranges: nothing in it
-/// tolerates a move, and with a quarter its taught digits' copies moved 1.5 px were read right 42
-/// of 48 times instead of 48 (`tests/lesson.rs`).
-pub const CONVNET_COPY_VARIATION: f32 = 0.25;
-
-/// How sure of a new digit's copies a ConvNet's lesson makes the network before it ends
-/// ([`LessonConfig::sure_enough`]): about as sure as training with label smoothing 0.1 makes it of
-/// MNIST's digits (its target is 0.91). Every step after that only pushes the boundary further out,
-/// over drawings of other styles near it. Measured with `lesson_recipe --drawings` on the
-/// pretrained ConvNet (2026-11-29): ten lessons on drawings of ten styles, six sets, turned 0 of
-/// 2,480 right drawings of the other styles wrong, against 11 with all 32 steps (1 at 0.5, 0.7 and
-/// 0.8 sure; 0.95 is never reached, so it is all 32 steps). README, "Teach it your handwriting", has
-/// the tables.
-pub const CONVNET_SURE_ENOUGH: f32 = 0.9;
-
-/// The learning rate of a ConvNet's lessons (Adam), half an MLP's: with lessons that end once
-/// learnt, 1e-3 and 5e-4 both turned 0 of the 2,480 drawings above wrong, and the styles the
-/// pretrained ConvNet misreads taught their other drawings 25 of 25 either way; 5e-4 also left the
-/// one drawing 1e-3 turned wrong there (a cursive 5 that is nearly a 6, read as 6 after the lesson
-/// on a big-looped 6), at some cost in MNIST: ten lessons on misread test digits, three sets,
-/// −0.15 / −0.24 / −0.07 points of test accuracy against −0.11 / −0.11 / −0.08 (within 0.3 either
-/// way).
-pub const CONVNET_LESSON_RATE: f32 = 5e-4;
-
-impl Default for LessonConfig {
-    fn default() -> Self {
-        LessonConfig {
-            steps: 32,
-            new_copies: 8,
-            earlier_copies: 4,
-            mnist_examples: 244,
-            optimizer: OptimizerConfig::Adam(AdamConfig { learning_rate: 1e-3, ..AdamConfig::default() }),
-            label_smoothing: 0.1,
-            augment: AugmentRanges::default(),
-            sure_enough: None,
-        }
-    }
-}
-
-impl LessonConfig {
-    /// The default recipe for an MLP, or for a ConvNet (`convolutional`): the same but for how much
-    /// the copies vary ([`CONVNET_COPY_VARIATION`]), that it ends once they are read surely
-    /// ([`CONVNET_SURE_ENOUGH`]), and its learning rate ([`CONVNET_LESSON_RATE`]).
-    pub fn for_network(convolutional: bool) -> Self {
-        let base = LessonConfig::default();
-        if convolutional {
-            LessonConfig {
-                augment: base.augment.scaled(CONVNET_COPY_VARIATION),
-                sure_enough: Some(CONVNET_SURE_ENOUGH),
-                optimizer: base.optimizer.with_learning_rate(CONVNET_LESSON_RATE),
-                ..base
-            }
-        } else {
-            base
-        }
-    }
-
-    /// Examples per step.
-    pub fn batch_size(&self) -> usize {
-        self.new_copies + self.earlier_copies + self.mnist_examples
-    }
-
-    fn validate(&self) -> Result<()> {
-        self.optimizer.validate()?;
-        crate::loss::check_label_smoothing(self.label_smoothing)?;
-        if self.steps == 0 || self.new_copies == 0 || self.new_copies + self.earlier_copies > super::CHUNK {
-            // Recipes come from code, not people: a plain message keeps the wasm file small.
-            return Err(Error::Config("a lesson needs a step, a copy of the new digit, and at most 256 copies a step".into()));
-        }
-        Ok(())
-    }
-}
+pub(super) use feature_pool::FeaturePool;
+pub use recipe::{LessonConfig, CONVNET_COPY_VARIATION, CONVNET_LESSON_RATE, CONVNET_SURE_ENOUGH};
 
 /// A lesson under way.
 #[derive(Debug, Clone)]
@@ -188,28 +51,6 @@ struct StepOutcome {
     least_sure: f32,
 }
 
-/// MNIST training examples whose last feature maps a ConvNet's lessons mix in: enough variety
-/// that ten lessons keep the test accuracy (README, "Teach it your handwriting"), few enough to
-/// compute in a fraction of a second before the first lesson.
-const POOL_EXAMPLES: usize = 1024;
-/// The step between the pool's examples in the training set.
-const POOL_STRIDE: usize = 7919;
-
-/// A ConvNet's lessons teach its dense layers only (see `dense_lesson_step`), so the MNIST examples
-/// they mix in need only their last feature maps, kept here from lesson to lesson until the
-/// feature-map layers change.
-#[derive(Debug, Clone, Default)]
-pub(super) struct FeaturePool {
-    /// [`Mlp::maps_fingerprint`] of the layers that computed `features`.
-    fingerprint: Option<u64>,
-    /// One example's features after another.
-    features: Vec<f32>,
-    labels: Vec<u8>,
-    /// A step's batch of features, and the dense layers' buffers.
-    batch: Option<InputBatch>,
-    ws: Workspace,
-}
-
 /// Where a lesson stands after [`Trainer::continue_lesson`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LessonProgress {
@@ -224,32 +65,6 @@ impl LessonProgress {
 }
 
 impl Trainer {
-    /// Your digits: those taught to this network (or that came with its model file), oldest first.
-    pub fn taught_digits(&self) -> &[TaughtDigit] {
-        &self.taught
-    }
-
-    /// Replaces the list of your digits (a model file's), without a lesson.
-    pub fn set_taught_digits(&mut self, digits: Vec<TaughtDigit>) -> Result<()> {
-        check_count(digits.len())?;
-        self.taught = digits;
-        Ok(())
-    }
-
-    /// Takes digit `index` off the list: later lessons no longer repeat it, files no longer carry it
-    /// (what the network learnt from it stays).
-    pub fn forget_taught_digit(&mut self, index: usize) -> Result<()> {
-        if index >= self.taught.len() {
-            return Err(Error::Input(format!("there is no digit {index} (you have {})", self.taught.len())));
-        }
-        self.taught.remove(index);
-        Ok(())
-    }
-
-    pub fn forget_taught_digits(&mut self) {
-        self.taught.clear();
-    }
-
     /// Adds `digit` to your digits and starts a lesson with the default recipe for this kind of
     /// network ([`LessonConfig::for_network`]); give it with [`Trainer::continue_lesson`]. A lesson
     /// under way is finished first.
@@ -322,21 +137,19 @@ impl Trainer {
         let c = lesson.config;
         self.net.zero_grads();
         let scale = 1.0 / c.batch_size() as f32;
-        // The copies of your digits go into the step's first chunk; MNIST examples fill it and as
-        // many more chunks as they need.
-        let (mut copies, mut mnist, mut finite, mut least_sure) = (c.new_copies + c.earlier_copies, c.mnist_examples, true, 0.0);
-        while copies + mnist > 0 {
+        let copies = c.new_copies + c.earlier_copies;
+        let (mut finite, mut least_sure) = (true, 0.0);
+        for (first, mnist) in step_chunks(copies, c.mnist_examples) {
             self.input.clear();
             self.labels.clear();
-            self.push_copies(lesson, copies);
-            let n = mnist.min(super::CHUNK - copies);
-            for _ in 0..n {
+            if first {
+                self.push_copies(lesson, copies);
+            }
+            for _ in 0..mnist {
                 let index = lesson.rng.random_range(0..self.train.len());
                 self.input.push_image(&self.train, index, false);
                 self.labels.push(self.train.labels[index]);
             }
-            let first = copies > 0;
-            (copies, mnist) = (0, mnist - n);
             let stats = self.net.accumulate_gradients(&self.input, &self.labels, c.label_smoothing, scale, &mut self.ws);
             finite &= stats.mean_loss().is_finite();
             if first {
@@ -363,14 +176,14 @@ impl Trainer {
         let pool = &mut self.feature_pool;
         let batch = match &mut pool.batch {
             Some(batch) if batch.inputs() == features => batch,
-            slot => slot.insert(InputBatch::with_capacity(features, super::CHUNK)),
+            slot => slot.insert(InputBatch::with_capacity(features, CHUNK)),
         };
         // The dense layers alone, as a network of their own while the step lasts.
         let maps = std::mem::take(&mut self.net.maps);
         self.net.zero_grads();
         let scale = 1.0 / c.batch_size() as f32;
-        let (mut first, mut mnist, mut finite, mut least_sure) = (true, c.mnist_examples, true, 0.0);
-        while first || mnist > 0 {
+        let (mut finite, mut least_sure) = (true, 0.0);
+        for (first, mnist) in step_chunks(copies, c.mnist_examples) {
             // The first chunk starts with the copies (their labels are in `self.labels` already).
             batch.clear();
             if first {
@@ -378,8 +191,7 @@ impl Trainer {
             } else {
                 self.labels.clear();
             }
-            let n = mnist.min(super::CHUNK - batch.len());
-            for _ in 0..n {
+            for _ in 0..mnist {
                 let index = lesson.rng.random_range(0..pool.labels.len());
                 batch.push(&pool.features[index * features..(index + 1) * features]);
                 self.labels.push(pool.labels[index]);
@@ -389,7 +201,6 @@ impl Trainer {
             if first {
                 least_sure = least_sure_of(self.net.probabilities(&pool.ws, c.new_copies), self.labels[0]);
             }
-            (first, mnist) = (false, mnist - n);
         }
         lesson.optimizer.step(self.net.parameters_and_grads(), c.optimizer.learning_rate());
         self.net.maps = maps;
@@ -409,32 +220,22 @@ impl Trainer {
             self.labels.push(digit.label);
         }
     }
+}
 
-    /// Computes the next chunk of the ConvNet's MNIST features for lessons, first forgetting them if
-    /// the feature-map layers changed since (training, another network). Returns whether the pool
-    /// is complete.
-    fn fill_feature_pool(&mut self) -> bool {
-        let fingerprint = self.net.maps_fingerprint();
-        let pool = &mut self.feature_pool;
-        if pool.fingerprint != Some(fingerprint) {
-            pool.fingerprint = Some(fingerprint);
-            pool.features.clear();
-            pool.labels.clear();
+/// How a lesson step's examples fall into chunks of at most [`CHUNK`]: `copies` copies of your digits
+/// first, in the first chunk, then `mnist` MNIST examples filling it and as many more chunks as they
+/// need. Yields, per chunk, whether it starts with the copies and how many MNIST examples it has.
+fn step_chunks(copies: usize, mut mnist: usize) -> impl Iterator<Item = (bool, usize)> {
+    let mut first = true;
+    std::iter::from_fn(move || {
+        if !first && mnist == 0 {
+            return None;
         }
-        let (have, want) = (pool.labels.len(), POOL_EXAMPLES.min(self.train.len()));
-        if have >= want {
-            return true;
-        }
-        self.input.clear();
-        for i in have..(have + super::CONV_CHUNK).min(want) {
-            // Spread over the training set (the stride is prime to its 60,000): the same pool every time.
-            let index = (i * POOL_STRIDE) % self.train.len();
-            self.input.push_image(&self.train, index, true);
-            pool.labels.push(self.train.labels[index]);
-        }
-        pool.features.extend_from_slice(self.net.map_features(&self.input, &mut self.ws));
-        pool.labels.len() >= want
-    }
+        let n = mnist.min(if first { CHUNK - copies } else { CHUNK });
+        let chunk = (first, n);
+        (first, mnist) = (false, mnist - n);
+        Some(chunk)
+    })
 }
 
 /// The lowest probability of `label` in the columns of `probabilities` (10 per example).
@@ -442,9 +243,3 @@ fn least_sure_of(probabilities: &[f32], label: u8) -> f32 {
     probabilities.chunks_exact(CLASSES).map(|p| p[label as usize]).fold(1.0, f32::min)
 }
 
-fn check_count(count: usize) -> Result<()> {
-    if count > MAX_TAUGHT_DIGITS {
-        return Err(Error::Input(format!("at most {MAX_TAUGHT_DIGITS} digits can be taught to one network")));
-    }
-    Ok(())
-}

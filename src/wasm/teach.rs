@@ -3,7 +3,7 @@
 //! Model files carry them (`exportModel`/`importModel` in the parent module).
 
 use super::{js_error, Session};
-use crate::trainer::TaughtDigit;
+use crate::trainer::{TaughtDigit, RECORD_BYTES};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -26,7 +26,9 @@ impl Session {
     /// Your digits, oldest first, as 785 bytes each: the label, then 28×28 pixels row by row.
     #[wasm_bindgen(js_name = yourDigits)]
     pub fn your_digits(&self) -> Vec<u8> {
-        self.trainer.taught_digits().iter().flat_map(|d| std::iter::once(d.label).chain(d.pixels.iter().copied())).collect()
+        let mut bytes = Vec::with_capacity(self.trainer.taught_digits().len() * RECORD_BYTES);
+        self.trainer.taught_digits().iter().for_each(|digit| digit.write_record(&mut bytes));
+        bytes
     }
 
     /// Takes digit `index` off Your digits (what the network learnt from it stays).
