@@ -18,7 +18,7 @@
 use crate::error::{Error, Result};
 use crate::layer::{Conv2d, Dense, MapLayer, MapShape, MaxPool2, Padding};
 use crate::mnist::IMAGE_SIDE;
-use crate::network::{Mlp, MAX_LAYERS, MAX_LAYER_SIZE, MAX_PARAMETERS};
+use crate::network::{validate_dense, Mlp};
 use rand::Rng;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
@@ -120,34 +120,17 @@ impl Architecture {
     /// anything is allocated.
     pub fn validate(&self, input: MapShape, classes: usize) -> Result<()> {
         let shapes = self.map_shapes(input)?;
-        if self.maps.len() + self.hidden.len() + 1 > MAX_LAYERS {
-            return Err(Error::Config(format!("too many layers (at most {MAX_LAYERS})")));
-        }
-        if self.hidden.contains(&0) {
-            return Err(Error::Config("a dense layer's size must be at least 1 unit (got 0)".into()));
-        }
-        if let Some(&big) = self.hidden.iter().find(|&&units| units > MAX_LAYER_SIZE) {
-            return Err(Error::Config(format!("a layer of {big} units is too large (at most {MAX_LAYER_SIZE})")));
-        }
-        // The flattened maps may be wider than a dense layer may be: they are an input, not a layer.
-        let flat = shapes.last().map_or(input.len(), MapShape::len);
-        let mut sizes = vec![flat];
-        sizes.extend(&self.hidden);
-        sizes.push(classes);
         let mut channels = input.channels;
-        let mut parameters: usize = sizes.windows(2).map(|w| w[0] * w[1] + w[1]).sum();
+        let mut map_parameters = 0;
         for spec in &self.maps {
             if let MapSpec::Conv { channels: out, kernel, .. } = *spec {
-                parameters += channels * kernel * kernel * out + out;
+                map_parameters += channels * kernel * kernel * out + out;
                 channels = out;
             }
         }
-        if parameters > MAX_PARAMETERS {
-            return Err(Error::Config(format!(
-                "{parameters} parameters would not fit in the browser's memory (at most {MAX_PARAMETERS})"
-            )));
-        }
-        Ok(())
+        let flat = shapes.last().map_or(input.len(), MapShape::len);
+        let sizes: Vec<usize> = std::iter::once(flat).chain(self.hidden.iter().copied()).chain([classes]).collect();
+        validate_dense(&sizes, self.maps.len(), map_parameters)
     }
 
     /// The network, He-initialised, for inputs of `input` and `classes` outputs.
@@ -391,9 +374,13 @@ mod tests {
             ("c99999999999999999999999k3", "at most 256 channels"),
             ("c128k3s-c128k3s", "values per example"),
             ("c16k3s-4096-4096", "parameters"),
+            // The feature-map layers' own parameters and layers count too (the dense ones alone
+            // would fit: 16,384 × 10 + 10 parameters, 1 layer).
+            ("c128k11-c256k11", "parameters"),
             ("5000", "too large"),
         ];
-        for (text, expected) in cases {
+        let many_maps = vec!["c1k1"; 64].join("-");
+        for (text, expected) in cases.into_iter().chain([(many_maps.as_str(), "65 layers are too many")]) {
             let message = config_error(text);
             assert!(message.contains(expected), "\"{text}\": {message:?} does not say {expected:?}");
         }

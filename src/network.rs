@@ -107,19 +107,32 @@ impl BatchStats {
 
 /// Checks layer sizes such as `[784, 128, 10]` before anything is allocated.
 pub fn validate_sizes(sizes: &[usize]) -> Result<()> {
+    if let Some(&big) = sizes.first().filter(|&&inputs| inputs > MAX_LAYER_SIZE) {
+        return Err(Error::Config(format!("a layer of {big} units is too large (at most {MAX_LAYER_SIZE})")));
+    }
+    validate_dense(sizes, 0, 0)
+}
+
+/// The rules of a network's size, for its dense layers `sizes` (inputs first, outputs last) after
+/// `map_layers` feature-map layers with `map_parameters` parameters (a ConvNet's; none for an MLP):
+/// at least one layer and at most [`MAX_LAYERS`] in all, every size from 1 to [`MAX_LAYER_SIZE`] —
+/// but the inputs', which may be a ConvNet's flattened maps (an input, not a layer) — and at most
+/// [`MAX_PARAMETERS`] parameters in all.
+pub fn validate_dense(sizes: &[usize], map_layers: usize, map_parameters: usize) -> Result<()> {
     if sizes.len() < 2 {
         return Err(Error::Config("a network needs an input and an output layer".into()));
     }
-    if sizes.len() > MAX_LAYERS + 1 {
-        return Err(Error::Config(format!("{} layers are too many (at most {MAX_LAYERS})", sizes.len() - 1)));
+    let layers = map_layers + sizes.len() - 1;
+    if layers > MAX_LAYERS {
+        return Err(Error::Config(format!("{layers} layers are too many (at most {MAX_LAYERS})")));
     }
     if let Some(&bad) = sizes.iter().find(|&&s| s == 0) {
         return Err(Error::Config(format!("layer sizes must be at least 1 (got {bad})")));
     }
-    if let Some(&big) = sizes.iter().find(|&&s| s > MAX_LAYER_SIZE) {
+    if let Some(&big) = sizes[1..].iter().find(|&&s| s > MAX_LAYER_SIZE) {
         return Err(Error::Config(format!("a layer of {big} units is too large (at most {MAX_LAYER_SIZE})")));
     }
-    let parameters: usize = sizes.windows(2).map(|w| w[0] * w[1] + w[1]).sum();
+    let parameters = map_parameters + sizes.windows(2).map(|w| w[0] * w[1] + w[1]).sum::<usize>();
     if parameters > MAX_PARAMETERS {
         return Err(Error::Config(format!(
             "{parameters} parameters would not fit in the browser's memory (at most {MAX_PARAMETERS})"
