@@ -75,9 +75,6 @@ impl NonZeroPixels {
     }
 }
 
-/// The first layer's kernels read the bytes of these lists through this table.
-pub use crate::pixel::PIXEL_VALUES;
-
 #[cfg(not(target_arch = "wasm32"))]
 /// The non-zero pixels of consecutive chunks of `chunk` images, grouped by pixel position within
 /// each chunk: for position `i` of chunk `c`, which of the chunk's images have it non-zero, and the

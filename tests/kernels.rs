@@ -287,7 +287,8 @@ mod chunks {
     use super::*;
     use inkling::layer::is_narrow;
     use inkling::mnist::Images;
-    use inkling::nonzeros::{NonZeroChunks, NonZeroPixels, PIXEL_VALUES};
+    use inkling::nonzeros::{NonZeroChunks, NonZeroPixels};
+    use inkling::pixel::PIXEL_VALUES;
 
     /// Chunks of the most images a chunk holds (an image within it is a byte), and a shorter last one.
     const CHUNK: usize = 256;

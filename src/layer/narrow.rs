@@ -25,7 +25,7 @@
 //! arithmetic: fused multiply-adds changed nothing.
 
 use crate::batch::InputBatch;
-use crate::nonzeros::PIXEL_VALUES;
+use crate::pixel::PIXEL_VALUES;
 #[cfg(not(target_arch = "wasm32"))]
 use crate::nonzeros::PreparedChunk;
 use multiversion::multiversion;
