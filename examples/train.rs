@@ -2,8 +2,7 @@
 //!
 //!     cargo run --release --example train                   # the default recipe (98 %)
 //!     cargo run --release --example train -- --preset seed  # the original NumPy project
-//!     cargo run --release --example train -- --preset convnet --layers c16k5-p2-c32k5-p2-128 \
-//!         --augment --epochs 6   # the pretrained model (scripts/build.sh)
+//!     cargo run --release --example train -- --preset pretrained --seed 1   # the pretrained model (scripts/build.sh)
 //!     cargo run --release --example train -- --save www/models/pretrained.inkling
 //!     cargo run --release --example train -- --augment --hidden 256   # random shifts, scale, rotation, thickness
 
@@ -101,7 +100,7 @@ mod native {
 
     /// The presets' names as clap's choices, each with its label in `--help`.
     fn preset_parser() -> impl TypedValueParser<Value = Preset> {
-        let choices = Preset::ALL.map(|preset| PossibleValue::new(preset.name()).help(preset.label()));
+        let choices = Preset::NAMED.map(|preset| PossibleValue::new(preset.name()).help(preset.label()));
         PossibleValuesParser::new(choices).map(|name| name.parse::<Preset>().expect("one of the choices"))
     }
 

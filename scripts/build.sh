@@ -18,15 +18,15 @@ mkdir -p www/vendor
 cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css www/vendor/
 cp node_modules/uplot/LICENSE www/vendor/uPlot.LICENSE
 
-# The model the page starts with, so drawing works before any training: a ConvNet (the ConvNet
-# preset's recipe, src/presets.rs, with twice its channels, c16k5-p2-c32k5-p2-128, and Adam 3e-3)
-# trained with augmentation for 6 epochs from a fixed seed by the native trainer — about 1.5 min of one core idle,
-# 2.5 min with the other busy (README, "Reading real handwriting"). Not committed: it is made here, and
+# The model the page starts with, so drawing works before any training: a ConvNet trained by the
+# native trainer with the pretrained preset (src/presets.rs: the ConvNet recipe with twice its
+# channels, c16k5-p2-c32k5-p2-128, Adam 3e-3, augmentation, 6 epochs) from a fixed seed — about
+# 1.5 min of one core idle, 2.5 min with the other busy (README, "Reading real handwriting"). Not committed: it is made here, and
 # made again only when it is missing, its recipe changed, or a source it comes from is newer than it
 # — the presets, the trainer and the modules it uses, the model file format, the native trainer, the
 # dependencies (not the wasm bindings, preprocessing or the page, so most rebuilds skip it).
 PRETRAINED=www/models/pretrained.inkling
-PRETRAINED_ARGS=(--preset convnet --layers c16k5-p2-c32k5-p2-128 --lr 0.003 --augment --epochs 6 --seed 1)
+PRETRAINED_ARGS=(--preset pretrained --seed 1)
 PRETRAINED_SOURCES=(src/{presets,trainer,augment,batch,network,layer,activation,loss,optim,mnist,dataset,pixel,model_file,error,nonzeros,architecture}.rs src/layer src/trainer
   examples/train.rs examples/common Cargo.toml Cargo.lock)
 recipe="${PRETRAINED_ARGS[*]}"
