@@ -1,10 +1,10 @@
-//! Four `f32` lanes as one value, for the convolution's direct weight gradient (`conv.rs`):
-//! WebAssembly's 128-bit SIMD where the build has it, plain arrays elsewhere. Written out because
-//! the compiler left loops on `[f32; 4]` arrays scalar in WebAssembly — a trial forward kernel so
-//! written had 32 `f32.mul` where 8 `f32x4.mul` were meant, and took twice as long as im2col + gemm
-//! (Chromium's profiler). The kernel written on it is the same code in both builds: the native
-//! reference tests run it (`ConvMethod::Direct`), and `tests/conv.rs` also runs in the browser
-//! (`wasm-pack test`), where these lanes are WebAssembly's.
+//! Four `f32` lanes as one value, for the convolution's direct kernels (`conv.rs`: the forward pass
+//! and the weight gradient): WebAssembly's 128-bit SIMD where the build has it, plain arrays
+//! elsewhere. Written out because the compiler left loops on `[f32; 4]` arrays scalar in
+//! WebAssembly — a trial forward kernel so written had 32 `f32.mul` where 8 `f32x4.mul` were meant,
+//! and took twice as long as im2col + gemm (Chromium's profiler). The kernels written on it are the
+//! same code in both builds: the native reference tests run them (`ConvMethod::Direct`), and
+//! `tests/conv.rs` also runs in the browser (`wasm-pack test`), where these lanes are WebAssembly's.
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod lanes {
