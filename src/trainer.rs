@@ -4,26 +4,25 @@
 //! frame loop) can stop between any two chunks — even in the middle of a 60,000-example full-batch
 //! step, whose gradient simply keeps accumulating on the next call.
 //!
-//! The loop itself is here; each other concern has a file of its own: which example comes next
+//! The loop itself is here; each other concern has a file of its own: the run's settings
+//! (`config`), which example comes next
 //! (`order`), full-batch steps and their threads (`full_batch`), the test set evaluated a slice per
 //! call (`evaluation`), weights from elsewhere (`import`), what a call reports (`report`), going
 //! back to before a step that diverged (`rollback`), settings changed while it trains (`live`), your
 //! digits (`taught`) and the lessons that teach them (`lesson`).
 
-use crate::architecture::{Architecture, MNIST_INPUT};
 use crate::augment::{AugmentRanges, Augmenter};
 use crate::batch::InputBatch;
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
-use crate::loss::check_label_smoothing;
-use crate::mnist::{CLASSES, IMAGE_PIXELS};
+use crate::mnist::IMAGE_PIXELS;
 use crate::network::{BatchStats, Mlp, Workspace};
-use crate::optim::{Optimizer, OptimizerConfig, Schedule};
+use crate::optim::Optimizer;
 use rand::SeedableRng;
 use rand_pcg::Pcg64Mcg;
-use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
+mod config;
 mod evaluation;
 mod full_batch;
 mod import;
@@ -34,6 +33,7 @@ mod report;
 mod rollback;
 mod taught;
 
+pub use config::{TrainConfig, MAX_EPOCHS};
 pub use evaluation::{evaluate_range, predict, Evaluation};
 pub use lesson::{LessonConfig, LessonProgress, CONVNET_COPY_VARIATION, CONVNET_LESSON_RATE, CONVNET_SURE_ENOUGH};
 pub use live::{LiveSettings, SettingsChange, SettingsUpdate, LIVE_SETTINGS, RESTART_SETTINGS};
@@ -66,77 +66,6 @@ pub const CONV_CHUNK: usize = 32;
 /// many on a faster one (the recipe to 99 %: 54–62 s with whole steps on the slower machine, 35–45 s
 /// with pieces on the same machine). Eight examples take 1–2 ms.
 pub const FRAME_CONV_PIECE: usize = 8;
-/// Longest run the settings accept, in epochs.
-pub const MAX_EPOCHS: f32 = 10_000.0;
-
-/// Everything that defines a training run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct TrainConfig {
-    /// The layers between the input (an image) and the output (10 classes), in the notation of
-    /// [`crate::architecture`]: `128` (the default MLP), `256-128`, `c8k5-p2-c16k5-p2-128` (a ConvNet).
-    pub layers: Architecture,
-    /// Defaults to Adam with learning rate 5e-3.
-    pub optimizer: OptimizerConfig,
-    /// Examples per optimiser step; the training set's size means full-batch gradient descent.
-    /// Defaults to 32.
-    pub batch_size: usize,
-    /// Defaults to 2 % linear warm-up, then cosine decay to 0.
-    pub schedule: Schedule,
-    /// Length of the run in passes over the training set; the schedule spans it. Defaults to 2.5.
-    #[serde(serialize_with = "crate::decimal::serialize")]
-    pub epochs: f32,
-    /// ε of label smoothing (0 = plain one-hot). Defaults to 0.1.
-    #[serde(serialize_with = "crate::decimal::serialize")]
-    pub label_smoothing: f32,
-    /// Random shifts, scaling, small rotations and stroke thickness changes of every training
-    /// example, drawn anew each time it is used ([`crate::augment`]). Defaults to false.
-    pub augment: bool,
-}
-
-impl Default for TrainConfig {
-    /// The default preset, [`Preset::Default`](crate::presets::Preset::Default).
-    fn default() -> Self {
-        crate::presets::default_recipe()
-    }
-}
-
-impl TrainConfig {
-    /// The original NumPy project's network and training, [`Preset::Seed`](crate::presets::Preset::Seed).
-    pub fn seed_network(train_size: usize) -> Self {
-        crate::presets::Preset::Seed.config(train_size)
-    }
-
-    /// A fresh network of these layers, He-initialised.
-    pub fn build_network(&self, rng: &mut impl rand::Rng) -> Result<Mlp> {
-        self.layers.build(MNIST_INPUT, CLASSES, rng)
-    }
-
-    pub fn validate(&self, train_size: usize) -> Result<()> {
-        self.layers.validate(MNIST_INPUT, CLASSES)?;
-        self.optimizer.validate()?;
-        if self.batch_size == 0 {
-            return Err(Error::Config("the batch size must be at least 1".into()));
-        }
-        if self.batch_size > train_size {
-            return Err(Error::Config(format!(
-                "a batch of {} is larger than the {train_size} training examples",
-                self.batch_size
-            )));
-        }
-        if !(self.epochs > 0.0 && self.epochs <= MAX_EPOCHS) {
-            return Err(Error::Config(format!("epochs must be above 0 and at most {MAX_EPOCHS} (got {})", self.epochs)));
-        }
-        check_label_smoothing(self.label_smoothing)?;
-        if let Schedule::WarmupCosine { warmup } = self.schedule {
-            if !(0.0..1.0).contains(&warmup) {
-                return Err(Error::Config(format!("the warm-up fraction must be in [0, 1) (got {warmup})")));
-            }
-        }
-        Ok(())
-    }
-}
-
 pub struct Trainer {
     /// The run's settings as they stand now, live changes included (`live`).
     config: TrainConfig,
