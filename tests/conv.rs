@@ -189,6 +189,11 @@ fn convolution_matches_nested_loops() {
         Case { input: shape(8, 12, 12), channels: 16, kernel: 5, padding: Padding::Valid, batch: 3 },
         // The direct kernels with a 3×3 kernel, rows of 16, 27 taps (a last tile of three).
         Case { input: shape(3, 10, 18), channels: 8, kernel: 3, padding: Padding::Valid, batch: 2 },
+        // Just outside what the direct kernels take, so asked for they fall back to gemm: rows of 12
+        // (tiles of 8 positions would run into the next row), and 4 channels (the rule asks for
+        // 8s, though tiles of 4 channels and pairs would fit: either way, the definition's numbers).
+        Case { input: shape(2, 6, 14), channels: 8, kernel: 3, padding: Padding::Valid, batch: 2 },
+        Case { input: shape(2, 5, 18), channels: 4, kernel: 3, padding: Padding::Valid, batch: 2 },
         // Patches of more values than a layer keeps (4 positions × 1,600 taps × 164 examples): every
         // example's are copied into one block, in the forward and again in the backward pass. (Few
         // positions, so that each gradient sums few products and f32 stays within the tolerance.)
