@@ -19,7 +19,8 @@ function choices(presets) {
   const recipe = preset('default').settings;
   const seed = preset('seed').settings;
   const choice = ({ name, label, settings }) => ({ id: name, label, settings });
-  const plainRate = 0.1;
+  // Plain SGD at the rate Rust's seed network steps with, so the two SGD choices share one rate.
+  const plainRate = seed.optimizer.learningRate;
   return [
     choice(preset('seed')),
     choice(preset('default')),
