@@ -2,6 +2,7 @@
 // points, and on the loss chart a dashed line where settings changed during the run. Point counts
 // stay bounded however long training runs.
 import uPlot from './vendor/uPlot.esm.js';
+import { formatEpoch, formatPercent } from './format.js';
 
 const MAX_POINTS = 1200;
 const COLORS = { train: '#2563eb', test: '#ea580c', marker: '#7c3aed' };
@@ -60,7 +61,7 @@ function makeChart(element, { yLabel, yRange, format }) {
       { label: yLabel, size: 52, labelSize: 18, stroke: '#475569', grid: { stroke: '#e2e8f0' }, values: (u, v) => v.map(format) },
     ],
     series: [
-      { label: 'epoch', value: (u, v) => (v == null ? '—' : v.toFixed(2)) },
+      { label: 'epoch', value: (u, v) => (v == null ? '—' : formatEpoch(v)) },
       { label: 'training (smoothed)', stroke: COLORS.train, width: 2, spanGaps: true, value: (u, v) => (v == null ? '—' : format(v)) },
       {
         label: 'test (all 10,000)', stroke: COLORS.test, width: 2, spanGaps: true,
@@ -111,7 +112,7 @@ function makeChart(element, { yLabel, yRange, format }) {
 export function createCharts(lossElement, accuracyElement) {
   const loss = makeChart(lossElement, { yLabel: 'cross-entropy', format: (v) => v.toFixed(2) });
   const accuracy = makeChart(accuracyElement, {
-    yLabel: 'accuracy', yRange: [0, 1], format: (v) => `${(v * 100).toFixed(0)}%`,
+    yLabel: 'accuracy', yRange: [0, 1], format: (v) => formatPercent(v, 0),
   });
   let lastDraw = 0;
   const resize = () => {

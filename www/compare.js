@@ -4,7 +4,7 @@
 // task on the page's frame scheduler gives them what is left of each frame, and never runs while the
 // main training does.
 import uPlot from './vendor/uPlot.esm.js';
-import { formatCount, formatPercent } from './format.js';
+import { formatCount, formatEpoch, formatPercent, plural } from './format.js';
 import { formatNumber, h } from './learn-format.js';
 
 const TEST_IMAGES = 1000;
@@ -55,7 +55,7 @@ function makeChart(element, { label, range, format, trainExamples }) {
       { label: `epochs (passes over the ${formatCount(trainExamples)} training images)`, size: 40, labelSize: 18, stroke: '#475569', grid: { stroke: '#e2e8f0' } },
       { label, size: 56, labelSize: 18, stroke: '#475569', grid: { stroke: '#e2e8f0' }, values: (u, v) => v.map(format) },
     ],
-    series: [{ label: 'epoch', value: (u, v) => (v == null ? '—' : v.toFixed(2)) }, ...series],
+    series: [{ label: 'epoch', value: (u, v) => (v == null ? '—' : formatEpoch(v)) }, ...series],
   }, [[], [], []], element);
   return {
     set(tables) {
@@ -128,7 +128,7 @@ export function setupCompare(page, settingsForm) {
       swatch.style.background = COLORS[r];
       const name = h('th', '', swatch, `Run ${NAMES[r]}`);
       name.scope = 'row';
-      const state = run.diverged ? 'diverged' : run.finished ? 'finished' : `epoch ${run.epoch.toFixed(2)}`;
+      const state = run.diverged ? 'diverged' : run.finished ? 'finished' : `epoch ${formatEpoch(run.epoch)}`;
       return h('tr', '', name, h('td', 'run-label', view.labels[r]), h('td', '', formatCount(run.steps)),
         h('td', '', formatCount(run.examples)), h('td', '', last ? formatPercent(last.accuracy) : '—'),
         h('td', '', last ? formatNumber(last.loss) : '—'), h('td', '', state));
@@ -168,8 +168,8 @@ export function setupCompare(page, settingsForm) {
     showResults();
     const diverged = report.runs.map((run, r) => run.diverged && `Run ${NAMES[r]}: ${run.diverged}`).filter(Boolean);
     if (report.done) {
-      const steps = report.runs.map((run, r) => `run ${NAMES[r]} ${formatCount(run.steps)} step${run.steps === 1 ? '' : 's'}`);
-      stop(`Done: both runs saw the same ${ui.epochs.value} epoch${ui.epochs.value === '1' ? '' : 's'} of examples ` +
+      const steps = report.runs.map((run, r) => `run ${NAMES[r]} ${plural(run.steps, 'step')}`);
+      stop(`Done: both runs saw the same ${plural(Number(ui.epochs.value), 'epoch')} of examples ` +
         `(seed ${view.info.seed}); ${steps.join(', ')}. Each point is the test accuracy (or loss) on the same ` +
         `${formatCount(view.info.testExamples)} test images.` + (diverged.length ? ` ${diverged.join(' ')}` : ''));
       return;

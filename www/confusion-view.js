@@ -1,13 +1,11 @@
 // The confusion matrix of the last test evaluation as a table of buttons (row: the true digit,
 // column: the network's answer), and each digit's accuracy as bars. Rust counts and divides; here
 // the numbers only become text, colours and bar lengths.
-import { formatCount, formatPercent } from './format.js';
+import { formatAccuracy, formatCount, formatPercent, plural } from './format.js';
 
 const DIGITS = 10;
 const ACCENT = [37, 99, 235];  // --accent: answers that are right
 const WARM = [234, 88, 12];    // --warm: answers that are wrong
-
-const images = (n) => `${n} image${n === 1 ? '' : 's'}`;
 
 // Mistakes are rare (a few in a thousand), so their shade grows with the square root of their share
 // and is full at 5 %: one-off confusions stay visible, systematic ones stand out.
@@ -90,8 +88,8 @@ export function createConfusionView({ table, summary, perDigit }, { onSelect }) 
         const button = cells[k];
         const { background, dark } = shade(a, p, m.fractions[k]);
         button.textContent = count ? String(count) : '';
-        button.setAttribute('aria-label', `${a} read as ${p}: ${images(count)}`);
-        button.title = `${a} read as ${p}: ${images(count)} (${formatPercent(m.fractions[k], 1)} of the ${a}s)`;
+        button.setAttribute('aria-label', `${a} read as ${p}: ${plural(count, 'image')}`);
+        button.title = `${a} read as ${p}: ${plural(count, 'image')} (${formatPercent(m.fractions[k], 1)} of the ${a}s)`;
         button.style.background = background;
         button.classList.toggle('dark', dark);
         button.disabled = false;
@@ -105,7 +103,7 @@ export function createConfusionView({ table, summary, perDigit }, { onSelect }) 
     });
     const wrong = m.examples - m.correct;
     summary.textContent = `All ${formatCount(m.examples)} test images, with the weights after ` +
-      `${formatCount(m.atExamples)} training examples: ${formatPercent(m.accuracy, 2)} right, ` +
+      `${formatCount(m.atExamples)} training examples: ${formatAccuracy(m.accuracy)} right, ` +
       `${formatCount(wrong)} wrong. Rows are the true digits, columns the network's answers; click a cell to see its images.`;
     table.dataset.atExamples = String(m.atExamples);
   }

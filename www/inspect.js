@@ -8,7 +8,7 @@ import { createWeightsView } from './weights-view.js';
 import { createActivationsView } from './activations-view.js';
 import { createConfusionView } from './confusion-view.js';
 import { createThumbnailList } from './thumbnails.js';
-import { formatCount, formatPercent } from './format.js';
+import { formatCount, formatPercent, plural } from './format.js';
 import { deferWhileTraining } from './while-training.js';
 
 const WEIGHTS_EVERY_MS = 500;   // weights are fetched at most this often while training
@@ -19,8 +19,6 @@ const CELL_LIMIT = 48;          // images shown for one confusion-matrix cell
 const EXAMPLES_PER_STEP = 8;    // test images fetched and drawn per job step
 const TOP = 3;                  // most likely digits shown per image
 const STRONGEST = 3;            // most active first-layer units outlined for a drawing
-
-const count = (n, what) => `${formatCount(n)} ${what}${n === 1 ? '' : 's'}`;
 
 function span(className) {
   const element = document.createElement('span');
@@ -103,7 +101,7 @@ export function setupInspect(page) {
       cellTitle.textContent = `No test image of a ${actual} was read as ${predicted}.`;
     } else {
       const shown = indices.length < total ? ` — the first ${indices.length}` : '';
-      cellTitle.textContent = `${count(total, 'test image')}: ${what}${shown}.`;
+      cellTitle.textContent = `${plural(total, 'test image')}: ${what}${shown}.`;
     }
     yield* fillList(cellImages, indices);
   }
@@ -113,7 +111,7 @@ export function setupInspect(page) {
     const indices = page.session.misclassifiedExamples(GALLERY_SIZE);
     gallerySummary.textContent = wrong === 0
       ? 'The network reads every test image correctly.'
-      : `It gets ${count(wrong, 'test image')} of ${formatCount(matrix.examples)} wrong. ` +
+      : `It gets ${plural(wrong, 'test image')} of ${formatCount(matrix.examples)} wrong. ` +
         `${indices.length < wrong ? `${indices.length} of them, taken from every digit in turn` : 'All of them'}: ` +
         'true digit → answer, then the most likely digits (the true one in blue).';
     yield* fillList(gallery, indices);

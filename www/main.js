@@ -18,6 +18,7 @@ import { setupCompare } from './compare.js';
 import { readUrlSettings, setupUrlSettings } from './url-settings.js';
 import { setupModelStore } from './model-store.js';
 import { setupTeach } from './teach.js';
+import { formatMegabytes, formatPercent } from './format.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -79,10 +80,10 @@ async function main() {
   try {
     data = await loadMnist(new URL('data/', document.baseURI), ({ loaded, total, fromCache }) => {
       ui.downloadProgress.value = loaded / total;
-      const mb = (n) => (n / 1e6).toFixed(1);
+      const share = formatPercent(loaded / total, 0, { spaced: true });
       ui.loadingText.textContent = fromCache
-        ? `Reading MNIST from this browser's cache… ${Math.round((100 * loaded) / total)} %`
-        : `Downloading MNIST: ${mb(loaded)} of ${mb(total)} MB (${Math.round((100 * loaded) / total)} %)`;
+        ? `Reading MNIST from this browser's cache… ${share}`
+        : `Downloading MNIST: ${formatMegabytes(loaded)} of ${formatMegabytes(total)} (${share})`;
     });
   } catch (error) {
     page.fail(`Could not load the MNIST digits: ${error.message}`);

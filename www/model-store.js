@@ -3,7 +3,7 @@
 // digits, which the model file carries (a network taught your handwriting is kept after each lesson).
 // Rust reads and checks every model file (Session.importModel keeps the current network when a file
 // is wrong); this module only moves bytes around and says which model is in use.
-import { formatPercent } from './format.js';
+import { formatAccuracy, formatMegabytes } from './format.js';
 import { describeChange } from './live-settings.js';
 
 const PRETRAINED_URL = 'models/pretrained.inkling';
@@ -52,7 +52,7 @@ const deleteSaved = () => withStore('readwrite', (store) => store.delete(SAVED_K
 // ---- What the page says about the model in use ---------------------------------------------------
 
 function describeModel(model) {
-  const list = [model.network, model.accuracy != null && `${formatPercent(model.accuracy, 1, { spaced: true })} on the test set`,
+  const list = [model.network, model.accuracy != null && `${formatAccuracy(model.accuracy)} on the test set`,
     model.taught && 'taught your handwriting'];
   const facts = list.some(Boolean) ? ` (${list.filter(Boolean).join(', ')})` : '';
   const scratch = ' — Train to start from scratch.';
@@ -75,7 +75,7 @@ function trainedDescription(page, model) {
   const changes = info.settingsChanges.map(describeChange).join('; ');
   return `${info.convolutional ? 'ConvNet' : 'MLP'} ${info.network} trained in the browser${info.settings.augment ? ' with augmentation' : ''}, ` +
     `seed ${info.seed}, ${examples} examples` +
-    (model.accuracy != null ? `; test accuracy ${formatPercent(model.accuracy, 2, { spaced: true })}` : '') +
+    (model.accuracy != null ? `; test accuracy ${formatAccuracy(model.accuracy)}` : '') +
     (changes ? `; settings changed during training: ${changes}` : '');
 }
 
@@ -216,7 +216,7 @@ export function setupModelStore(page) {
     if (!file) return;
     try {
       if (file.size > MAX_FILE_BYTES) {
-        throw new Error(`it is ${(file.size / 1048576).toFixed(0)} MB, far too large for a model file`);
+        throw new Error(`it is ${formatMegabytes(file.size, 0)}, far too large for a model file`);
       }
       useModel(new Uint8Array(await file.arrayBuffer()), { source: 'file', name: file.name });
     } catch (error) {
