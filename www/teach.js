@@ -59,7 +59,7 @@ export function setupTeach(page) {
     ui.list.replaceChildren(...digits.map(({ label, pixels }, index) => {
       const li = document.createElement('li');
       const canvas = document.createElement('canvas');
-      paintDigit(canvas, pixels, 255);
+      paintDigit(canvas, pixels, { full: 255 });
       canvas.setAttribute('role', 'img');
       canvas.setAttribute('aria-label', `Your ${label}`);
       const caption = document.createElement('span');
