@@ -2,10 +2,11 @@
 // column: the network's answer), and each digit's accuracy as bars. Rust counts and divides; here
 // the numbers only become text, colours and bar lengths.
 import { formatAccuracy, formatCount, formatPercent, plural } from './format.js';
+import { PALETTE } from './pictures.js';
 
 const DIGITS = 10;
-const ACCENT = [37, 99, 235];  // --accent: answers that are right
-const WARM = [234, 88, 12];    // --warm: answers that are wrong
+const RIGHT = PALETTE.accent;
+const WRONG = PALETTE.warm;
 
 // Mistakes are rare (a few in a thousand), so their shade grows with the square root of their share
 // and is full at 5 %: one-off confusions stay visible, systematic ones stand out.
@@ -13,7 +14,7 @@ function shade(actual, predicted, fraction) {
   if (fraction <= 0) return { background: '', dark: false };
   const right = actual === predicted;
   const alpha = right ? fraction : Math.min(1, Math.sqrt(fraction / 0.05));
-  const [r, g, b] = right ? ACCENT : WARM;
+  const [r, g, b] = right ? RIGHT : WRONG;
   return { background: `rgb(${r} ${g} ${b} / ${(0.08 + 0.82 * alpha).toFixed(3)})`, dark: alpha > 0.55 };
 }
 

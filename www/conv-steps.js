@@ -5,7 +5,7 @@
 // module only lays the numbers out.
 import { formatPercent } from './format.js';
 import { M, formatNumber, h } from './learn-format.js';
-import { paintDigit } from './pictures.js';
+import { PALETTE, cssColour, paintDigit } from './pictures.js';
 
 const Wo = () => M.sub(M.mi('W'), M.mi('o'));
 const sub3 = (name, a, b, c) => M.sub(M.mi(name), M.row(M.mi(a), M.mo(','), M.mi(b), M.mo(','), M.mi(c)));
@@ -33,7 +33,7 @@ function inputWithWindow(pixels, t) {
   paintDigit(canvas, pixels);
   const context = canvas.getContext('2d');
   const pad = t.samePadding ? Math.floor(t.kernel / 2) : 0;
-  context.strokeStyle = '#ea580c';
+  context.strokeStyle = cssColour(PALETTE.warm);
   context.lineWidth = 1;
   context.strokeRect(t.x - pad - 0.5 + 1, t.y - pad - 0.5 + 1, t.kernel - 1, t.kernel - 1);
   canvas.setAttribute('role', 'img');

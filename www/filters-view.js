@@ -2,7 +2,7 @@
 // filter's response, blue where it lowers it), and for the drawing, every feature-map layer's maps
 // (darker: a stronger response). Rust hands over the values already scaled; here they only become
 // pixels. An MLP has neither, and the figure is hidden.
-import { diverging, paintDigit } from './pictures.js';
+import { PALETTE, cssColour, diverging, paintDigit } from './pictures.js';
 
 const GAP = 2;
 const FILTER_PIXEL = 8;   // a 5×5 kernel is drawn 40 px wide, above the map it makes
@@ -10,7 +10,7 @@ const MAP_WIDTH = 56;     // each feature map is scaled to this width, whatever 
 // A kernel's pixel size: 8 px, smaller for kernels that would not fit above their map.
 const filterPixel = (kernel) => Math.max(1, Math.min(FILTER_PIXEL, Math.floor(MAP_WIDTH / kernel)));
 const ROW_GAP = 14;       // room for a row's label
-const BACKGROUND = '#e2e8f0';
+const BACKGROUND = cssColour(PALETTE.line);
 const TEXT = '#334155';
 
 /** Session.mapLayers()'s six numbers per layer as [{kind, inputChannels, channels, height, width, kernel}]. */

@@ -4,6 +4,18 @@
 export const SIDE = 28;
 
 const WHITE = 255;
+
+// The page's colours for what it draws itself (canvases and charts), as [r, g, b]: the same as
+// style.css's variables of the same names, which a canvas cannot read — change them together.
+export const PALETTE = {
+  accent: [37, 99, 235],   // --accent: training, right answers, active units
+  warm: [234, 88, 12],     // --warm: the test set, wrong answers, highlights
+  line: [226, 232, 240],   // a slate just darker than --line: grid lines, the gaps between tiles
+  axis: [71, 85, 105],     // slate: axis ticks and labels
+};
+
+/** [r, g, b] as a colour for CSS, a canvas or uPlot. */
+export const cssColour = ([r, g, b]) => `rgb(${r} ${g} ${b})`;
 // ColorBrewer RdBu's ends.
 const BLUE = [33, 102, 172];
 const RED = [178, 24, 43];
