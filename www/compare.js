@@ -6,10 +6,12 @@
 import uPlot from './vendor/uPlot.esm.js';
 import { formatCount, formatEpoch, formatPercent, plural } from './format.js';
 import { formatNumber, h } from './learn-format.js';
+import { PALETTE, cssColour } from './pictures.js';
+import { createPlot } from './plot.js';
 
 const TEST_IMAGES = 1000;
 const POINTS_PER_EPOCH = 20;
-const COLORS = ['#ea580c', '#2563eb'];
+const COLORS = [cssColour(PALETTE.warm), cssColour(PALETTE.accent)];
 const NAMES = ['A', 'B'];
 
 // Configurations: Rust's presets (the Recipe menu's), variations of the default recipe and the seed
@@ -36,34 +38,24 @@ function choices(presets) {
   ];
 }
 
-function chartWidth(element) {
-  return Math.max(260, Math.floor(element.clientWidth || 420));
-}
-
 function makeChart(element, { label, range, format, trainExamples }) {
-  const series = NAMES.map((name, r) => ({
-    label: `Run ${name}`, stroke: COLORS[r], width: 2.5, spanGaps: true,
-    points: { show: true, size: 5, fill: COLORS[r] }, value: (u, v) => (v == null ? '—' : format(v)),
-  }));
-  const plot = new uPlot({
-    width: chartWidth(element),
+  const { plot, resize } = createPlot(element, {
     height: 220,
-    legend: { show: true, live: false },
-    cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: false }, y: range ? { range } : { auto: true } },
-    axes: [
-      { label: `epochs (passes over the ${formatCount(trainExamples)} training images)`, size: 40, labelSize: 18, stroke: '#475569', grid: { stroke: '#e2e8f0' } },
-      { label, size: 56, labelSize: 18, stroke: '#475569', grid: { stroke: '#e2e8f0' }, values: (u, v) => v.map(format) },
-    ],
-    series: [{ label: 'epoch', value: (u, v) => (v == null ? '—' : formatEpoch(v)) }, ...series],
-  }, [[], [], []], element);
+    xLabel: `epochs (passes over the ${formatCount(trainExamples)} training images)`,
+    yLabel: label,
+    yLabelWidth: 56,
+    format,
+    yRange: range,
+    series: NAMES.map((name, r) => ({
+      label: `Run ${name}`, stroke: COLORS[r], width: 2.5, spanGaps: true, points: { show: true, size: 5, fill: COLORS[r] },
+    })),
+    data: [[], [], []],
+  });
   return {
     set(tables) {
       plot.setData(uPlot.join(tables));
     },
-    resize() {
-      plot.setSize({ width: chartWidth(element), height: 220 });
-    },
+    resize,
   };
 }
 
@@ -95,10 +87,6 @@ export function setupCompare(page, settingsForm) {
   const { trainExamples } = settingsForm;
   const accuracyChart = makeChart(ui.accuracy, { label: 'test accuracy', range: [0, 1], format: (v) => formatPercent(v, 0), trainExamples });
   const lossChart = makeChart(ui.loss, { label: 'test loss', format: (v) => v.toFixed(2), trainExamples });
-  addEventListener('resize', () => {
-    accuracyChart.resize();
-    lossChart.resize();
-  });
 
   function settingsFor(select) {
     const choice = CHOICES.find((c) => c.id === select.value) ?? CHOICES[0];

@@ -103,7 +103,8 @@ async function main() {
 
   // The form shows Rust's presets for this training set; settings in the page's address (a shared
   // link) fill it before the network is made from it.
-  const { trainExamples, liveSettings } = session.info();
+  const { trainExamples, testExamples, liveSettings } = session.info();
+  charts.setTestExamples(testExamples);
   const settingsForm = createSettingsForm(ui.form, session.presets(), trainExamples);
   settingsForm.markLiveFields(liveSettings);
   readUrlSettings(settingsForm, ui.settingsMessage, (settings) => Session.checkSettings(settings, trainExamples));
