@@ -10,6 +10,7 @@ import { createConfusionView } from './confusion-view.js';
 import { createThumbnailList } from './thumbnails.js';
 import { formatCount, formatPercent, plural } from './format.js';
 import { deferWhileTraining } from './while-training.js';
+import { createThrottle } from './throttle.js';
 
 const WEIGHTS_EVERY_MS = 500;   // weights are fetched at most this often while training
 // While training runs, the views take at most this share of each frame's work budget.
@@ -67,7 +68,7 @@ export function setupInspect(page) {
       status.textContent = `The ${name} view could not be updated: ${error.message}`;
     },
   });
-  const view = { sizes: [784, 10], convolutional: false, mapLayers: [], drawing: null, weightsAt: -Infinity, weightsTimer: 0, matrix: null };
+  const view = { sizes: [784, 10], convolutional: false, mapLayers: [], drawing: null, matrix: null };
   // Off screen while training, the views wait (while-training.js) and catch up when seen.
   const onScreen = deferWhileTraining(page, document.querySelector('.inspect-panel'));
 
@@ -148,9 +149,7 @@ export function setupInspect(page) {
   }
 
   function refreshWeights() {
-    clearTimeout(view.weightsTimer);
-    view.weightsTimer = 0;
-    view.weightsAt = performance.now();
+    weightsThrottle.ran();
     if (view.convolutional) {
       jobs.start('weights', (function* () { yield; showFilters(); })());
     } else {
@@ -159,12 +158,8 @@ export function setupInspect(page) {
   }
 
   // At most every WEIGHTS_EVERY_MS, and once more after the last request (the final weights).
-  function requestWeights() {
-    if (view.weightsTimer) return;
-    const wait = view.weightsAt + WEIGHTS_EVERY_MS - performance.now();
-    if (wait <= 0) onScreen.run('weights', refreshWeights);
-    else view.weightsTimer = setTimeout(() => onScreen.run('weights', refreshWeights), wait);
-  }
+  const weightsThrottle = createThrottle(WEIGHTS_EVERY_MS, () => onScreen.run('weights', refreshWeights));
+  const requestWeights = () => weightsThrottle.request();
 
   function clearSelection() {
     confusion.select(null);
