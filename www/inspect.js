@@ -11,6 +11,7 @@ import { createThumbnailList } from './thumbnails.js';
 import { formatCount, formatPercent, plural } from './format.js';
 import { deferWhileTraining } from './while-training.js';
 import { createThrottle } from './throttle.js';
+import { SIDE } from './pictures.js';
 
 const WEIGHTS_EVERY_MS = 500;   // weights are fetched at most this often while training
 // While training runs, the views take at most this share of each frame's work budget.
@@ -68,7 +69,8 @@ export function setupInspect(page) {
       status.textContent = `The ${name} view could not be updated: ${error.message}`;
     },
   });
-  const view = { sizes: [784, 10], convolutional: false, mapLayers: [], drawing: null, matrix: null };
+  // Until the first network: an MLP's sizes with no hidden layer (pixels in, ten digits out).
+  const view = { sizes: [SIDE * SIDE, 10], convolutional: false, mapLayers: [], drawing: null, matrix: null };
   // Off screen while training, the views wait (while-training.js) and catch up when seen.
   const onScreen = deferWhileTraining(page, document.querySelector('.inspect-panel'));
 

@@ -4,7 +4,7 @@
 // training's backward pass, carried one layer further to the input). Here it is only coloured.
 import { formatPercent } from './format.js';
 import { formatNumber } from './learn-format.js';
-import { diverging, paintDigit } from './pictures.js';
+import { SIDE, diverging, paintDigit } from './pictures.js';
 
 const GAMMA = 0.85; // slightly below 1 lifts the weaker gradients a little without flooding the picture
 // Full ink is a mid grey, not black, so the colours stay readable on top of the digit.
@@ -41,14 +41,14 @@ export function setupSaliency(page, example) {
       draw(null, null);
       ui.canvas.dataset.overlay = '';
       ui.canvas.setAttribute('aria-label', 'The example as the network sees it (none yet)');
-      ui.caption.textContent = 'What the network sees (28 × 28). Draw a digit or choose a test image.';
+      ui.caption.textContent = `What the network sees (${SIDE} × ${SIDE}). Draw a digit or choose a test image.`;
       return;
     }
     if (!view.on) {
       draw(current.pixels, null);
       ui.canvas.dataset.overlay = '';
       ui.canvas.setAttribute('aria-label', `The example as the network sees it: ${example.describe(current)}`);
-      ui.caption.textContent = `What the network sees: ${example.describe(current)}, 28 × 28 pixels.`;
+      ui.caption.textContent = `What the network sees: ${example.describe(current)}, ${SIDE} × ${SIDE} pixels.`;
       return;
     }
     const digit = ui.digit.value === '' ? undefined : Number(ui.digit.value);

@@ -27,11 +27,11 @@ function describe(sizes, shown) {
   const scale = 'each scaled to its own largest weight';
   if (hidden === 0) {
     return `No hidden layers: the ${shown} output units, digits 0 to 9 from left to right — ` +
-      `each tile is a digit's 784 weights, ${scale}.`;
+      `each tile is a digit's ${SIDE * SIDE} weights, ${scale}.`;
   }
   const units = sizes[1];
   const which = units > shown ? `the first ${shown} of ${units}` : `all ${units}`;
-  return `Hidden layer 1, ${which} units: each tile is one unit's 784 incoming weights, ${scale}. ` +
+  return `Hidden layer 1, ${which} units: each tile is one unit's ${SIDE * SIDE} incoming weights, ${scale}. ` +
     'Pixels near the edge are never inked, so their weights keep their random start.';
 }
 
