@@ -50,9 +50,7 @@ function elements() {
   };
 }
 
-async function main() {
-  const ui = elements();
-  const page = new Page(ui);
+async function main(page, ui) {
   // Opened from a file: boot-check.js has said what to do; nothing here could load.
   if (location.protocol === 'file:') return;
   let Session;
@@ -127,10 +125,8 @@ async function main() {
   page.ready();
 }
 
-main().catch((error) => {
-  // Anything unexpected still ends in a visible message, never a blank page.
-  const box = document.getElementById('error');
-  box.textContent = `Something went wrong: ${error.message}`;
-  box.hidden = false;
-  document.body.dataset.state = 'error';
-});
+const ui = elements();
+const page = new Page(ui);
+// Anything unexpected still ends in a visible message, never a blank page: the page's own failure,
+// which also stops the training and tells the features.
+main(page, ui).catch((error) => page.fail(`Something went wrong: ${error.message}`));
