@@ -18,6 +18,14 @@ function shade(actual, predicted, fraction) {
   return { background: `rgb(${r} ${g} ${b} / ${(0.08 + 0.82 * alpha).toFixed(3)})`, dark: alpha > 0.55 };
 }
 
+// A header cell of the table: a digit heading its column or its row.
+function headerCell(scope, digit) {
+  const th = document.createElement('th');
+  th.scope = scope;
+  th.textContent = String(digit);
+  return th;
+}
+
 /**
  * createConfusionView({ table, summary, perDigit }, { onSelect }) → { show(matrix), select(a, p), clear() }
  * matrix: Rust's confusionMatrix() result, or null. onSelect(actual, predicted, count) on a click.
@@ -33,19 +41,11 @@ export function createConfusionView({ table, summary, perDigit }, { onSelect }) 
   corner.innerHTML = '<span class="axis-down">true</span> <span class="axis-right">read as</span>';
   const headRow = head.insertRow();
   headRow.append(corner);
-  for (let p = 0; p < DIGITS; p++) {
-    const th = document.createElement('th');
-    th.scope = 'col';
-    th.textContent = String(p);
-    headRow.append(th);
-  }
+  for (let p = 0; p < DIGITS; p++) headRow.append(headerCell('col', p));
   const body = table.createTBody();
   for (let a = 0; a < DIGITS; a++) {
     const row = body.insertRow();
-    const th = document.createElement('th');
-    th.scope = 'row';
-    th.textContent = String(a);
-    row.append(th);
+    row.append(headerCell('row', a));
     for (let p = 0; p < DIGITS; p++) {
       const td = row.insertCell();
       if (a === p) td.className = 'diagonal';
