@@ -42,10 +42,14 @@ export function createPlot(element, { height, xLabel = 'epochs', yLabel, yLabelW
   return {
     plot,
     resize,
-    /** Renames series i in the legend: uPlot reads a label once, so its legend cell is rewritten too. */
+    /**
+     * Renames series i: uPlot writes a label into the legend once, so its cell is found by the old
+     * label (the x series has no row in a legend that is not live) and rewritten too.
+     */
     rename(i, label) {
+      const old = plot.series[i].label;
       plot.series[i].label = label;
-      const cell = plot.root.querySelectorAll('.u-legend .u-series .u-label')[i];
+      const cell = [...plot.root.querySelectorAll('.u-legend .u-label')].find((c) => c.textContent === old);
       if (cell) cell.textContent = label;
     },
   };
