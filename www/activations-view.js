@@ -2,16 +2,16 @@
 // The first hidden layer's squares are arranged like the weight tiles, so a square sits where its
 // unit's picture does. Rust gives each unit's strength in [0, 1]; here it only becomes a colour.
 import { gridColumns } from './weights-view.js';
-import { tint } from './pictures.js';
+import { PALETTE, cssColour, tint } from './pictures.js';
 
 const WIDTH = 432;          // CSS pixels; the canvas scales down with its box
 const LABEL = 20;           // height of a layer's title line
 const LAYER_GAP = 12;
 const MAX_CELL = 26;
 const IDLE = '#eef2f7';
-const HIDDEN = [37, 99, 235];  // --accent
-const OUTPUT = [234, 88, 12];  // --warm
-const HIGHLIGHT = '#ea580c';
+const HIDDEN = PALETTE.accent;
+const OUTPUT = PALETTE.warm;
+const HIGHLIGHT = cssColour(PALETTE.warm);
 
 // Wide layers get more squares per row so that a 4096-unit layer stays a reasonable size.
 function columns(units, first) {
@@ -25,10 +25,7 @@ function title(layer, index, count) {
   return layer.values ? `${name} · ${layer.active} of ${layer.units} units active` : `${name} · ${layer.units} units`;
 }
 
-function mix(colour, t) {
-  const [r, g, b] = tint(colour, t);
-  return `rgb(${r} ${g} ${b})`;
-}
+const mix = (colour, t) => cssColour(tint(colour, t));
 
 /**
  * createActivationsView(canvas, summary) → { show(layers, sizes) }

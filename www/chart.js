@@ -2,9 +2,12 @@
 // points, and on the loss chart a dashed line where settings changed during the run. Point counts
 // stay bounded however long training runs.
 import uPlot from './vendor/uPlot.esm.js';
+import { formatCount, formatPercent } from './format.js';
+import { PALETTE, cssColour } from './pictures.js';
+import { createPlot } from './plot.js';
 
 const MAX_POINTS = 1200;
-const COLORS = { train: '#2563eb', test: '#ea580c', marker: '#7c3aed' };
+const COLORS = { train: cssColour(PALETTE.accent), test: cssColour(PALETTE.warm), marker: '#7c3aed' };
 const MARKER_ROWS = 3; // labels of changes close together step down, so they do not overprint
 
 // Vertical dashed lines with labels at [{ x (epochs), label }], over the plot area.
@@ -38,37 +41,27 @@ function drawMarkers(u, markers) {
   ctx.restore();
 }
 
-function chartWidth(element) {
-  return Math.max(240, Math.floor(element.clientWidth || 480));
-}
-
 function makeChart(element, { yLabel, yRange, format }) {
   const data = [[], [], []];
   let markers = [];
-  const options = {
+  const { plot, rename } = createPlot(element, {
     hooks: { draw: [(u) => drawMarkers(u, markers)] },
-    width: chartWidth(element),
     height: 180,
-    legend: { show: true, live: false },
-    cursor: { drag: { x: false, y: false } },
+    yLabel,
+    yLabelWidth: 52,
+    format,
     // x from 0 to the last point (epochs only grow), and at least one epoch wide: a lone point (a
     // loaded model's test accuracy) stays readable. The data are read here because uPlot widens a
     // lone x value to ±100 before it asks (the pretrained model's one point showed 0–100 epochs).
-    scales: { x: { time: false, range: (u) => [0, Math.max(1, u.data[0].at(-1) ?? 1)] }, y: yRange ? { range: yRange } : { auto: true } },
-    axes: [
-      { label: 'epochs', size: 40, labelSize: 18, stroke: '#475569', grid: { stroke: '#e2e8f0' } },
-      { label: yLabel, size: 52, labelSize: 18, stroke: '#475569', grid: { stroke: '#e2e8f0' }, values: (u, v) => v.map(format) },
-    ],
+    xRange: (u) => [0, Math.max(1, u.data[0].at(-1) ?? 1)],
+    yRange,
     series: [
-      { label: 'epoch', value: (u, v) => (v == null ? '—' : v.toFixed(2)) },
-      { label: 'training (smoothed)', stroke: COLORS.train, width: 2, spanGaps: true, value: (u, v) => (v == null ? '—' : format(v)) },
-      {
-        label: 'test (all 10,000)', stroke: COLORS.test, width: 2, spanGaps: true,
-        points: { show: true, size: 6, fill: COLORS.test }, value: (u, v) => (v == null ? '—' : format(v)),
-      },
+      { label: 'training (smoothed)', stroke: COLORS.train, width: 2, spanGaps: true },
+      // Named with the test set's size once the session says it (setTestExamples).
+      { label: 'test', stroke: COLORS.test, width: 2, spanGaps: true, points: { show: true, size: 6, fill: COLORS.test } },
     ],
-  };
-  const plot = new uPlot(options, data, element);
+    data,
+  });
   let dirty = false;
 
   // Halves the number of points, keeping every test point: long runs stay cheap to draw.
@@ -99,9 +92,7 @@ function makeChart(element, { yLabel, yRange, format }) {
       element.dataset.markers = String(list.length);
       plot.redraw(false, false);
     },
-    resize() {
-      plot.setSize({ width: chartWidth(element), height: 180 });
-    },
+    rename,
     get pointCount() {
       return data[0].length;
     },
@@ -111,15 +102,14 @@ function makeChart(element, { yLabel, yRange, format }) {
 export function createCharts(lossElement, accuracyElement) {
   const loss = makeChart(lossElement, { yLabel: 'cross-entropy', format: (v) => v.toFixed(2) });
   const accuracy = makeChart(accuracyElement, {
-    yLabel: 'accuracy', yRange: [0, 1], format: (v) => `${(v * 100).toFixed(0)}%`,
+    yLabel: 'accuracy', yRange: [0, 1], format: (v) => formatPercent(v, 0),
   });
   let lastDraw = 0;
-  const resize = () => {
-    loss.resize();
-    accuracy.resize();
-  };
-  addEventListener('resize', resize);
   return {
+    /** The test points are measured on all `n` test images: the legend says how many. */
+    setTestExamples(n) {
+      for (const chart of [loss, accuracy]) chart.rename(2, `test (all ${formatCount(n)})`);
+    },
     addTraining(report) {
       if (!Number.isFinite(report.smoothedLoss)) return;
       loss.add(report.epoch, report.smoothedLoss, null);

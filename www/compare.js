@@ -4,12 +4,14 @@
 // task on the page's frame scheduler gives them what is left of each frame, and never runs while the
 // main training does.
 import uPlot from './vendor/uPlot.esm.js';
-import { formatCount, formatPercent } from './format.js';
+import { formatCount, formatEpoch, formatPercent, plural } from './format.js';
 import { formatNumber, h } from './learn-format.js';
+import { PALETTE, cssColour } from './pictures.js';
+import { createPlot } from './plot.js';
 
 const TEST_IMAGES = 1000;
 const POINTS_PER_EPOCH = 20;
-const COLORS = ['#ea580c', '#2563eb'];
+const COLORS = [cssColour(PALETTE.warm), cssColour(PALETTE.accent)];
 const NAMES = ['A', 'B'];
 
 // Configurations: Rust's presets (the Recipe menu's), variations of the default recipe and the seed
@@ -19,7 +21,8 @@ function choices(presets) {
   const recipe = preset('default').settings;
   const seed = preset('seed').settings;
   const choice = ({ name, label, settings }) => ({ id: name, label, settings });
-  const plainRate = 0.1;
+  // Plain SGD at the rate Rust's seed network steps with, so the two SGD choices share one rate.
+  const plainRate = seed.optimizer.learningRate;
   return [
     choice(preset('seed')),
     choice(preset('default')),
@@ -35,34 +38,24 @@ function choices(presets) {
   ];
 }
 
-function chartWidth(element) {
-  return Math.max(260, Math.floor(element.clientWidth || 420));
-}
-
 function makeChart(element, { label, range, format, trainExamples }) {
-  const series = NAMES.map((name, r) => ({
-    label: `Run ${name}`, stroke: COLORS[r], width: 2.5, spanGaps: true,
-    points: { show: true, size: 5, fill: COLORS[r] }, value: (u, v) => (v == null ? '—' : format(v)),
-  }));
-  const plot = new uPlot({
-    width: chartWidth(element),
+  const { plot, resize } = createPlot(element, {
     height: 220,
-    legend: { show: true, live: false },
-    cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: false }, y: range ? { range } : { auto: true } },
-    axes: [
-      { label: `epochs (passes over the ${formatCount(trainExamples)} training images)`, size: 40, labelSize: 18, stroke: '#475569', grid: { stroke: '#e2e8f0' } },
-      { label, size: 56, labelSize: 18, stroke: '#475569', grid: { stroke: '#e2e8f0' }, values: (u, v) => v.map(format) },
-    ],
-    series: [{ label: 'epoch', value: (u, v) => (v == null ? '—' : v.toFixed(2)) }, ...series],
-  }, [[], [], []], element);
+    xLabel: `epochs (passes over the ${formatCount(trainExamples)} training images)`,
+    yLabel: label,
+    yLabelWidth: 56,
+    format,
+    yRange: range,
+    series: NAMES.map((name, r) => ({
+      label: `Run ${name}`, stroke: COLORS[r], width: 2.5, spanGaps: true, points: { show: true, size: 5, fill: COLORS[r] },
+    })),
+    data: [[], [], []],
+  });
   return {
     set(tables) {
       plot.setData(uPlot.join(tables));
     },
-    resize() {
-      plot.setSize({ width: chartWidth(element), height: 220 });
-    },
+    resize,
   };
 }
 
@@ -94,10 +87,6 @@ export function setupCompare(page, settingsForm) {
   const { trainExamples } = settingsForm;
   const accuracyChart = makeChart(ui.accuracy, { label: 'test accuracy', range: [0, 1], format: (v) => formatPercent(v, 0), trainExamples });
   const lossChart = makeChart(ui.loss, { label: 'test loss', format: (v) => v.toFixed(2), trainExamples });
-  addEventListener('resize', () => {
-    accuracyChart.resize();
-    lossChart.resize();
-  });
 
   function settingsFor(select) {
     const choice = CHOICES.find((c) => c.id === select.value) ?? CHOICES[0];
@@ -127,7 +116,7 @@ export function setupCompare(page, settingsForm) {
       swatch.style.background = COLORS[r];
       const name = h('th', '', swatch, `Run ${NAMES[r]}`);
       name.scope = 'row';
-      const state = run.diverged ? 'diverged' : run.finished ? 'finished' : `epoch ${run.epoch.toFixed(2)}`;
+      const state = run.diverged ? 'diverged' : run.finished ? 'finished' : `epoch ${formatEpoch(run.epoch)}`;
       return h('tr', '', name, h('td', 'run-label', view.labels[r]), h('td', '', formatCount(run.steps)),
         h('td', '', formatCount(run.examples)), h('td', '', last ? formatPercent(last.accuracy) : '—'),
         h('td', '', last ? formatNumber(last.loss) : '—'), h('td', '', state));
@@ -167,8 +156,8 @@ export function setupCompare(page, settingsForm) {
     showResults();
     const diverged = report.runs.map((run, r) => run.diverged && `Run ${NAMES[r]}: ${run.diverged}`).filter(Boolean);
     if (report.done) {
-      const steps = report.runs.map((run, r) => `run ${NAMES[r]} ${formatCount(run.steps)} step${run.steps === 1 ? '' : 's'}`);
-      stop(`Done: both runs saw the same ${ui.epochs.value} epoch${ui.epochs.value === '1' ? '' : 's'} of examples ` +
+      const steps = report.runs.map((run, r) => `run ${NAMES[r]} ${plural(run.steps, 'step')}`);
+      stop(`Done: both runs saw the same ${plural(Number(ui.epochs.value), 'epoch')} of examples ` +
         `(seed ${view.info.seed}); ${steps.join(', ')}. Each point is the test accuracy (or loss) on the same ` +
         `${formatCount(view.info.testExamples)} test images.` + (diverged.length ? ` ${diverged.join(' ')}` : ''));
       return;

@@ -1,13 +1,12 @@
 // The confusion matrix of the last test evaluation as a table of buttons (row: the true digit,
 // column: the network's answer), and each digit's accuracy as bars. Rust counts and divides; here
 // the numbers only become text, colours and bar lengths.
-import { formatCount, formatPercent } from './format.js';
+import { formatAccuracy, formatCount, formatPercent, plural } from './format.js';
+import { PALETTE } from './pictures.js';
 
 const DIGITS = 10;
-const ACCENT = [37, 99, 235];  // --accent: answers that are right
-const WARM = [234, 88, 12];    // --warm: answers that are wrong
-
-const images = (n) => `${n} image${n === 1 ? '' : 's'}`;
+const RIGHT = PALETTE.accent;
+const WRONG = PALETTE.warm;
 
 // Mistakes are rare (a few in a thousand), so their shade grows with the square root of their share
 // and is full at 5 %: one-off confusions stay visible, systematic ones stand out.
@@ -15,8 +14,16 @@ function shade(actual, predicted, fraction) {
   if (fraction <= 0) return { background: '', dark: false };
   const right = actual === predicted;
   const alpha = right ? fraction : Math.min(1, Math.sqrt(fraction / 0.05));
-  const [r, g, b] = right ? ACCENT : WARM;
+  const [r, g, b] = right ? RIGHT : WRONG;
   return { background: `rgb(${r} ${g} ${b} / ${(0.08 + 0.82 * alpha).toFixed(3)})`, dark: alpha > 0.55 };
+}
+
+// A header cell of the table: a digit heading its column or its row.
+function headerCell(scope, digit) {
+  const th = document.createElement('th');
+  th.scope = scope;
+  th.textContent = String(digit);
+  return th;
 }
 
 /**
@@ -34,19 +41,11 @@ export function createConfusionView({ table, summary, perDigit }, { onSelect }) 
   corner.innerHTML = '<span class="axis-down">true</span> <span class="axis-right">read as</span>';
   const headRow = head.insertRow();
   headRow.append(corner);
-  for (let p = 0; p < DIGITS; p++) {
-    const th = document.createElement('th');
-    th.scope = 'col';
-    th.textContent = String(p);
-    headRow.append(th);
-  }
+  for (let p = 0; p < DIGITS; p++) headRow.append(headerCell('col', p));
   const body = table.createTBody();
   for (let a = 0; a < DIGITS; a++) {
     const row = body.insertRow();
-    const th = document.createElement('th');
-    th.scope = 'row';
-    th.textContent = String(a);
-    row.append(th);
+    row.append(headerCell('row', a));
     for (let p = 0; p < DIGITS; p++) {
       const td = row.insertCell();
       if (a === p) td.className = 'diagonal';
@@ -90,8 +89,8 @@ export function createConfusionView({ table, summary, perDigit }, { onSelect }) 
         const button = cells[k];
         const { background, dark } = shade(a, p, m.fractions[k]);
         button.textContent = count ? String(count) : '';
-        button.setAttribute('aria-label', `${a} read as ${p}: ${images(count)}`);
-        button.title = `${a} read as ${p}: ${images(count)} (${formatPercent(m.fractions[k], 1)} of the ${a}s)`;
+        button.setAttribute('aria-label', `${a} read as ${p}: ${plural(count, 'image')}`);
+        button.title = `${a} read as ${p}: ${plural(count, 'image')} (${formatPercent(m.fractions[k], 1)} of the ${a}s)`;
         button.style.background = background;
         button.classList.toggle('dark', dark);
         button.disabled = false;
@@ -105,7 +104,7 @@ export function createConfusionView({ table, summary, perDigit }, { onSelect }) 
     });
     const wrong = m.examples - m.correct;
     summary.textContent = `All ${formatCount(m.examples)} test images, with the weights after ` +
-      `${formatCount(m.atExamples)} training examples: ${formatPercent(m.accuracy, 2)} right, ` +
+      `${formatCount(m.atExamples)} training examples: ${formatAccuracy(m.accuracy)} right, ` +
       `${formatCount(wrong)} wrong. Rows are the true digits, columns the network's answers; click a cell to see its images.`;
     table.dataset.atExamples = String(m.atExamples);
   }

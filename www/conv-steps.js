@@ -5,7 +5,7 @@
 // module only lays the numbers out.
 import { formatPercent } from './format.js';
 import { M, formatNumber, h } from './learn-format.js';
-import { paintDigit } from './pictures.js';
+import { PALETTE, SIDE, cssColour, paintDigit } from './pictures.js';
 
 const Wo = () => M.sub(M.mi('W'), M.mi('o'));
 const sub3 = (name, a, b, c) => M.sub(M.mi(name), M.row(M.mi(a), M.mo(','), M.mi(b), M.mo(','), M.mi(c)));
@@ -33,11 +33,11 @@ function inputWithWindow(pixels, t) {
   paintDigit(canvas, pixels);
   const context = canvas.getContext('2d');
   const pad = t.samePadding ? Math.floor(t.kernel / 2) : 0;
-  context.strokeStyle = '#ea580c';
+  context.strokeStyle = cssColour(PALETTE.warm);
   context.lineWidth = 1;
   context.strokeRect(t.x - pad - 0.5 + 1, t.y - pad - 0.5 + 1, t.kernel - 1, t.kernel - 1);
   canvas.setAttribute('role', 'img');
-  canvas.setAttribute('aria-label', `The input, 28 by 28 pixels, with the ${t.kernel} by ${t.kernel} window at row ${t.y}, column ${t.x} outlined`);
+  canvas.setAttribute('aria-label', `The input, ${SIDE} by ${SIDE} pixels, with the ${t.kernel} by ${t.kernel} window at row ${t.y}, column ${t.x} outlined`);
   return canvas;
 }
 
@@ -50,8 +50,8 @@ export function buildConvSteps(t, example) {
   return [
     {
       phase: 'Forward', chip: 'X', title: 'The input X and the window',
-      formula: () => M.math(M.mi('X'), M.mo('∈'), M.sup(M.mi('ℝ', 'normal'), M.row(M.mn(28), M.mo('×'), M.mn(28)))),
-      shape: `X is 28 × 28; the first layer slides ${t.channels} filters of ${k} × ${k} weights over it${t.samePadding ? ', with zeros added around the edge' : ''}, making ${t.channels} maps of ${t.height} × ${t.width}.`,
+      formula: () => M.math(M.mi('X'), M.mo('∈'), M.sup(M.mi('ℝ', 'normal'), M.row(M.mn(SIDE), M.mo('×'), M.mn(SIDE)))),
+      shape: `X is ${SIDE} × ${SIDE}; the first layer slides ${t.channels} filters of ${k} × ${k} weights over it${t.samePadding ? ', with zeros added around the edge' : ''}, making ${t.channels} maps of ${t.height} × ${t.width}.`,
       explain: `Shown: the output where the first layer responds most, ${where}. The outlined window is the patch of pixels it reads.`,
       numbers: () => h('div', 'input-view', inputWithWindow(example.pixels, t)),
     },

@@ -2,7 +2,7 @@
 // filter's response, blue where it lowers it), and for the drawing, every feature-map layer's maps
 // (darker: a stronger response). Rust hands over the values already scaled; here they only become
 // pixels. An MLP has neither, and the figure is hidden.
-import { diverging } from './pictures.js';
+import { PALETTE, cssColour, diverging, paintDigit } from './pictures.js';
 
 const GAP = 2;
 const FILTER_PIXEL = 8;   // a 5×5 kernel is drawn 40 px wide, above the map it makes
@@ -10,7 +10,7 @@ const MAP_WIDTH = 56;     // each feature map is scaled to this width, whatever 
 // A kernel's pixel size: 8 px, smaller for kernels that would not fit above their map.
 const filterPixel = (kernel) => Math.max(1, Math.min(FILTER_PIXEL, Math.floor(MAP_WIDTH / kernel)));
 const ROW_GAP = 14;       // room for a row's label
-const BACKGROUND = '#e2e8f0';
+const BACKGROUND = cssColour(PALETTE.line);
 const TEXT = '#334155';
 
 /** Session.mapLayers()'s six numbers per layer as [{kind, inputChannels, channels, height, width, kernel}]. */
@@ -74,18 +74,12 @@ export function createFiltersView(figure, canvas, caption) {
   function paintMaps(layer, y, perRow) {
     const { channels, height, width, values } = layer;
     const scale = MAP_WIDTH / width;
-    const image = context.createImageData(width, height);
+    const size = width * height;
+    // Each map is painted like a digit (a stronger response: darker), then drawn scaled up.
     const tile = document.createElement('canvas');
-    tile.width = width;
-    tile.height = height;
-    const tileContext = tile.getContext('2d');
     context.imageSmoothingEnabled = false;
     for (let c = 0; c < channels; c++) {
-      for (let i = 0; i < width * height; i++) {
-        const shade = 255 - Math.round(Math.max(0, Math.min(1, values[c * width * height + i])) * 255);
-        image.data.set([shade, shade, shade, 255], i * 4);
-      }
-      tileContext.putImageData(image, 0, 0);
+      paintDigit(tile, values.subarray(c * size, (c + 1) * size), { width, height });
       const x = GAP + (c % perRow) * (MAP_WIDTH + GAP);
       const yy = y + Math.floor(c / perRow) * (height * scale + GAP);
       context.drawImage(tile, x, yy, MAP_WIDTH, height * scale);

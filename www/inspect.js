@@ -8,8 +8,10 @@ import { createWeightsView } from './weights-view.js';
 import { createActivationsView } from './activations-view.js';
 import { createConfusionView } from './confusion-view.js';
 import { createThumbnailList } from './thumbnails.js';
-import { formatCount, formatPercent } from './format.js';
+import { formatCount, formatPercent, plural } from './format.js';
 import { deferWhileTraining } from './while-training.js';
+import { createThrottle } from './throttle.js';
+import { SIDE } from './pictures.js';
 
 const WEIGHTS_EVERY_MS = 500;   // weights are fetched at most this often while training
 // While training runs, the views take at most this share of each frame's work budget.
@@ -19,8 +21,6 @@ const CELL_LIMIT = 48;          // images shown for one confusion-matrix cell
 const EXAMPLES_PER_STEP = 8;    // test images fetched and drawn per job step
 const TOP = 3;                  // most likely digits shown per image
 const STRONGEST = 3;            // most active first-layer units outlined for a drawing
-
-const count = (n, what) => `${formatCount(n)} ${what}${n === 1 ? '' : 's'}`;
 
 function span(className) {
   const element = document.createElement('span');
@@ -69,7 +69,8 @@ export function setupInspect(page) {
       status.textContent = `The ${name} view could not be updated: ${error.message}`;
     },
   });
-  const view = { sizes: [784, 10], convolutional: false, mapLayers: [], drawing: null, weightsAt: -Infinity, weightsTimer: 0, matrix: null };
+  // Until the first network: an MLP's sizes with no hidden layer (pixels in, ten digits out).
+  const view = { sizes: [SIDE * SIDE, 10], convolutional: false, mapLayers: [], drawing: null, matrix: null };
   // Off screen while training, the views wait (while-training.js) and catch up when seen.
   const onScreen = deferWhileTraining(page, document.querySelector('.inspect-panel'));
 
@@ -103,7 +104,7 @@ export function setupInspect(page) {
       cellTitle.textContent = `No test image of a ${actual} was read as ${predicted}.`;
     } else {
       const shown = indices.length < total ? ` — the first ${indices.length}` : '';
-      cellTitle.textContent = `${count(total, 'test image')}: ${what}${shown}.`;
+      cellTitle.textContent = `${plural(total, 'test image')}: ${what}${shown}.`;
     }
     yield* fillList(cellImages, indices);
   }
@@ -113,7 +114,7 @@ export function setupInspect(page) {
     const indices = page.session.misclassifiedExamples(GALLERY_SIZE);
     gallerySummary.textContent = wrong === 0
       ? 'The network reads every test image correctly.'
-      : `It gets ${count(wrong, 'test image')} of ${formatCount(matrix.examples)} wrong. ` +
+      : `It gets ${plural(wrong, 'test image')} of ${formatCount(matrix.examples)} wrong. ` +
         `${indices.length < wrong ? `${indices.length} of them, taken from every digit in turn` : 'All of them'}: ` +
         'true digit → answer, then the most likely digits (the true one in blue).';
     yield* fillList(gallery, indices);
@@ -150,9 +151,7 @@ export function setupInspect(page) {
   }
 
   function refreshWeights() {
-    clearTimeout(view.weightsTimer);
-    view.weightsTimer = 0;
-    view.weightsAt = performance.now();
+    weightsThrottle.ran();
     if (view.convolutional) {
       jobs.start('weights', (function* () { yield; showFilters(); })());
     } else {
@@ -161,12 +160,8 @@ export function setupInspect(page) {
   }
 
   // At most every WEIGHTS_EVERY_MS, and once more after the last request (the final weights).
-  function requestWeights() {
-    if (view.weightsTimer) return;
-    const wait = view.weightsAt + WEIGHTS_EVERY_MS - performance.now();
-    if (wait <= 0) onScreen.run('weights', refreshWeights);
-    else view.weightsTimer = setTimeout(() => onScreen.run('weights', refreshWeights), wait);
-  }
+  const weightsThrottle = createThrottle(WEIGHTS_EVERY_MS, () => onScreen.run('weights', refreshWeights));
+  const requestWeights = () => weightsThrottle.request();
 
   function clearSelection() {
     confusion.select(null);

@@ -4,6 +4,7 @@
 // from Rust (the drawing's 28×28 preview, or Session.testImage).
 import { Events } from './events.js';
 import { deferWhileTraining } from './while-training.js';
+import { createThrottle } from './throttle.js';
 
 const NETWORK_EVERY_MS = 500; // while training, listeners hear about the changing network this often
 
@@ -27,8 +28,6 @@ export function createLearnExample(page) {
     drawing: null,        // the pad's last answer (with its 28×28 preview), or null
     test: null,           // { index, label, pixels } of the chosen test image
     chosenLabel: null,    // the person's pick; null = follow the default
-    networkTimer: 0,
-    networkAt: -Infinity,
   };
 
   const notify = (reason) => events.emit('change', reason);
@@ -125,17 +124,13 @@ export function createLearnExample(page) {
 
   // The network changes as it trains, and at a reset or an import.
   function networkChanged() {
-    clearTimeout(state.networkTimer);
-    state.networkTimer = 0;
-    state.networkAt = performance.now();
+    networkThrottle.ran();
     if (state.kind === 'test' && !state.test) loadTestImage();
     notify('network');
   }
-  page.on('report', () => {
-    if (state.networkTimer) return;
-    const wait = state.networkAt + NETWORK_EVERY_MS - performance.now();
-    state.networkTimer = setTimeout(() => onScreen.run('network', networkChanged), Math.max(0, wait));
-  });
+  // While training: at most every NETWORK_EVERY_MS, and once more after the last report.
+  const networkThrottle = createThrottle(NETWORK_EVERY_MS, () => onScreen.run('network', networkChanged));
+  page.on('report', () => networkThrottle.request());
   page.on('reset', ({ info }) => {
     ui.index.max = String(info.testExamples - 1);
     networkChanged();

@@ -18,6 +18,7 @@ import { setupCompare } from './compare.js';
 import { readUrlSettings, setupUrlSettings } from './url-settings.js';
 import { setupModelStore } from './model-store.js';
 import { setupTeach } from './teach.js';
+import { formatMegabytes, formatPercent } from './format.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -49,9 +50,7 @@ function elements() {
   };
 }
 
-async function main() {
-  const ui = elements();
-  const page = new Page(ui);
+async function main(page, ui) {
   // Opened from a file: boot-check.js has said what to do; nothing here could load.
   if (location.protocol === 'file:') return;
   let Session;
@@ -79,10 +78,10 @@ async function main() {
   try {
     data = await loadMnist(new URL('data/', document.baseURI), ({ loaded, total, fromCache }) => {
       ui.downloadProgress.value = loaded / total;
-      const mb = (n) => (n / 1e6).toFixed(1);
+      const share = formatPercent(loaded / total, 0, { spaced: true });
       ui.loadingText.textContent = fromCache
-        ? `Reading MNIST from this browser's cache… ${Math.round((100 * loaded) / total)} %`
-        : `Downloading MNIST: ${mb(loaded)} of ${mb(total)} MB (${Math.round((100 * loaded) / total)} %)`;
+        ? `Reading MNIST from this browser's cache… ${share}`
+        : `Downloading MNIST: ${formatMegabytes(loaded)} of ${formatMegabytes(total)} (${share})`;
     });
   } catch (error) {
     page.fail(`Could not load the MNIST digits: ${error.message}`);
@@ -102,7 +101,8 @@ async function main() {
 
   // The form shows Rust's presets for this training set; settings in the page's address (a shared
   // link) fill it before the network is made from it.
-  const { trainExamples, liveSettings } = session.info();
+  const { trainExamples, testExamples, liveSettings } = session.info();
+  charts.setTestExamples(testExamples);
   const settingsForm = createSettingsForm(ui.form, session.presets(), trainExamples);
   settingsForm.markLiveFields(liveSettings);
   readUrlSettings(settingsForm, ui.settingsMessage, (settings) => Session.checkSettings(settings, trainExamples));
@@ -125,10 +125,8 @@ async function main() {
   page.ready();
 }
 
-main().catch((error) => {
-  // Anything unexpected still ends in a visible message, never a blank page.
-  const box = document.getElementById('error');
-  box.textContent = `Something went wrong: ${error.message}`;
-  box.hidden = false;
-  document.body.dataset.state = 'error';
-});
+const ui = elements();
+const page = new Page(ui);
+// Anything unexpected still ends in a visible message, never a blank page: the page's own failure,
+// which also stops the training and tells the features.
+main(page, ui).catch((error) => page.fail(`Something went wrong: ${error.message}`));

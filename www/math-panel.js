@@ -8,7 +8,7 @@ import { formatCount, formatPercent } from './format.js';
 import {
   M, close, formatConstant, formatNumber, open, grad, h, layered, strip, superscript, transpose,
 } from './learn-format.js';
-import { paintDigit } from './pictures.js';
+import { SIDE, paintDigit } from './pictures.js';
 import { buildConvSteps } from './conv-steps.js';
 
 const TOP = 6;            // largest entries listed per vector or gradient
@@ -16,7 +16,7 @@ const UPDATE_ROWS = 3;    // weights per layer shown in the update step
 const CLASS_TABLE_MAX = 16; // vectors this short are shown in full, as a table
 
 const name = (symbol, l) => (symbol === 'A' && l === 0 ? 'X' : `${symbol}${superscript(l)}`);
-const pixelOf = (index) => `pixel (row ${Math.floor(index / 28)}, column ${index % 28})`;
+const pixelOf = (index) => `pixel (row ${Math.floor(index / SIDE)}, column ${index % SIDE})`;
 
 /** "Z¹[17] = 4.210", the largest entries of a vector as a list. */
 function entryList(entries, label, symbol) {
@@ -134,12 +134,12 @@ function buildSteps(trace, example) {
     formula: () => M.math(M.mi('X'), M.mo('='), transpose(M.row(M.sub(M.mi('x'), M.mn(1)), M.mo(','), M.sub(M.mi('x'), M.mn(2)),
       M.mo(','), M.mo('…'), M.mo(','), M.sub(M.mi('x'), M.mn(sizes[0]))))),
     shape: `X is ${sizes[0]} × 1: one example (m = 1). Training puts ${trace.batchSize === trace.trainExamples ? 'all the' : trace.batchSize} examples side by side as columns.`,
-    explain: `The ${sizes[0]} pixels of the 28 × 28 image, read row by row, stacked into one column: each a number from 0 (paper) to 1 (ink).`,
+    explain: `The ${sizes[0]} pixels of the ${SIDE} × ${SIDE} image, read row by row, stacked into one column: each a number from 0 (paper) to 1 (ink).`,
     numbers: () => {
       const canvas = h('canvas', 'input-picture');
       paintDigit(canvas, input);
       canvas.setAttribute('role', 'img');
-      canvas.setAttribute('aria-label', 'The input, 28 by 28 pixels');
+      canvas.setAttribute('aria-label', `The input, ${SIDE} by ${SIDE} pixels`);
       return h('div', 'input-view', canvas,
         h('p', '', `${formatCount(trace.inputNonzero)} of ${sizes[0]} pixels have ink; the other ${formatCount(sizes[0] - trace.inputNonzero)} are exactly 0 and contribute nothing.`));
     },

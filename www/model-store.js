@@ -3,7 +3,7 @@
 // digits, which the model file carries (a network taught your handwriting is kept after each lesson).
 // Rust reads and checks every model file (Session.importModel keeps the current network when a file
 // is wrong); this module only moves bytes around and says which model is in use.
-import { formatPercent } from './format.js';
+import { formatAccuracy, formatMegabytes } from './format.js';
 import { describeChange } from './live-settings.js';
 
 const PRETRAINED_URL = 'models/pretrained.inkling';
@@ -52,7 +52,7 @@ const deleteSaved = () => withStore('readwrite', (store) => store.delete(SAVED_K
 // ---- What the page says about the model in use ---------------------------------------------------
 
 function describeModel(model) {
-  const list = [model.network, model.accuracy != null && `${formatPercent(model.accuracy, 1, { spaced: true })} on the test set`,
+  const list = [model.network, model.accuracy != null && `${formatAccuracy(model.accuracy)} on the test set`,
     model.taught && 'taught your handwriting'];
   const facts = list.some(Boolean) ? ` (${list.filter(Boolean).join(', ')})` : '';
   const scratch = ' — Train to start from scratch.';
@@ -75,7 +75,7 @@ function trainedDescription(page, model) {
   const changes = info.settingsChanges.map(describeChange).join('; ');
   return `${info.convolutional ? 'ConvNet' : 'MLP'} ${info.network} trained in the browser${info.settings.augment ? ' with augmentation' : ''}, ` +
     `seed ${info.seed}, ${examples} examples` +
-    (model.accuracy != null ? `; test accuracy ${formatPercent(model.accuracy, 2, { spaced: true })}` : '') +
+    (model.accuracy != null ? `; test accuracy ${formatAccuracy(model.accuracy)}` : '') +
     (changes ? `; settings changed during training: ${changes}` : '');
 }
 
@@ -102,6 +102,14 @@ export function setupModelStore(page) {
   // 'missing' (fresh, and no pretrained model on the server), 'pretrained', 'saved', 'file',
   // 'training' and 'trained'.
   let model = { source: 'fresh' };
+  // How many times another model came in use (a new network, training, a lesson, a source): a save
+  // says "Saved" only if the model it kept is still the one in use. A new test accuracy is a
+  // measurement of the same model, not another one, so it is not counted.
+  let modelChanges = 0;
+  const changeModel = (next) => {
+    model = next;
+    modelChanges += 1;
+  };
   let incoming = null; // the model file being put in use: its 'reset' event makes it the model
   let pretrainedBytes = null;
   let saveTimer = 0;
@@ -136,6 +144,7 @@ export function setupModelStore(page) {
   async function save() {
     saveTimer = 0;
     const saving = model;
+    const changesAtSave = modelChanges;
     if (saving.source !== 'trained' && saving.source !== 'file' && !saving.taught) return;
     const description = saving.source === 'trained' ? trainedDescription(page, saving) : (saving.description ?? '');
     try {
@@ -143,7 +152,7 @@ export function setupModelStore(page) {
         bytes: page.session.exportModel(description), description, source: saving.source, name: saving.name ?? null,
         accuracy: saving.accuracy, savedAt: Date.now(),
       });
-      if (model === saving) say('Saved in this browser: it comes back when you reload the page.');
+      if (modelChanges === changesAtSave) say('Saved in this browser: it comes back when you reload the page.');
     } catch (error) {
       say(`Could not keep the model in this browser (${error.message}); download it to keep it.`, true);
     }
@@ -157,28 +166,28 @@ export function setupModelStore(page) {
   page.on('reset', ({ info, imported }) => {
     if (imported !== null && incoming) {
       const taught = incoming.source === 'saved' && page.yourDigits().length > 0;
-      model = { ...incoming, description: imported, network: info.network, accuracy: null, taught };
+      changeModel({ ...incoming, description: imported, network: info.network, accuracy: null, taught });
     } else {
-      model = { source: model.source === 'missing' ? 'missing' : 'fresh', network: info.network };
+      changeModel({ source: model.source === 'missing' ? 'missing' : 'fresh', network: info.network });
     }
     show();
   });
   page.on('report', () => {
     if (model.source === 'fresh' || model.source === 'missing' || model.source === 'trained') {
-      model = { ...model, source: 'training' };
+      changeModel({ ...model, source: 'training' });
       say('');
       show();
     }
   });
   page.on('evaluation', (evaluation) => {
-    model.accuracy = evaluation.accuracy;
+    model = { ...model, accuracy: evaluation.accuracy };
     show();
     if (model.source === 'trained' && page.state !== 'training') scheduleSave();
   });
   // A lesson changed the weights, or Your digits changed: keep the network with its digits.
   page.on('lesson', ({ phase }) => {
     if (phase !== 'done') return;
-    model = { ...model, taught: true };
+    changeModel({ ...model, taught: true });
     show();
     scheduleSave();
   });
@@ -190,7 +199,7 @@ export function setupModelStore(page) {
     for (const button of [ui.download, ui.load, ui.pretrained]) button.disabled = !usable;
     if (model.source === 'training' && state !== 'training') {
       // Paused or finished: a network trained here, worth keeping.
-      model = { ...model, source: 'trained' };
+      changeModel({ ...model, source: 'trained' });
       show();
       scheduleSave();
     }
@@ -216,7 +225,7 @@ export function setupModelStore(page) {
     if (!file) return;
     try {
       if (file.size > MAX_FILE_BYTES) {
-        throw new Error(`it is ${(file.size / 1048576).toFixed(0)} MB, far too large for a model file`);
+        throw new Error(`it is ${formatMegabytes(file.size, 0)}, far too large for a model file`);
       }
       useModel(new Uint8Array(await file.arrayBuffer()), { source: 'file', name: file.name });
     } catch (error) {
@@ -262,7 +271,7 @@ export function setupModelStore(page) {
     } catch (error) {
       say(`Could not load the pretrained model: ${error.message}.`, true);
     }
-    model = { source: 'missing', network: page.info.network };
+    changeModel({ source: 'missing', network: page.info.network });
     show();
   }
 

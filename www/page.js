@@ -24,9 +24,12 @@ import { createFrameScheduler } from './frame-scheduler.js';
 import { createTrainLoop } from './train-loop.js';
 import { createLessonLoop } from './lesson-loop.js';
 import { describeChange, describeWaiting } from './live-settings.js';
+import { SIDE } from './pictures.js';
 
 const PREDICT_WHILE_TRAINING_MS = 250; // the drawing's answer follows the learning network this often
 const HIDDEN_MESSAGE = 'Training is paused while this tab is hidden; it goes on when you come back.';
+// One of Your digits as Rust keeps them: its label, then its SIDE × SIDE pixels as bytes.
+const DIGIT_RECORD_BYTES = 1 + SIDE * SIDE;
 
 function describeNetwork(info) {
   const s = info.settings;
@@ -163,14 +166,14 @@ export class Page extends Events {
   }
 
   /**
-   * Your digits, oldest first: [{ label, pixels }] with 784 bytes of pixels each (Rust's 785-byte
-   * records: the label, then the pixels).
+   * Your digits, oldest first: [{ label, pixels }] with 784 bytes of pixels each (Rust's records of
+   * DIGIT_RECORD_BYTES: the label, then the pixels).
    */
   yourDigits() {
     const bytes = this.#session?.yourDigits() ?? new Uint8Array();
     const digits = [];
-    for (let at = 0; at + 785 <= bytes.length; at += 785) {
-      digits.push({ label: bytes[at], pixels: bytes.subarray(at + 1, at + 785) });
+    for (let at = 0; at + DIGIT_RECORD_BYTES <= bytes.length; at += DIGIT_RECORD_BYTES) {
+      digits.push({ label: bytes[at], pixels: bytes.subarray(at + 1, at + DIGIT_RECORD_BYTES) });
     }
     return digits;
   }

@@ -46,7 +46,7 @@ export function createPredictionView({ output, confidence, bars, preview }) {
       item.fill.style.width = `${(p * 100).toFixed(1)}%`;
       item.value.textContent = formatPercent(p, 0);
       item.li.classList.toggle('top', digit === result.digit);
-      item.li.setAttribute('aria-label', `${digit}: ${(p * 100).toFixed(0)} percent`);
+      item.li.setAttribute('aria-label', `${digit}: ${formatPercent(p, 0)}`);
     });
     paintDigit(preview, result.preview);
   }

@@ -2,7 +2,7 @@
 // left, the loss and accuracy charts with the settings changed during the run, and the diagnostics
 // line. It listens to the page and only
 // displays what it hears.
-import { formatCount, formatPercent } from './format.js';
+import { formatAccuracy, formatCount, formatEpoch, formatMegabytes, formatPercent, formatSeconds } from './format.js';
 import { describeChange } from './live-settings.js';
 
 const SPEED_WINDOW_MS = 1500;      // examples per second over about the last second and a half
@@ -11,12 +11,6 @@ const DIAGNOSTICS_EVERY_MS = 500;
 // every changed text is the browser's style, layout and paint work in that frame — measured in
 // headless Chromium as 3–4 ms of every frame when they changed every frame, time the training lost.
 const PROGRESS_EVERY_MS = 100;
-
-function formatDuration(seconds) {
-  if (!Number.isFinite(seconds)) return '—';
-  if (seconds < 60) return `${Math.ceil(seconds)} s`;
-  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
-}
 
 // Whole percents, one decimal under 10 % (so a small share does not read as 0 %).
 const percent = (share) => formatPercent(share, 'auto');
@@ -36,7 +30,7 @@ export function setupRunView(page, ui, { charts, memoryBytes }) {
 
   // Memory and chart sizes, for people curious about the cost (and for the long-run test).
   function showDiagnostics() {
-    ui.memory.textContent = `${(memoryBytes() / 1048576).toFixed(1)} MB`;
+    ui.memory.textContent = formatMegabytes(memoryBytes());
     ui.chartPoints.textContent = String(Math.max(...charts.pointCounts));
   }
 
@@ -48,8 +42,8 @@ export function setupRunView(page, ui, { charts, memoryBytes }) {
     const usage = page.scheduler.usage();
     if (usage.spanMs < (stopped ? 250 : 1000)) return;
     const views = usage.share('views') + usage.share('comparison');
-    const seconds = (usage.spanMs / 1000).toFixed(usage.spanMs < 1000 ? 1 : 0);
-    ui.timeShare.textContent = `time ${stopped ? 'in the run\u2019s last' : 'in the last'} ${seconds} s: `
+    const seconds = formatSeconds(usage.spanMs / 1000, usage.spanMs < 1000 ? 1 : 0);
+    ui.timeShare.textContent = `time ${stopped ? 'in the run\u2019s last' : 'in the last'} ${seconds}: `
       + `training ${percent(usage.share('training'))}, test evaluation ${percent(usage.share('evaluation'))}, `
       + `charts and numbers ${percent(usage.share('show'))}`
       + (views >= 0.005 ? `, other views ${percent(views)}` : '')
@@ -66,12 +60,12 @@ export function setupRunView(page, ui, { charts, memoryBytes }) {
   function showProgress(report) {
     const planned = info.plannedExamples;
     ui.runProgress.value = Math.min(1, report.totalExamples / planned);
-    ui.runProgressText.textContent = `epoch ${report.epoch.toFixed(2)} of ${info.settings.epochs}`;
+    ui.runProgressText.textContent = `epoch ${formatEpoch(report.epoch)} of ${info.settings.epochs}`;
     if (Number.isFinite(report.smoothedLoss)) ui.trainLoss.textContent = report.smoothedLoss.toFixed(3);
     if (perSecond) {
       ui.speed.textContent = formatCount(perSecond);
       const left = report.finished ? 0 : (planned - report.totalExamples) / perSecond;
-      ui.eta.textContent = formatDuration(left);
+      ui.eta.textContent = formatSeconds(left);
     }
   }
 
@@ -83,7 +77,7 @@ export function setupRunView(page, ui, { charts, memoryBytes }) {
     })));
     ui.settingsChanges.replaceChildren(...changes.map((change) => {
       const item = document.createElement('li');
-      item.textContent = `${describeChange(change)} (epoch ${(change.examples / info.trainExamples).toFixed(2)})`;
+      item.textContent = `${describeChange(change)} (epoch ${formatEpoch(change.examples / info.trainExamples)})`;
       return item;
     }));
     ui.settingsChanges.hidden = changes.length === 0;
@@ -130,7 +124,7 @@ export function setupRunView(page, ui, { charts, memoryBytes }) {
     samples = [];
   });
   page.on('evaluation', (evaluation) => {
-    ui.testAccuracy.textContent = formatPercent(evaluation.accuracy, 2);
+    ui.testAccuracy.textContent = formatAccuracy(evaluation.accuracy);
     charts.addTest(evaluation, evaluation.atExamples / info.trainExamples);
     charts.draw(performance.now(), true);
     showDiagnostics();

@@ -4,9 +4,11 @@
 // training's backward pass, carried one layer further to the input). Here it is only coloured.
 import { formatPercent } from './format.js';
 import { formatNumber } from './learn-format.js';
-import { diverging } from './pictures.js';
+import { SIDE, diverging, paintDigit } from './pictures.js';
 
 const GAMMA = 0.85; // slightly below 1 lifts the weaker gradients a little without flooding the picture
+// Full ink is a mid grey, not black, so the colours stay readable on top of the digit.
+const INK = 165;
 
 export function setupSaliency(page, example) {
   const $ = (id) => document.getElementById(id);
@@ -14,29 +16,20 @@ export function setupSaliency(page, example) {
     canvas: $('saliency'), caption: $('saliency-caption'), toggle: $('saliency-toggle'), digit: $('saliency-digit'),
     legend: $('saliency-legend'),
   };
-  const context = ui.canvas.getContext('2d');
-  const image = context.createImageData(28, 28);
   const view = { on: false };
 
   ui.digit.replaceChildren(new Option('its answer', ''),
     ...Array.from({ length: 10 }, (_, digit) => new Option(`digit ${digit}`, String(digit))));
 
+  // The digit in grey, and over it the gradient's colour: red or blue, stronger where the gradient is.
   function draw(pixels, saliency) {
     const scale = saliency?.largest > 0 ? 1 / saliency.largest : 0;
-    for (let i = 0; i < 784; i++) {
-      const ink = Math.min(1, Math.max(0, pixels?.[i] ?? 0));
-      // The digit in grey, so the colours stay readable on top of it.
-      const shade = 255 - 165 * ink;
-      let rgb = [shade, shade, shade];
-      if (saliency) {
-        const v = saliency.gradient[i] * scale;
-        const t = Math.abs(v) ** GAMMA;
-        const colour = diverging(Math.sign(v));
-        rgb = rgb.map((c, k) => Math.round(c * (1 - t) + colour[k] * t));
-      }
-      image.data.set([...rgb, 255], i * 4);
-    }
-    context.putImageData(image, 0, 0);
+    const colour = saliency && ((i, shade) => {
+      const v = saliency.gradient[i] * scale;
+      const t = Math.abs(v) ** GAMMA;
+      return diverging(Math.sign(v)).map((c) => Math.round(shade * (1 - t) + c * t));
+    });
+    paintDigit(ui.canvas, pixels, { ink: INK, colour });
   }
 
   function refresh() {
@@ -48,14 +41,14 @@ export function setupSaliency(page, example) {
       draw(null, null);
       ui.canvas.dataset.overlay = '';
       ui.canvas.setAttribute('aria-label', 'The example as the network sees it (none yet)');
-      ui.caption.textContent = 'What the network sees (28 × 28). Draw a digit or choose a test image.';
+      ui.caption.textContent = `What the network sees (${SIDE} × ${SIDE}). Draw a digit or choose a test image.`;
       return;
     }
     if (!view.on) {
       draw(current.pixels, null);
       ui.canvas.dataset.overlay = '';
       ui.canvas.setAttribute('aria-label', `The example as the network sees it: ${example.describe(current)}`);
-      ui.caption.textContent = `What the network sees: ${example.describe(current)}, 28 × 28 pixels.`;
+      ui.caption.textContent = `What the network sees: ${example.describe(current)}, ${SIDE} × ${SIDE} pixels.`;
       return;
     }
     const digit = ui.digit.value === '' ? undefined : Number(ui.digit.value);

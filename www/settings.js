@@ -3,7 +3,7 @@
 // happens here; whether a value makes sense is decided in Rust.
 
 export const FIELDS = ['layers', 'optimizer', 'learningRate', 'batchSize', 'epochs', 'schedule', 'labelSmoothing', 'augment'];
-// The form starts with this preset; its schedule and label smoothing are what the two boxes switch on.
+// The form starts with this preset.
 const DEFAULT_PRESET = 'default';
 // The optimiser menu's full-batch gradient descent: plain SGD on the whole training set per step.
 const FULL_BATCH = 'gd';
@@ -52,6 +52,32 @@ export function createSettingsForm(form, presets, trainExamples) {
   }
   const presetFields = new Map(presets.map((p) => [p.name, fieldsOf(p.settings)]));
   const defaultFields = fieldsOf(defaults);
+  const presetSettings = new Map(presets.map((p) => [p.name, p.settings]));
+
+  // The preset the form's values came from: the one the Recipe menu shows, or under "Custom" the last
+  // one it showed — someone who picks Handwriting and then changes its learning rate still expects
+  // Handwriting's warm-up, not the default recipe's. Kept wherever the menu gets a preset
+  // (applyPreset, matchingPreset, form.reset()).
+  let lastPreset = DEFAULT_PRESET;
+  const sourceSettings = () => presetSettings.get(lastPreset) ?? defaults;
+  // What the Schedule and Label smoothing boxes switch on: the source preset's own, or the default
+  // recipe's when that preset has none (ticking them on the Seed network's form adds the recipe's).
+  function boxedSchedule() {
+    const own = sourceSettings().schedule;
+    return own.kind !== 'constant' ? own : defaults.schedule;
+  }
+  function boxedSmoothing() {
+    const own = sourceSettings().labelSmoothing;
+    return own > 0 ? own : defaults.labelSmoothing;
+  }
+  // The box's caption shows the amount it switches on.
+  const smoothingAmount = form.querySelector('#smoothing-amount');
+  function cameFrom(name) {
+    lastPreset = name;
+    smoothingAmount.textContent = String(boxedSmoothing());
+  }
+  // form.reset() puts the menu back on the default preset (its default option) without an 'input'.
+  form.addEventListener('reset', () => cameFrom(DEFAULT_PRESET));
 
   function setField(name, wanted, asDefault) {
     const field = fields[name];
@@ -93,8 +119,8 @@ export function createSettingsForm(form, presets, trainExamples) {
         optimizer: { kind: kind === FULL_BATCH ? 'sgd' : kind, learningRate },
         batchSize,
         epochs,
-        schedule: value('schedule') ? defaults.schedule : { kind: 'constant' },
-        labelSmoothing: value('labelSmoothing') ? defaults.labelSmoothing : 0,
+        schedule: value('schedule') ? boxedSchedule() : { kind: 'constant' },
+        labelSmoothing: value('labelSmoothing') ? boxedSmoothing() : 0,
         augment: value('augment'),
       },
       seed,
@@ -106,7 +132,7 @@ export function createSettingsForm(form, presets, trainExamples) {
   for (const preset of presets) fields.preset.add(new Option(preset.label, preset.name), custom);
   setField('preset', DEFAULT_PRESET, true);
   for (const name of FIELDS) setField(name, defaultFields[name], true);
-  form.querySelector('#smoothing-amount').textContent = String(defaults.labelSmoothing);
+  cameFrom(DEFAULT_PRESET);
   syncBatchField();
 
   return {
@@ -145,12 +171,16 @@ export function createSettingsForm(form, presets, trainExamples) {
     applyPreset(name) {
       const preset = presetFields.get(name);
       if (!preset) return;
+      cameFrom(name);
       for (const key of FIELDS) setField(key, preset[key], false);
       syncBatchField();
     },
     matchingPreset() {
       for (const [name, preset] of presetFields) {
-        if (FIELDS.every((key) => String(value(key)) === String(preset[key]))) return name;
+        if (FIELDS.every((key) => String(value(key)) === String(preset[key]))) {
+          cameFrom(name);
+          return name;
+        }
       }
       return 'custom';
     },

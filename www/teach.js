@@ -3,11 +3,9 @@
 // use was taught, each with a button to take it off, and Clear; the messages say what a lesson did —
 // the new answer, the time it took, the test accuracy before and after. Rust does the learning and
 // keeps the digits; this module only asks and shows.
-import { formatPercent } from './format.js';
+import { formatAccuracy, formatSeconds, plural } from './format.js';
 import { paintDigit } from './pictures.js';
 
-const percent = (p) => (p == null ? '—' : formatPercent(p, 2, { spaced: true }));
-const digitsWord = (n) => `${n} digit${n === 1 ? '' : 's'}`;
 
 export function setupTeach(page) {
   const $ = (id) => document.getElementById(id);
@@ -61,7 +59,7 @@ export function setupTeach(page) {
     ui.list.replaceChildren(...digits.map(({ label, pixels }, index) => {
       const li = document.createElement('li');
       const canvas = document.createElement('canvas');
-      paintDigit(canvas, pixels, 255);
+      paintDigit(canvas, pixels, { full: 255 });
       canvas.setAttribute('role', 'img');
       canvas.setAttribute('aria-label', `Your ${label}`);
       const caption = document.createElement('span');
@@ -84,8 +82,8 @@ export function setupTeach(page) {
   function tell() {
     const { label, ms, frames, reread } = lesson;
     const read = reread ? ` It now reads ${reread.digit}${reread.digit === label ? '' : ` (not yet ${label}: teach it another drawing)`}.` : '';
-    say(`Learnt that it's a ${label} in ${(ms / 1000).toFixed(2)} s of work over ${frames} frames.${read}`);
-    ui.accuracy.textContent = `Test accuracy before ${percent(lesson.before)}, after ${lesson.evaluated ? percent(accuracy) : '…'}`;
+    say(`Learnt that it's a ${label} in ${formatSeconds(ms / 1000, 2)} of work over ${frames} frames.${read}`);
+    ui.accuracy.textContent = `Test accuracy before ${formatAccuracy(lesson.before)}, after ${lesson.evaluated ? formatAccuracy(accuracy) : '…'}`;
   }
 
   ui.clear.addEventListener('click', () => page.forgetDigits());
@@ -132,9 +130,9 @@ export function setupTeach(page) {
     render();
     ui.accuracy.textContent = '';
     if (had > 0 && count === 0) {
-      say(`Your ${digitsWord(had)} ${had === 1 ? 'is' : 'are'} gone from the list: this network has not learnt ${had === 1 ? 'it' : 'them'} (a downloaded model file keeps them).`);
+      say(`Your ${plural(had, 'digit')} ${had === 1 ? 'is' : 'are'} gone from the list: this network has not learnt ${had === 1 ? 'it' : 'them'} (a downloaded model file keeps them).`);
     } else if (count > 0) {
-      say(`This model brings ${digitsWord(count)} of yours.`);
+      say(`This model brings ${plural(count, 'digit')} of yours.`);
     } else {
       say('');
     }

@@ -32,7 +32,7 @@ export function createThumbnailList(list, render) {
     show(start, examples) {
       examples.forEach((example, k) => {
         const it = item(start + k);
-        paintDigit(it.canvas, example.pixels, 255);
+        paintDigit(it.canvas, example.pixels, { full: 255 });
         render(it, example);
       });
     },

@@ -86,15 +86,18 @@ export function createTrainLoop(session, scheduler, callbacks, options = {}) {
     settle();
   }
 
+  // Rust's answer to an evaluate() call: null while the pass goes on, its result when it is over.
+  function evaluated(result) {
+    if (!result) return;
+    evaluating = false;
+    scheduler.present('evaluation', () => callbacks.onEvaluation?.(result));
+  }
+
   // Rust takes a copy of the weights as they are now; the evaluation task goes through the test set.
   function startEvaluation() {
     evaluating = true;
     evaluatedAt = totalExamples;
-    const result = session.evaluate(1);
-    if (result) {
-      evaluating = false;
-      scheduler.present('evaluation', () => callbacks.onEvaluation?.(result));
-    }
+    evaluated(session.evaluate(1));
   }
 
   // Evaluates chunks until not even a small one would fit in `ms` (always at least one).
@@ -109,10 +112,7 @@ export function createTrainLoop(session, scheduler, callbacks, options = {}) {
         const start = performance.now();
         const result = session.evaluate(images);
         imageMs = 0.8 * imageMs + 0.2 * Math.max(1e-4, (performance.now() - start) / images);
-        if (result) {
-          evaluating = false;
-          scheduler.present('evaluation', () => callbacks.onEvaluation?.(result));
-        }
+        evaluated(result);
         if (performance.now() + 8 * imageMs >= deadline) break;
       }
     } catch (error) {

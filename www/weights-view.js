@@ -1,17 +1,17 @@
 // The first weight layer as pictures: one 28×28 tile per unit, drawn into one canvas. Rust hands
 // over each unit's weights already scaled to [−1, 1]; here they only become colours: red where ink
 // raises the unit's activity, blue where it lowers it, white for no effect.
-import { SIDE, diverging } from './pictures.js';
+import { PALETTE, SIDE, cssColour, diverging } from './pictures.js';
 const GAP = 2;
 const CELL = SIDE + GAP;
 /** Most tiles shown (Rust returns at most this many units per call). */
 export const MAX_UNITS = 256;
 const TILES_PER_STEP = 16;
-const BACKGROUND = [226, 232, 240]; // between tiles: --line's slate
-const HIGHLIGHT = '#ea580c';        // --warm: the units the drawing excites most
+const BACKGROUND = PALETTE.line;
+const HIGHLIGHT = cssColour(PALETTE.warm); // the units the drawing excites most
 
 // The diverging scale at 256 steps from −1 to +1, looked up per pixel: there are 200,000 of them.
-const PALETTE = (() => {
+const SCALE = (() => {
   const lut = new Uint8ClampedArray(256 * 4);
   for (let i = 0; i < 256; i++) lut.set([...diverging(i / 127.5 - 1), 255], i * 4);
   return lut;
@@ -27,11 +27,11 @@ function describe(sizes, shown) {
   const scale = 'each scaled to its own largest weight';
   if (hidden === 0) {
     return `No hidden layers: the ${shown} output units, digits 0 to 9 from left to right — ` +
-      `each tile is a digit's 784 weights, ${scale}.`;
+      `each tile is a digit's ${SIDE * SIDE} weights, ${scale}.`;
   }
   const units = sizes[1];
   const which = units > shown ? `the first ${shown} of ${units}` : `all ${units}`;
-  return `Hidden layer 1, ${which} units: each tile is one unit's 784 incoming weights, ${scale}. ` +
+  return `Hidden layer 1, ${which} units: each tile is one unit's ${SIDE * SIDE} incoming weights, ${scale}. ` +
     'Pixels near the edge are never inked, so their weights keep their random start.';
 }
 
@@ -81,9 +81,9 @@ export function createWeightsView(canvas, caption) {
         for (let x = 0; x < SIDE; x++, p += 4) {
           const v = values[offset + y * SIDE + x];
           const k = Math.round((Math.max(-1, Math.min(1, v)) + 1) * 127.5) * 4;
-          data[p] = PALETTE[k];
-          data[p + 1] = PALETTE[k + 1];
-          data[p + 2] = PALETTE[k + 2];
+          data[p] = SCALE[k];
+          data[p + 1] = SCALE[k + 1];
+          data[p + 2] = SCALE[k + 2];
           data[p + 3] = 255;
         }
       }

@@ -74,9 +74,9 @@ async function readMatrix(page) {
   assert.equal(names.length, 100, 'a 10 × 10 table of buttons');
   const counts = Array.from({ length: 10 }, () => Array(10).fill(NaN));
   for (const name of names) {
-    const match = /^(\d) read as (\d): (\d+) images?$/.exec(name);
-    assert.ok(match, `a cell is named like "3 read as 5: 12 images", got "${name}"`);
-    counts[Number(match[1])][Number(match[2])] = Number(match[3]);
+    const match = /^(\d) read as (\d): ([\d,]+) images?$/.exec(name);
+    assert.ok(match, `a cell is named like "3 read as 5: 12 images" (or "1,135 images"), got "${name}"`);
+    counts[Number(match[1])][Number(match[2])] = Number(match[3].replace(/,/g, ''));
   }
   return counts;
 }
@@ -88,11 +88,11 @@ const accuracyText = (page) => page.$eval(SEL.accuracy, (el) => el.textContent.t
 async function waitForMatchingMatrix(page) {
   await page.waitForFunction((matrix, accuracy) => {
     const buttons = [...document.querySelectorAll(`${matrix} button`)];
-    const counts = buttons.map((b) => Number(/: (\d+) images?$/.exec(b.getAttribute('aria-label'))?.[1] ?? NaN));
+    const counts = buttons.map((b) => Number(/: ([\d,]+) images?$/.exec(b.getAttribute('aria-label'))?.[1].replace(/,/g, '') ?? NaN));
     if (counts.length !== 100 || counts.some(Number.isNaN)) return false;
     const diagonal = counts.filter((_, k) => k % 11 === 0).reduce((a, b) => a + b, 0);
     const total = counts.reduce((a, b) => a + b, 0);
-    return `${((diagonal / total) * 100).toFixed(2)}%` === document.querySelector(accuracy).textContent.trim();
+    return `${((diagonal / total) * 100).toFixed(2)} %` === document.querySelector(accuracy).textContent.trim();
   }, { timeout: STEP_TIMEOUT, polling: 200 }, MATRIX, SEL.accuracy);
 }
 
@@ -158,7 +158,7 @@ for (const name of BROWSERS) {
       const diagonal = sum(counts.map((row, d) => row[d]));
       assert.equal(total, 10_000);
       const shown = await accuracyText(page);
-      assert.equal(`${((diagonal / total) * 100).toFixed(2)}%`, shown, 'diagonal / total is the Test accuracy');
+      assert.equal(`${((diagonal / total) * 100).toFixed(2)} %`, shown, 'diagonal / total is the Test accuracy');
       assert.ok(diagonal / total >= TARGET, `${diagonal} right`);
       const name33 = `3 read as 3: ${counts[3][3]} images`;
       assert.ok(await page.$(`::-p-aria([name="${name33}"][role="button"])`), `a button named "${name33}"`);

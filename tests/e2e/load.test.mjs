@@ -119,7 +119,7 @@ for (const name of BROWSERS) {
           await page.waitForFunction(() => document.getElementById('download-progress').value > 0, { timeout: LOAD_TIMEOUT });
           assert.equal(await state(page), 'loading');
           const text = await page.$eval('#loading-text', (el) => el.textContent);
-          assert.match(text, /Downloading MNIST: [\d.]+ of [\d.]+ MB/);
+          assert.match(text, /Downloading MNIST: [\d.]+ MB of [\d.]+ MB/);
           const train = await page.$(SEL.button('Train'));
           assert.equal(await train.evaluate((el) => el.disabled), true, 'Train is disabled while loading');
           const loadingBox = await page.$('::-p-aria(Loading MNIST)');

@@ -82,7 +82,7 @@ for (const name of BROWSERS) {
       assert.equal(await progress(page), 0, 'the progress bar is back at 0');
       // The fresh network is evaluated on the test set: about chance, 10 %.
       await page.waitForFunction((s) => {
-        const match = /^(\d+(?:\.\d+)?)%$/.exec(document.querySelector(s).textContent.trim());
+        const match = /^(\d+(?:\.\d+)?) %$/.exec(document.querySelector(s).textContent.trim());
         return match && Number(match[1]) < 30;
       }, { timeout: 60_000, polling: 100 }, SEL.accuracy);
       const accuracy = await testAccuracy(page);
