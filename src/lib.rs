@@ -9,6 +9,7 @@ pub mod angle;
 pub mod architecture;
 pub mod augment;
 pub mod batch;
+pub mod budget;
 pub mod comparison;
 pub mod dataset;
 pub mod decimal;
