@@ -283,13 +283,11 @@ impl Session {
     }
 
     /// Replaces the network, and Your digits, with a model file's; returns its description. On an
-    /// error the current network is kept.
+    /// error nothing changes (`Trainer::import_model`).
     #[wasm_bindgen(js_name = importModel)]
     pub fn import_model(&mut self, bytes: &[u8]) -> Result<String, JsError> {
         let model = model_file::load_taught(bytes).map_err(js_error)?;
-        self.trainer.set_network(model.net).map_err(js_error)?;
-        self.trainer.set_taught_digits(model.digits).map_err(js_error)?;
-        Ok(model.description)
+        self.trainer.import_model(model).map_err(js_error)
     }
 
     /// Bytes of wasm memory in use by this instance (it grows, never shrinks).
