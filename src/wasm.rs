@@ -161,14 +161,11 @@ impl Session {
     ) -> Result<Session, JsError> {
         let config = settings_from_js(settings)?;
         let seed = seed_or_random(seed)?;
-        let dataset = |images: Vec<u8>, labels: &[u8], name: &str| -> Result<Dataset, JsError> {
-            Dataset::from_idx_vec(images, labels).map_err(|e| JsError::new(&format!("{name} {e}")))
-        };
-        let train = dataset(train_images, &train_labels, "training")?;
+        let train = Dataset::from_named_idx_vec("training", train_images, &train_labels).map_err(js_error)?;
         // Listing the non-zero pixels takes a tenth of a second: here, while the page says it is
         // preparing the data, rather than in the first training frame.
         train.nonzeros();
-        let test = dataset(test_images, &test_labels, "test")?;
+        let test = Dataset::from_named_idx_vec("test", test_images, &test_labels).map_err(js_error)?;
         let mut trainer = Trainer::new(config, train, Some(test), seed).map_err(js_error)?;
         trainer.set_short_pieces();
         Ok(Session { trainer, seed, steps: slice::PieceTimer::default(), lesson_steps: slice::PieceTimer::default() })
