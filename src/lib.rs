@@ -29,6 +29,7 @@ pub mod optim;
 pub mod pixel;
 pub mod presets;
 pub mod preprocess;
+pub mod settings;
 pub mod stroke;
 pub mod trainer;
 

@@ -11,6 +11,7 @@ use crate::dataset::Dataset;
 use crate::drawing;
 use crate::model_file;
 use crate::presets::Preset;
+use crate::settings;
 use crate::trainer::{SettingsChange, TrainConfig, Trainer, LIVE_SETTINGS};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -94,15 +95,14 @@ fn now() -> f64 {
         .unwrap_or_else(js_sys::Date::now)
 }
 
+/// The seed given (checked by `settings::seed_from_number`), or a random one.
 fn seed_or_random(seed: Option<f64>) -> Result<u64, JsError> {
     match seed {
-        Some(s) if (0.0..=9_007_199_254_740_991.0).contains(&s) && s.fract() == 0.0 => Ok(s as u64),
-        Some(s) => Err(JsError::new(&format!("settings: the seed must be a whole number from 0 to 2^53 − 1 (got {s})"))),
+        Some(s) => settings::seed_from_number(s).map_err(js_error),
         None => {
             let mut bytes = [0u8; 8];
             getrandom::fill(&mut bytes).map_err(|e| JsError::new(&format!("no random source: {e}")))?;
-            // 53 bits, so the seed survives the trip through a JavaScript number and can be shown.
-            Ok(u64::from_le_bytes(bytes) >> 11)
+            Ok(settings::seed_from_random_bits(u64::from_le_bytes(bytes)))
         }
     }
 }
