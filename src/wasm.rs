@@ -50,40 +50,16 @@ fn settings_from_js(settings: JsValue) -> Result<TrainConfig, JsError> {
     if settings.is_undefined() || settings.is_null() {
         return Ok(TrainConfig::default());
     }
-    // An array is an object too, and would read as the defaults.
+    // Anything but a plain object (an array is an object too) gets a plainer message than serde's.
     if !settings.is_object() || js_sys::Array::is_array(&settings) {
         return Err(JsError::new("settings: expected an object of settings"));
     }
-    let config: TrainConfig = serde_wasm_bindgen::from_value(settings.clone()).map_err(|e| {
+    // `settings::read` refuses misspelt keys, which serde-wasm-bindgen alone would not see.
+    settings::read(|| serde_wasm_bindgen::Deserializer::from(settings.clone())).map_err(|e| {
         // The error is a JavaScript Error: its message, without the "Error: " its text starts with.
         let message = js_sys::Error::from(JsValue::from(e)).message();
         JsError::new(&format!("settings: {}", String::from(message)))
-    })?;
-    // serde-wasm-bindgen looks up only the fields it knows, so a misspelt setting would pass
-    // silently: every key given must also be in the settings read, written back out.
-    if let Some(key) = unknown_key(&settings, &to_js(&config)?) {
-        return Err(JsError::new(&format!("settings: unknown field `{key}`")));
-    }
-    Ok(config)
-}
-
-/// The first key of `given`, at any depth, that `known` does not have (`optimizer.beta3`).
-fn unknown_key(given: &JsValue, known: &JsValue) -> Option<String> {
-    if !given.is_object() || js_sys::Array::is_array(given) {
-        return None;
-    }
-    for key in js_sys::Object::keys(given.unchecked_ref::<js_sys::Object>()).iter() {
-        let inner = js_sys::Reflect::get(known, &key).unwrap_or(JsValue::UNDEFINED);
-        let name = key.as_string().unwrap_or_default();
-        if inner.is_undefined() {
-            return Some(name);
-        }
-        let value = js_sys::Reflect::get(given, &key).unwrap_or(JsValue::UNDEFINED);
-        if let Some(deeper) = unknown_key(&value, &inner) {
-            return Some(format!("{name}.{deeper}"));
-        }
-    }
-    None
+    })
 }
 
 /// Milliseconds from a monotonic clock (the page's or a worker's `performance.now()`).
