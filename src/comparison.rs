@@ -2,6 +2,7 @@
 //! ahead of the other, each measured on the same test images at the same points — the page's
 //! "compare two recipes".
 
+use crate::budget::PieceTimer;
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::trainer::{TrainConfig, Trainer, CHUNK};
@@ -52,7 +53,12 @@ pub struct Comparison {
     steps_at_evaluation: Vec<u64>,
     last_evaluated: Vec<Option<u64>>,
     points: Vec<Vec<CurvePoint>>,
+    /// How many of each run's points [`Comparison::take_new_points`] has handed out.
+    taken: Vec<usize>,
     diverged: Vec<Option<String>>,
+    /// How long its pieces of work (a training chunk or an evaluation chunk) take lately, for
+    /// [`Comparison::work_within`]: a piece is not started unless it is expected to end in time.
+    pieces: PieceTimer,
 }
 
 impl Comparison {
@@ -87,7 +93,9 @@ impl Comparison {
             steps_at_evaluation: vec![0; n],
             last_evaluated: vec![None; n],
             points: vec![Vec::new(); n],
+            taken: vec![0; n],
             diverged: vec![None; n],
+            pieces: PieceTimer::default(),
         })
     }
 
@@ -108,6 +116,20 @@ impl Comparison {
     /// Run `r`'s curve so far.
     pub fn points(&self, r: usize) -> &[CurvePoint] {
         &self.points[r]
+    }
+
+    /// Each run's points measured since the previous call (all of them at the first), for a caller
+    /// that shows the curves as they grow.
+    pub fn take_new_points(&mut self) -> Vec<Vec<CurvePoint>> {
+        self.taken
+            .iter_mut()
+            .zip(&self.points)
+            .map(|(taken, points)| {
+                let new = points[*taken..].to_vec();
+                *taken = points.len();
+                new
+            })
+            .collect()
     }
 
     fn training(&self, r: usize) -> bool {
@@ -186,6 +208,17 @@ impl Comparison {
             }
         }
         Ok(())
+    }
+
+    /// [`Comparison::work`] for about `budget_ms` milliseconds on the clock `now` (in ms), stopping
+    /// before a piece that is not expected to end in time ([`PieceTimer`]). Any budget, even none,
+    /// below zero or NaN, makes one piece at least: the page asks with what is left of a frame,
+    /// which can be nothing, and the comparison must still move on.
+    pub fn work_within(&mut self, budget_ms: f64, now: impl FnMut() -> f64) -> Result<()> {
+        let mut pieces = std::mem::take(&mut self.pieces);
+        let result = self.work(pieces.slice(budget_ms.max(f64::MIN_POSITIVE), now));
+        self.pieces = pieces;
+        result
     }
 
     pub fn progress(&self) -> Vec<RunProgress> {

@@ -62,6 +62,16 @@ impl Dataset {
         Dataset::new(parse_images_vec(image_bytes)?, parse_labels(label_bytes)?)
     }
 
+    /// [`Dataset::from_idx_vec`] for a run's `set` ("training", "test"), which any error names:
+    /// `MNIST file: training image file: …`, `data set: test set: 3 images but 2 labels; …`.
+    pub fn from_named_idx_vec(set: &str, image_bytes: Vec<u8>, label_bytes: &[u8]) -> Result<Self> {
+        Dataset::from_idx_vec(image_bytes, label_bytes).map_err(|e| match e {
+            Error::Idx(m) => Error::Idx(format!("{set} {m}")),
+            Error::Dataset(m) => Error::Dataset(format!("{set} set: {m}")),
+            other => other,
+        })
+    }
+
     pub fn len(&self) -> usize {
         self.labels.len()
     }

@@ -9,6 +9,7 @@ pub mod angle;
 pub mod architecture;
 pub mod augment;
 pub mod batch;
+pub mod budget;
 pub mod comparison;
 pub mod dataset;
 pub mod decimal;
@@ -28,6 +29,7 @@ pub mod optim;
 pub mod pixel;
 pub mod presets;
 pub mod preprocess;
+pub mod settings;
 pub mod stroke;
 pub mod trainer;
 

@@ -11,6 +11,7 @@ use crate::dataset::Dataset;
 use crate::drawing;
 use crate::model_file;
 use crate::presets::Preset;
+use crate::settings;
 use crate::trainer::{SettingsChange, TrainConfig, Trainer, LIVE_SETTINGS};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -49,40 +50,16 @@ fn settings_from_js(settings: JsValue) -> Result<TrainConfig, JsError> {
     if settings.is_undefined() || settings.is_null() {
         return Ok(TrainConfig::default());
     }
-    // An array is an object too, and would read as the defaults.
+    // Anything but a plain object (an array is an object too) gets a plainer message than serde's.
     if !settings.is_object() || js_sys::Array::is_array(&settings) {
         return Err(JsError::new("settings: expected an object of settings"));
     }
-    let config: TrainConfig = serde_wasm_bindgen::from_value(settings.clone()).map_err(|e| {
+    // `settings::read` refuses misspelt keys, which serde-wasm-bindgen alone would not see.
+    settings::read(|| serde_wasm_bindgen::Deserializer::from(settings.clone())).map_err(|e| {
         // The error is a JavaScript Error: its message, without the "Error: " its text starts with.
         let message = js_sys::Error::from(JsValue::from(e)).message();
         JsError::new(&format!("settings: {}", String::from(message)))
-    })?;
-    // serde-wasm-bindgen looks up only the fields it knows, so a misspelt setting would pass
-    // silently: every key given must also be in the settings read, written back out.
-    if let Some(key) = unknown_key(&settings, &to_js(&config)?) {
-        return Err(JsError::new(&format!("settings: unknown field `{key}`")));
-    }
-    Ok(config)
-}
-
-/// The first key of `given`, at any depth, that `known` does not have (`optimizer.beta3`).
-fn unknown_key(given: &JsValue, known: &JsValue) -> Option<String> {
-    if !given.is_object() || js_sys::Array::is_array(given) {
-        return None;
-    }
-    for key in js_sys::Object::keys(given.unchecked_ref::<js_sys::Object>()).iter() {
-        let inner = js_sys::Reflect::get(known, &key).unwrap_or(JsValue::UNDEFINED);
-        let name = key.as_string().unwrap_or_default();
-        if inner.is_undefined() {
-            return Some(name);
-        }
-        let value = js_sys::Reflect::get(given, &key).unwrap_or(JsValue::UNDEFINED);
-        if let Some(deeper) = unknown_key(&value, &inner) {
-            return Some(format!("{name}.{deeper}"));
-        }
-    }
-    None
+    })
 }
 
 /// Milliseconds from a monotonic clock (the page's or a worker's `performance.now()`).
@@ -94,15 +71,14 @@ fn now() -> f64 {
         .unwrap_or_else(js_sys::Date::now)
 }
 
+/// The seed given (checked by `settings::seed_from_number`), or a random one.
 fn seed_or_random(seed: Option<f64>) -> Result<u64, JsError> {
     match seed {
-        Some(s) if (0.0..=9_007_199_254_740_991.0).contains(&s) && s.fract() == 0.0 => Ok(s as u64),
-        Some(s) => Err(JsError::new(&format!("settings: the seed must be a whole number from 0 to 2^53 − 1 (got {s})"))),
+        Some(s) => settings::seed_from_number(s).map_err(js_error),
         None => {
             let mut bytes = [0u8; 8];
             getrandom::fill(&mut bytes).map_err(|e| JsError::new(&format!("no random source: {e}")))?;
-            // 53 bits, so the seed survives the trip through a JavaScript number and can be shown.
-            Ok(u64::from_le_bytes(bytes) >> 11)
+            Ok(settings::seed_from_random_bits(u64::from_le_bytes(bytes)))
         }
     }
 }
@@ -161,14 +137,11 @@ impl Session {
     ) -> Result<Session, JsError> {
         let config = settings_from_js(settings)?;
         let seed = seed_or_random(seed)?;
-        let dataset = |images: Vec<u8>, labels: &[u8], name: &str| -> Result<Dataset, JsError> {
-            Dataset::from_idx_vec(images, labels).map_err(|e| JsError::new(&format!("{name} {e}")))
-        };
-        let train = dataset(train_images, &train_labels, "training")?;
+        let train = Dataset::from_named_idx_vec("training", train_images, &train_labels).map_err(js_error)?;
         // Listing the non-zero pixels takes a tenth of a second: here, while the page says it is
         // preparing the data, rather than in the first training frame.
         train.nonzeros();
-        let test = dataset(test_images, &test_labels, "test")?;
+        let test = Dataset::from_named_idx_vec("test", test_images, &test_labels).map_err(js_error)?;
         let mut trainer = Trainer::new(config, train, Some(test), seed).map_err(js_error)?;
         trainer.set_short_pieces();
         Ok(Session { trainer, seed, steps: slice::PieceTimer::default(), lesson_steps: slice::PieceTimer::default() })
@@ -283,13 +256,11 @@ impl Session {
     }
 
     /// Replaces the network, and Your digits, with a model file's; returns its description. On an
-    /// error the current network is kept.
+    /// error nothing changes (`Trainer::import_model`).
     #[wasm_bindgen(js_name = importModel)]
     pub fn import_model(&mut self, bytes: &[u8]) -> Result<String, JsError> {
         let model = model_file::load_taught(bytes).map_err(js_error)?;
-        self.trainer.set_network(model.net).map_err(js_error)?;
-        self.trainer.set_taught_digits(model.digits).map_err(js_error)?;
-        Ok(model.description)
+        self.trainer.import_model(model).map_err(js_error)
     }
 
     /// Bytes of wasm memory in use by this instance (it grows, never shrinks).

@@ -127,3 +127,41 @@ fn an_mlp_runs_beside_a_convnet() {
         assert!(last.accuracy > first.accuracy + 0.4, "run {r}: {} → {}", first.accuracy, last.accuracy);
     }
 }
+
+/// The page works on a comparison with what is left of a frame, which can be nothing: any budget,
+/// even none, below zero or NaN, makes one piece of work (here one measurement of 5 test images),
+/// and a clock that says the budget is spent stops it there. Each run's points are handed out once,
+/// as they are measured.
+#[test]
+fn any_budget_makes_one_piece_and_new_points_are_handed_out_once() {
+    let (train, test) = mnist();
+    let (train, test) = (Arc::new(train.take(100)), Arc::new(test.take(5)));
+    let configs = vec![TrainConfig { epochs: 1.0, ..TrainConfig::default() }; 2];
+    let mut comparison = Comparison::new(configs, train, test, 4, 50).unwrap();
+    // Each look at the clock is a second later than the one before.
+    let clock = || {
+        let mut t = 0.0;
+        move || {
+            t += 1000.0;
+            t
+        }
+    };
+    assert_eq!(comparison.take_new_points(), vec![vec![], vec![]], "nothing measured yet");
+    for (budget, measured) in [(0.0, [1, 0]), (-1.0, [0, 1])] {
+        comparison.work_within(budget, clock()).unwrap();
+        let points = comparison.take_new_points();
+        assert_eq!(points.iter().map(Vec::len).collect::<Vec<_>>(), measured, "budget {budget}: one piece");
+        assert_eq!(comparison.take_new_points(), vec![vec![], vec![]], "budget {budget}: handed out once");
+    }
+    let mut other = Comparison::new(vec![TrainConfig::default()], Arc::new(mnist().0.take(100)), Arc::new(mnist().1.take(5)), 4, 50).unwrap();
+    other.work_within(f64::NAN, clock()).unwrap();
+    assert_eq!(other.take_new_points().concat().len(), 1, "a budget of NaN: one piece");
+    // A budget that lasts: everything, and the points not handed out yet are the rest of each curve.
+    comparison.work_within(f64::INFINITY, || 0.0).unwrap();
+    assert!(comparison.is_done());
+    let rest = comparison.take_new_points();
+    for (r, points) in rest.iter().enumerate() {
+        assert_eq!(points.as_slice(), &comparison.points(r)[1..], "run {r}");
+        assert_eq!(points.len(), 2, "run {r}: measured at 50 and 100 examples");
+    }
+}

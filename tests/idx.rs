@@ -216,3 +216,18 @@ fn error_messages_name_the_file_kind() {
     let error = parse_labels(&[0, 0, 8]).unwrap_err();
     assert!(error.to_string().starts_with("MNIST file: label file:"), "{error}");
 }
+
+#[test]
+fn a_named_set_says_which_files_failed() {
+    let images = image_file(3);
+    let mut truncated = images.clone();
+    truncated.truncate(20);
+    let error = Dataset::from_named_idx_vec("training", truncated, &label_file(&[1, 2, 3])).unwrap_err();
+    assert!(error.to_string().starts_with("MNIST file: training image file:"), "{error}");
+    let error = Dataset::from_named_idx_vec("test", images.clone(), &[0, 0, 8]).unwrap_err();
+    assert!(error.to_string().starts_with("MNIST file: test label file:"), "{error}");
+    let error = Dataset::from_named_idx_vec("test", images.clone(), &label_file(&[1, 2])).unwrap_err();
+    assert!(error.to_string().starts_with("data set: test set: 3 images but 2 labels"), "{error}");
+    let data = Dataset::from_named_idx_vec("training", images.clone(), &label_file(&[1, 2, 3])).unwrap();
+    assert_eq!(data, Dataset::from_idx(&images, &label_file(&[1, 2, 3])).unwrap());
+}

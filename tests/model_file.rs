@@ -12,7 +12,10 @@ use inkling::model_file::{
     load, load_taught, save, save_taught, LayerFile, MapModelFile, ModelFile, DIGIT_BYTES, MAGIC, MAP_VERSION, MAX_FILE_BYTES,
     TAUGHT_VERSION, VERSION,
 };
-use inkling::trainer::{TaughtDigit, MAX_TAUGHT_DIGITS};
+use inkling::dataset::Dataset;
+use inkling::mnist::{Images, IMAGE_PIXELS};
+use inkling::model_file::Model;
+use inkling::trainer::{TaughtDigit, TrainConfig, Trainer, MAX_TAUGHT_DIGITS};
 use inkling::network::{Mlp, Workspace};
 use inkling::trainer::predict;
 use inkling::Error;
@@ -671,4 +674,33 @@ fn absurd_digit_counts_are_refused_before_allocating() {
     let taught = digits(MAX_TAUGHT_DIGITS, 36);
     let bytes = save_taught(&network(&[784, 4, 10], 37), "", &taught);
     assert_eq!(load_taught(&bytes).unwrap().digits.len(), MAX_TAUGHT_DIGITS);
+}
+
+/// Importing a model file checks everything before it changes anything: a network of the wrong
+/// shape, or more digits than a network keeps, leaves the network and Your digits as they were; a
+/// good file replaces both.
+#[test]
+fn an_import_that_fails_changes_nothing() {
+    let images = Images { count: 40, rows: 28, cols: 28, pixels: (0..40 * IMAGE_PIXELS).map(|i| (i * 7 % 256) as u8).collect() };
+    let data = Dataset::new(images, (0..40).map(|i| (i % 10) as u8).collect()).unwrap();
+    let mut trainer = Trainer::new(TrainConfig { layers: Architecture::mlp(&[16]), ..TrainConfig::default() }, data, None, 1).unwrap();
+    let digit = |label| TaughtDigit::from_values(label, &[0.25; IMAGE_PIXELS]).unwrap();
+    let mine = vec![digit(3)];
+    trainer.set_taught_digits(mine.clone()).unwrap();
+    let before = trainer.network().clone();
+    let good = network(&[IMAGE_PIXELS, 8, 10], 2);
+    for (model, needle) in [
+        (Model { net: network(&[IMAGE_PIXELS, 8, 9], 2), description: "nine classes".into(), digits: vec![digit(1)] }, "MNIST needs 784 to 10"),
+        (Model { net: good.clone(), description: "too many digits".into(), digits: vec![digit(1); MAX_TAUGHT_DIGITS + 1] }, "at most 1000"),
+    ] {
+        let e = trainer.import_model(model).unwrap_err().to_string();
+        assert!(e.contains(needle), "{e}");
+        assert_eq!(trainer.network(), &before, "{needle}: the network is kept");
+        assert_eq!(trainer.taught_digits(), mine.as_slice(), "{needle}: Your digits are kept");
+    }
+    let model = Model { net: good.clone(), description: "good".into(), digits: vec![digit(7)] };
+    assert_eq!(trainer.import_model(model).unwrap(), "good");
+    assert_eq!(trainer.network(), &good);
+    assert_eq!(trainer.taught_digits(), &[digit(7)]);
+    assert_eq!(trainer.config().layers, Architecture::mlp(&[8]));
 }

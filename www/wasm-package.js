@@ -9,7 +9,7 @@
 
 // The fingerprint of the bindings this page calls (src/interface.rs); `cargo test` fails until it is
 // updated after a change to src/wasm.rs or src/wasm/.
-const INTERFACE_FINGERPRINT = '870130c3';
+const INTERFACE_FINGERPRINT = 'b4b62edc';
 
 /** An error whose message is meant for the page's alert as it is. */
 export class PackageError extends Error {}

@@ -65,14 +65,25 @@ pub struct LastEvaluation<'a> {
 impl<'a> LastEvaluation<'a> {
     /// The trainer's last full test evaluation, or an error if there is none yet.
     pub fn of(trainer: &'a Trainer) -> Result<Self> {
-        let not_yet = || Error::Input("the test set has not been evaluated yet".into());
-        let evaluation = trainer.last_evaluation().ok_or_else(not_yet)?;
-        let net = trainer.last_evaluated_network().ok_or_else(not_yet)?;
-        let test = trainer.required_test_set()?;
+        Self::latest(trainer)?.ok_or_else(|| Error::Input("the test set has not been evaluated yet".into()))
+    }
+
+    /// The trainer's last full test evaluation, `None` if there is none yet; an error only for an
+    /// evaluation that does not fit its test set (a bug, not a question of time).
+    pub fn latest(trainer: &'a Trainer) -> Result<Option<Self>> {
+        Self::from_parts(trainer.last_evaluation(), trainer.last_evaluated_network(), trainer.test_set())
+    }
+
+    /// An evaluation with the weights it measured and the test set, if there is one.
+    fn from_parts(evaluation: Option<&'a Evaluation>, net: Option<&'a Mlp>, test: Option<&'a Dataset>) -> Result<Option<Self>> {
+        let (Some(evaluation), Some(net)) = (evaluation, net) else {
+            return Ok(None);
+        };
+        let test = test.ok_or_else(|| Error::Dataset("the last evaluation has no test set".into()))?;
         if evaluation.predictions.len() != test.len() {
             return Err(Error::Dataset("the last evaluation does not cover the whole test set".into()));
         }
-        Ok(LastEvaluation { evaluation, test, net })
+        Ok(Some(LastEvaluation { evaluation, test, net }))
     }
 
     pub fn confusion(&self) -> Result<Confusion> {
@@ -124,5 +135,30 @@ impl<'a> LastEvaluation<'a> {
                 top: metrics::top_k(&p, top).into_iter().map(|(digit, probability)| Ranked { digit, probability }).collect(),
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mnist::Images;
+    use crate::trainer::TrainConfig;
+    use rand::SeedableRng;
+
+    /// Only a missing evaluation is "none yet"; one that does not fit its test set is an error.
+    #[test]
+    fn none_before_an_evaluation_and_an_error_for_one_that_does_not_fit() {
+        let net = TrainConfig::default().build_network(&mut rand_pcg::Pcg64Mcg::seed_from_u64(1)).unwrap();
+        let images = Images { count: 3, rows: 28, cols: 28, pixels: vec![0; 3 * 784] };
+        let test = Dataset::new(images, vec![1, 2, 3]).unwrap();
+        let evaluation = |n: usize| Evaluation { loss: 1.0, accuracy: 0.0, correct: 0, examples: n, at_examples: 0, predictions: vec![0; n] };
+        let (fits, short) = (evaluation(3), evaluation(2));
+        assert!(LastEvaluation::from_parts(None, None, Some(&test)).unwrap().is_none());
+        assert!(LastEvaluation::from_parts(None, Some(&net), Some(&test)).unwrap().is_none());
+        let last = LastEvaluation::from_parts(Some(&fits), Some(&net), Some(&test)).unwrap().expect("an evaluation");
+        assert_eq!(last.evaluation, &fits);
+        let e = LastEvaluation::from_parts(Some(&short), Some(&net), Some(&test)).expect_err("an error");
+        assert!(e.to_string().contains("does not cover the whole test set"), "{e}");
+        assert!(LastEvaluation::from_parts(Some(&fits), Some(&net), None).is_err());
     }
 }

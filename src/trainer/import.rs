@@ -1,10 +1,12 @@
-//! Weights from elsewhere: an imported model replaces the network, or one layer's parameters are
-//! overwritten (to start two implementations from the same weights).
+//! Weights from elsewhere: an imported model replaces the network and Your digits, or one layer's
+//! parameters are overwritten (to start two implementations from the same weights).
 
+use super::taught::check_count;
 use super::Trainer;
 use crate::architecture::{Architecture, MNIST_INPUT};
 use crate::error::{Error, Result};
 use crate::mnist::{CLASSES, IMAGE_PIXELS};
+use crate::model_file::Model;
 use crate::network::Mlp;
 
 impl Trainer {
@@ -31,25 +33,31 @@ impl Trainer {
         Ok(())
     }
 
-    /// Replaces the weights (an imported model) and starts the optimiser afresh.
+    /// Replaces the network and Your digits with a model file's (`model_file::load_taught`) and
+    /// returns its description. Everything is checked before anything changes: on an error the
+    /// network, its optimiser and Your digits are kept as they were.
+    pub fn import_model(&mut self, model: Model) -> Result<String> {
+        check_network(&model.net)?;
+        check_count(model.digits.len())?;
+        // Both checked: now both are replaced (replacing the network clears Your digits).
+        self.replace_network(model.net);
+        self.taught = model.digits;
+        Ok(model.description)
+    }
+
+    /// Replaces the weights (an imported model) and starts the optimiser afresh; Your digits are
+    /// cleared (a model file brings its own: [`Trainer::import_model`]). On an error nothing changes.
     pub fn set_network(&mut self, net: Mlp) -> Result<()> {
-        if let Some(first) = net.maps.first().filter(|first| first.input() != MNIST_INPUT) {
-            let shape = first.input();
-            return Err(Error::Model(format!(
-                "the network reads {} maps of {}×{}; MNIST is one map of 28×28",
-                shape.channels, shape.height, shape.width
-            )));
-        }
-        if net.inputs() != IMAGE_PIXELS || net.outputs() != CLASSES {
-            return Err(Error::Model(format!(
-                "the network maps {} inputs to {} outputs; MNIST needs {IMAGE_PIXELS} to {CLASSES}",
-                net.inputs(),
-                net.outputs()
-            )));
-        }
+        check_network(&net)?;
+        self.replace_network(net);
+        Ok(())
+    }
+
+    /// [`Trainer::set_network`] once `net` is checked.
+    fn replace_network(&mut self, net: Mlp) {
         self.config.layers = Architecture::of(&net);
         self.net = net;
-        // Another network: your digits are those its file brings ([`Trainer::set_taught_digits`]).
+        // Another network: your digits are those its file brings ([`Trainer::import_model`]).
         self.taught.clear();
         self.lesson = None;
         self.optimizer = self.config.optimizer.build();
@@ -57,6 +65,24 @@ impl Trainer {
         // The evaluations and the copies of the weights they keep were of the network before.
         self.evaluations = Default::default();
         self.rollback.forget_checkpoint();
-        Ok(())
     }
+}
+
+/// A network MNIST's images can go through: one 28×28 map in, ten classes out.
+fn check_network(net: &Mlp) -> Result<()> {
+    if let Some(first) = net.maps.first().filter(|first| first.input() != MNIST_INPUT) {
+        let shape = first.input();
+        return Err(Error::Model(format!(
+            "the network reads {} maps of {}×{}; MNIST is one map of 28×28",
+            shape.channels, shape.height, shape.width
+        )));
+    }
+    if net.inputs() != IMAGE_PIXELS || net.outputs() != CLASSES {
+        return Err(Error::Model(format!(
+            "the network maps {} inputs to {} outputs; MNIST needs {IMAGE_PIXELS} to {CLASSES}",
+            net.inputs(),
+            net.outputs()
+        )));
+    }
+    Ok(())
 }

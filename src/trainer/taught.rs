@@ -76,7 +76,7 @@ impl Trainer {
 }
 
 /// Whether a network may keep `count` digits.
-pub(super) fn check_count(count: usize) -> Result<()> {
+pub(in crate::trainer) fn check_count(count: usize) -> Result<()> {
     if count > MAX_TAUGHT_DIGITS {
         return Err(Error::Input(format!("at most {MAX_TAUGHT_DIGITS} digits can be taught to one network")));
     }

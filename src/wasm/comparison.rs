@@ -2,7 +2,7 @@
 //! shares the session's training set, worked on a little per frame. Results are small; bad arguments
 //! are JavaScript exceptions.
 
-use super::{js_error, seed_or_random, settings_from_js, to_js, Session};
+use super::{js_error, now, seed_or_random, settings_from_js, to_js, Session};
 use crate::comparison::{self, CurvePoint, RunProgress};
 use crate::trainer::TrainConfig;
 use serde::Serialize;
@@ -29,10 +29,10 @@ struct ComparisonInfo {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct ComparisonReport<'a> {
+struct ComparisonReport {
     runs: Vec<RunProgress>,
     /// Each run's curve points measured since the previous `work` call.
-    points: Vec<&'a [CurvePoint]>,
+    points: Vec<Vec<CurvePoint>>,
     done: bool,
 }
 
@@ -43,11 +43,6 @@ pub struct Comparison {
     seed: u64,
     test_examples: usize,
     evaluate_every: u64,
-    /// Points of each run already handed to JavaScript.
-    reported: Vec<usize>,
-    /// How long its pieces of work (a training chunk or an evaluation chunk) take lately: a piece
-    /// is not started unless it is expected to end before the deadline.
-    pieces: super::slice::PieceTimer,
 }
 
 #[wasm_bindgen]
@@ -68,14 +63,7 @@ impl Session {
         let seed = seed_or_random(seed)?;
         let inner = comparison::Comparison::on_trainers_data(configs, &self.trainer, test_images as usize, seed, evaluate_every as u64)
             .map_err(js_error)?;
-        Ok(Comparison {
-            reported: vec![0; inner.runs().len()],
-            inner,
-            seed,
-            test_examples: test_images as usize,
-            evaluate_every: evaluate_every as u64,
-            pieces: Default::default(),
-        })
+        Ok(Comparison { inner, seed, test_examples: test_images as usize, evaluate_every: evaluate_every as u64 })
     }
 }
 
@@ -105,20 +93,12 @@ impl Comparison {
 
     /// Trains the runs in turns for at most about `budget_ms` milliseconds: `{runs: [{steps, examples,
     /// epoch, plannedExamples, finished, diverged, points}], points: [[{epoch, examples, steps, loss,
-    /// accuracy}], …], done}`, with each run's points measured since the last call.
+    /// accuracy}], …], done}`, with each run's points measured since the last call. Any budget, even
+    /// none, makes one piece of work at least (`comparison::Comparison::work_within`).
     pub fn work(&mut self, budget_ms: f64) -> Result<JsValue, JsError> {
-        self.inner
-            // Any budget, even none, makes progress: one piece at least (the page's task asks with
-            // what is left of a frame, which can be nothing).
-            .work(self.pieces.slice(budget_ms.max(f64::MIN_POSITIVE)))
-            .map_err(js_error)?;
-        let points = (0..self.reported.len()).map(|r| &self.inner.points(r)[self.reported[r]..]).collect();
-        let report = ComparisonReport { runs: self.inner.progress(), points, done: self.inner.is_done() };
-        let value = to_js(&report)?;
-        for (r, reported) in self.reported.iter_mut().enumerate() {
-            *reported = self.inner.points(r).len();
-        }
-        Ok(value)
+        self.inner.work_within(budget_ms, now).map_err(js_error)?;
+        let points = self.inner.take_new_points();
+        to_js(&ComparisonReport { runs: self.inner.progress(), points, done: self.inner.is_done() })
     }
 
     /// Every run has finished and been measured at its end.

@@ -54,10 +54,10 @@ impl Session {
     /// `counts[actual * 10 + predicted]`.
     #[wasm_bindgen(js_name = confusionMatrix)]
     pub fn confusion_matrix(&self) -> Result<JsValue, JsError> {
-        let Ok(last) = LastEvaluation::of(&self.trainer) else {
-            return Ok(JsValue::NULL);
-        };
-        to_js(&last.confusion().map_err(js_error)?)
+        match LastEvaluation::latest(&self.trainer).map_err(js_error)? {
+            Some(last) => to_js(&last.confusion().map_err(js_error)?),
+            None => Ok(JsValue::NULL),
+        }
     }
 
     /// Indices of up to `limit` (at most 256) test images of digit `actual` that the last evaluation
